@@ -1,0 +1,56 @@
+"""The admin's side of data scope: every ModelAdmin of a scoped model mixes this in."""
+
+from django.http import Http404
+
+from .scopes import resolve_scope
+
+
+class ScopedAdminMixin:
+    """Querysets come from the app's selector; permissions come from the user's scope, not model perms.
+
+    Subclasses implement `scoped_queryset(request, write=False)` and `node_of(obj)`.
+    A foreign object's URL answers 404: its existence is private.
+    """
+
+    district_only_add = False
+
+    def scoped_queryset(self, request, write=False):
+        raise NotImplementedError
+
+    def node_of(self, obj):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        qs = self.scoped_queryset(request)
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def _scope(self, request):
+        return resolve_scope(request.user)
+
+    def has_module_permission(self, request):
+        return self._scope(request).is_staff_user
+
+    def has_view_permission(self, request, obj=None):
+        scope = self._scope(request)
+        if obj is None:
+            return scope.is_staff_user
+        return scope.covers(self.node_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        scope = self._scope(request)
+        if obj is None:
+            return scope.write_all or bool(scope.write_paths)
+        return scope.covers(self.node_of(obj), write=True)
+
+    def has_add_permission(self, request):
+        scope = self._scope(request)
+        if self.district_only_add:
+            return scope.write_all
+        return scope.write_all or bool(scope.write_paths)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404

@@ -1,0 +1,128 @@
+"""Data scope: what a user may see and change. The one place that decides it.
+
+A role granted on a tree node covers that node's subtree. The subtree is a prefix of the node's
+materialised path, so a user's whole scope is a handful of path prefixes, read once per request
+(one query: the user's grants UNION their guardian object permissions) and turned into
+`path LIKE 'prefix%'` conditions that every selector applies.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import NODE_ROLES, OrgNodeUserObjectPermission, Role, RoleGrant
+
+_CACHE_ATTR = "_jinshui_scope"
+
+#: Roles that see the whole district.
+DISTRICT_READ_ROLES = {Role.DISTRICT_STAFF, Role.INSPECTOR}
+#: Roles that may change anything in the district.
+DISTRICT_WRITE_ROLES = {Role.DISTRICT_STAFF}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The resolved scope of one user."""
+
+    user_id: int | None
+    roles: frozenset = frozenset()
+    read_all: bool = False
+    write_all: bool = False
+    read_paths: tuple = ()
+    write_paths: tuple = ()
+    grant_paths: dict = field(default_factory=dict)
+
+    @property
+    def is_staff_user(self):
+        """Whether the user works on the tree at all (admin, dashboard, member records)."""
+        return self.read_all or bool(self.read_paths)
+
+    def has_role(self, role):
+        return role in self.roles
+
+    def _q(self, paths, all_, prefix):
+        if all_:
+            return Q()
+        if not paths:
+            return Q(pk__in=[])
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{prefix}path__startswith": path})
+        return condition
+
+    def nodes_q(self, *, write=False, prefix=""):
+        """A Q on OrgNode (or, with a prefix such as "org__", on a model pointing at one)."""
+        if write:
+            return self._q(self.write_paths, self.write_all, prefix)
+        return self._q(self.read_paths, self.read_all, prefix)
+
+    def covers_path(self, path, *, write=False):
+        if write:
+            return self.write_all or any(path.startswith(p) for p in self.write_paths)
+        return self.read_all or any(path.startswith(p) for p in self.read_paths)
+
+    def covers(self, node, *, write=False):
+        return node is not None and self.covers_path(node.path, write=write)
+
+    def is_grant_root(self, node):
+        """True when the node is exactly where a role was granted (its holder may not move or delete it)."""
+        return not self.write_all and node.path in self.grant_paths
+
+
+def _minimal(paths):
+    """Drop paths already covered by a shorter one."""
+    kept = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def resolve_scope(user):
+    """Compute (and cache on the user object for this request) the scope of a user."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(user_id=None)
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(user_id=user.pk, roles=frozenset({Role.DISTRICT_STAFF}), read_all=True, write_all=True)
+        setattr(user, _CACHE_ATTR, scope)
+        return scope
+
+    grants = RoleGrant.objects.filter(user_id=user.pk).values_list("role", "node__path")
+    exceptions = OrgNodeUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename__in=["view_orgnode", "change_orgnode"]
+    ).values_list("permission__codename", "content_object__path")
+    rows = list(grants.union(exceptions, all=True))
+
+    roles, read_paths, write_paths, grant_paths = set(), [], [], {}
+    for kind, path in rows:
+        if kind == "view_orgnode":
+            read_paths.append(path)
+        elif kind == "change_orgnode":
+            read_paths.append(path)
+            write_paths.append(path)
+        else:
+            roles.add(Role(kind))
+            if kind in NODE_ROLES and path:
+                read_paths.append(path)
+                write_paths.append(path)
+                grant_paths[path] = Role(kind)
+    scope = Scope(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        read_all=bool(roles & DISTRICT_READ_ROLES),
+        write_all=bool(roles & DISTRICT_WRITE_ROLES),
+        read_paths=_minimal(read_paths),
+        write_paths=_minimal(write_paths),
+        grant_paths=grant_paths,
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user):
+    """Drop the cached scope (after the user's grants changed)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

@@ -1,0 +1,137 @@
+from django.contrib import admin
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin_scoping import ScopedAdminMixin
+from accounts.scopes import resolve_scope
+
+from . import services
+from .forms import OrgNodeForm
+from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street
+from .selectors import org_list, org_list_with_counts
+
+
+class StreetFilter(admin.SimpleListFilter):
+    title = _("street")
+    parameter_name = "street"
+
+    def lookups(self, request, model_admin):
+        return [(str(s.pk), s.name) for s in org_list(user=request.user).streets().order_by("code")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            street = org_list(user=request.user).streets().filter(pk=self.value()).first()
+            return queryset.subtree_of(street) if street else queryset.none()
+        return queryset
+
+
+class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = OrgNodeForm
+    list_display = ["code", "name", "kind", "level", "parent_link", "children_link", "member_count_display"]
+    list_filter = ["level", "kind", StreetFilter]
+    search_fields = ["=code", "code", "name"]
+    list_select_related = ["parent"]
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["level", "path", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "parent", "level"]}),
+        (_("Secretary and contact"), {"fields": ["secretary_name", "secretary_phone", "address"]}),
+        (_("Record"), {"fields": ["path", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    level = None
+
+    def scoped_queryset(self, request, write=False):
+        qs = org_list_with_counts(user=request.user) if not write else org_list(user=request.user, write=True)
+        return qs.filter(level=self.level) if self.level else qs
+
+    def node_of(self, obj):
+        return obj
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("code")
+            if resolve_scope(request.user).is_grant_root(obj):
+                fields.append("parent")
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        # The parent picker (autocomplete) must offer only nodes the user may change.
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset & org_list(user=request.user, write=True)
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("parent organization"), ordering="parent__path")
+    def parent_link(self, obj):
+        if obj.parent is None:
+            return "—"
+        return format_html('<a href="?parent__id__exact={}">{}</a>', obj.parent_id, obj.parent.name)
+
+    @admin.display(description=_("organizations below"), ordering="children_count")
+    def children_link(self, obj):
+        if not obj.children_count:
+            return 0
+        url = reverse("admin:grids_orgnode_changelist") + f"?parent__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.children_count)
+
+    @admin.display(description=_("party members in subtree"), ordering="member_count")
+    def member_count_display(self, obj):
+        if not obj.member_count:
+            return 0
+        url = reverse("admin:members_member_changelist") + f"?org_subtree={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.member_count)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in {"parent__id__exact"} or super().lookup_allowed(lookup, value, request)
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data.get(k) for k in ("secretary_name", "secretary_phone", "address")}
+        if not change:
+            node = services.org_create(
+                actor=request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                parent=form.cleaned_data.get("parent"),
+                **data,
+            )
+            obj.pk, obj.level, obj.path = node.pk, node.level, node.path
+            return
+        original = OrgNode.objects.get(pk=obj.pk)
+        if "parent" in form.changed_data and obj.parent_id != original.parent_id:
+            services.org_move(actor=request.user, node=original, new_parent=form.cleaned_data["parent"])
+            original.refresh_from_db()
+        services.org_update(
+            actor=request.user, node=original, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], **data
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = org_list(user=request.user, write=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_model(self, request, obj):
+        services.org_delete(actor=request.user, node=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for node in queryset.order_by("-level"):
+                services.org_delete(actor=request.user, node=node)
+
+
+admin.site.register(OrgNode, OrgNodeAdmin)
+
+
+def _level_admin(model, level):
+    attrs = {"level": level, "list_filter": ["kind", StreetFilter] if level > Level.STREET else []}
+    return type(f"{model.__name__}Admin", (OrgNodeAdmin,), attrs)
+
+
+for _model, _level in ((Street, Level.STREET), (Community, Level.COMMUNITY), (Grid, Level.GRID),
+                       (BuildingGroup, Level.BUILDING_GROUP)):
+    admin.site.register(_model, _level_admin(_model, _level))

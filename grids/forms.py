@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jinshui.errors import ValidationError
+
+from .models import OrgNode
+from .services import check_placement
+
+
+class OrgNodeForm(forms.ModelForm):
+    class Meta:
+        model = OrgNode
+        fields = ["code", "name", "kind", "parent", "secretary_name", "secretary_phone", "address"]
+        help_texts = {
+            "parent": _("Leave empty for a street. A community or village goes under a street, a grid under a "
+                        "community or village, a building group under a grid."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, parent = cleaned.get("kind"), cleaned.get("parent")
+        if kind:
+            try:
+                check_placement(kind=kind, parent=parent, node=self.instance if self.instance.pk else None)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return cleaned

@@ -1,0 +1,35 @@
+"""Reads of the organization tree, always cut to the acting user's scope."""
+
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.scopes import resolve_scope
+
+from .models import OrgNode
+
+
+def org_list(*, user, write=False):
+    """The tree nodes `user` may see (or, with write=True, change)."""
+    return OrgNode.objects.filter(resolve_scope(user).nodes_q(write=write))
+
+
+def org_subtree(*, user, node):
+    """`node` and everything below it, as far as `user` may see: one indexed prefix query."""
+    return org_list(user=user).subtree_of(node)
+
+
+def org_list_with_counts(*, user):
+    """Visible nodes annotated with their number of direct children and of members in their subtree."""
+    from members.models import Member
+
+    children = OrgNode.objects.filter(parent=OuterRef("pk"))
+    members = Member.objects.filter(org__path__startswith=OuterRef("path"))
+    return org_list(user=user).annotate(
+        children_count=_count(children), member_count=_count(members)
+    )
+
+
+def _count(queryset):
+    # COUNT(*) as a correlated scalar subquery, without a GROUP BY.
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin_scoping import ScopedAdminMixin
+from grids.selectors import org_list
+
+from . import services
+from .forms import MemberForm
+from .models import Member
+from .selectors import member_can_reveal, member_list
+
+
+class StreetFilter(admin.SimpleListFilter):
+    title = _("street")
+    parameter_name = "street"
+
+    def lookups(self, request, model_admin):
+        return [(str(n.pk), n.name) for n in org_list(user=request.user).streets().order_by("code")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        node = org_list(user=request.user).streets().filter(pk=self.value()).first()
+        return queryset.filter(org__path__startswith=node.path) if node else queryset.none()
+
+
+class CommunityFilter(admin.SimpleListFilter):
+    title = _("community or village")
+    parameter_name = "community"
+
+    def lookups(self, request, model_admin):
+        communities = org_list(user=request.user).communities().order_by("code")
+        street = request.GET.get("street")
+        if street:
+            communities = communities.filter(parent_id=street) if street.isdigit() else communities.none()
+        return [(str(n.pk), n.name) for n in communities]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        node = org_list(user=request.user).communities().filter(pk=self.value()).first()
+        return queryset.filter(org__path__startswith=node.path) if node else queryset.none()
+
+
+class SubtreeFilter(admin.SimpleListFilter):
+    """Reached from the organization list's member counts: members anywhere under one node."""
+
+    title = _("party organization")
+    parameter_name = "org_subtree"
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return False
+
+    def queryset(self, request, queryset):
+        if not self.value() or not self.value().isdigit():
+            return queryset
+        node = org_list(user=request.user).filter(pk=self.value()).first()
+        return queryset.filter(org__path__startswith=node.path) if node else queryset.none()
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = MemberForm
+    list_display = [
+        "name", "gender", "masked_id_number_display", "masked_phone_display", "org",
+        "status", "category", "joined_on",
+    ]
+    list_filter = [StreetFilter, CommunityFilter, SubtreeFilter, "status", "category", "gender"]
+    search_fields = ["name", "=id_number", "=phone", "org__name", "=org__code"]
+    list_select_related = ["org"]
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["org"]
+    date_hierarchy = None
+    fieldsets = [
+        (None, {"fields": ["name", "gender", "ethnicity", "id_number", "birth_date", "phone", "education"]}),
+        (_("Party membership"), {"fields": ["org", "joined_on", "full_member_on", "status", "category"]}),
+    ]
+
+    def scoped_queryset(self, request, write=False):
+        return member_list(user=request.user, write=write)
+
+    def node_of(self, obj):
+        return obj.org
+
+    @admin.display(description=_("ID-card number"))
+    def masked_id_number_display(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("phone"))
+    def masked_phone_display(self, obj):
+        return obj.masked_phone
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not member_can_reveal(user=request.user, member=obj):
+            return ["masked_id_number_display", "masked_phone_display"]
+        return []
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not member_can_reveal(user=request.user, member=obj):
+            swap = {"id_number": "masked_id_number_display", "phone": "masked_phone_display"}
+            return [(name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
+        return fieldsets
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org":
+            kwargs["queryset"] = org_list(user=request.user, write=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields if name in form.cleaned_data}
+        if change:
+            original = Member.objects.select_related("org").get(pk=obj.pk)
+            saved = services.member_update(actor=request.user, member=original, **fields)
+        else:
+            saved = services.member_create(actor=request.user, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.member_delete(actor=request.user, member=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for member in queryset.select_related("org"):
+                services.member_delete(actor=request.user, member=member)

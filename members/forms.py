@@ -1,0 +1,37 @@
+from django import forms
+
+from jinshui.errors import ValidationError
+
+from .models import Member
+from .services import member_clean
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "name", "gender", "ethnicity", "id_number", "birth_date", "phone", "education",
+            "joined_on", "full_member_on", "status", "category", "org",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "joined_on": forms.DateInput(attrs={"type": "date"}),
+            "full_member_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "birth_date" in self.fields:
+            self.fields["birth_date"].required = False
+
+    def _post_clean(self):
+        # The service's validation is the model validation: ID number, dates, duplicates.
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            member_clean(self.instance)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)

@@ -1,0 +1,107 @@
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .masking import mask_id_number, mask_phone
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior middle school")
+    SENIOR = "senior", _("Senior middle school or technical school")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTOR = "doctor", _("Doctorate")
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+
+
+class MemberCategory(models.TextChoices):
+    DIRECT = "direct", _("Directly managed")
+    IN_SERVICE = "in_service", _("In-service, registered in the community")
+    MOBILE = "mobile", _("Mobile")
+
+
+class Member(models.Model):
+    """A party member (党员) and the organization of the grid they belong to."""
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("date of birth"))
+    id_number = models.CharField(_("ID-card number"), max_length=18, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    joined_on = models.DateField(_("date joined the Party"))
+    full_member_on = models.DateField(_("date made full member"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices)
+    category = models.CharField(_("category"), max_length=20, choices=MemberCategory.choices)
+    org = models.ForeignKey(
+        "grids.OrgNode", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="members"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["org_id", "name", "pk"]
+        indexes = [
+            models.Index(fields=["org", "name"], name="member_org_name"),
+            models.Index(fields=["name"], name="member_name"),
+            models.Index(fields=["status", "category"], name="member_status_category"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=MemberStatus.PROBATIONARY, full_member_on__isnull=True)
+                | Q(status=MemberStatus.FULL, full_member_on__isnull=False),
+                name="member_full_date_iff_full",
+            ),
+            models.CheckConstraint(
+                condition=Q(full_member_on__isnull=True) | Q(full_member_on__gt=F("joined_on")),
+                name="member_full_after_joined",
+            ),
+            models.CheckConstraint(condition=Q(joined_on__gt=F("birth_date")), name="member_joined_after_birth"),
+            models.CheckConstraint(
+                condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="member_id_number_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    def political_birthday(self, year=None):
+        """The anniversary of joining the Party (政治生日) in `year` (this year by default); 29 Feb → 28 Feb."""
+        year = year or datetime.date.today().year
+        try:
+            return self.joined_on.replace(year=year)
+        except ValueError:
+            return datetime.date(year, 2, 28)
+
+    @property
+    def party_years(self):
+        today = datetime.date.today()
+        years = today.year - self.joined_on.year
+        return years - (1 if (today.month, today.day) < (self.joined_on.month, self.joined_on.day) else 0)

@@ -1,0 +1,86 @@
+"""Shared fixtures. The suite runs on real PostgreSQL and Redis: it stops at once if either is missing."""
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.factories import (
+    BuildingGroupFactory,
+    CommunityFactory,
+    GridFactory,
+    MemberFactory,
+    Role,
+    StreetFactory,
+    UserFactory,
+    grant,
+)
+
+PASSWORD = "Jinshui-test-2026"
+
+
+def pytest_sessionstart(session):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        pytest.exit(f"The tests need PostgreSQL (DATABASE_URL); got {engine}. Run scripts/test.", returncode=3)
+    if not settings.REDIS_URL:
+        pytest.exit("The tests need Redis (REDIS_URL). Run scripts/test.", returncode=3)
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"Redis at {settings.REDIS_URL} does not answer: {exc}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def tree(db):
+    """Two streets, each with a community, a grid and a building group, and a member at each grid."""
+
+    class Tree:
+        pass
+
+    t = Tree()
+    t.street = StreetFactory(code="S01", name="经八路街道")
+    t.community = CommunityFactory(code="S01C01", name="省委社区", parent=t.street)
+    t.grid = GridFactory(code="S01C01G01", name="第一网格", parent=t.community)
+    t.building = BuildingGroupFactory(code="S01C01G01B01", name="1号楼组", parent=t.grid)
+    t.other_street = StreetFactory(code="S02", name="北林路街道")
+    t.other_community = CommunityFactory(code="S02C01", name="鑫苑社区", parent=t.other_street)
+    t.other_grid = GridFactory(code="S02C01G01", name="第一网格", parent=t.other_community)
+    t.member = MemberFactory(org=t.grid, name="王明")
+    t.other_member = MemberFactory(org=t.other_grid, name="李红")
+    return t
+
+
+@pytest.fixture
+def district_user(db):
+    return grant(UserFactory(username="district"), Role.DISTRICT_STAFF)
+
+
+@pytest.fixture
+def street_secretary(tree):
+    return grant(UserFactory(username="sec-S01"), Role.STREET_SECRETARY, tree.street)
+
+
+@pytest.fixture
+def community_secretary(tree):
+    return grant(UserFactory(username="sec-S01C01"), Role.COMMUNITY_SECRETARY, tree.community)
+
+
+@pytest.fixture
+def resident(db):
+    return grant(UserFactory(username="resident-0001", is_staff=False), Role.RESIDENT)
+
+
+__all__ = ["BuildingGroupFactory", "GridFactory"]
