@@ -1,6 +1,6 @@
 """Writes to the organization tree. Every function is atomic, checks the actor's scope and keeps history."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
@@ -14,13 +14,14 @@ EDITABLE_FIELDS = ("name", "kind", "secretary_name", "secretary_phone", "address
 
 
 def _level_for(parent):
-    return Level.STREET if parent is None else Level(parent.level + 1)
+    # May return 5 (below a building group): _check_kind refuses it with a clear message.
+    return Level.STREET if parent is None else parent.level + 1
 
 
 def _check_kind(kind, level):
     if level > Level.BUILDING_GROUP:
         raise ValidationError({"parent": _("A building group cannot have organizations below it.")})
-    if kind not in KINDS_BY_LEVEL[level]:
+    if kind not in KINDS_BY_LEVEL[Level(level)]:
         allowed = "、".join(str(Kind(k).label) for k in KINDS_BY_LEVEL[level])
         raise ValidationError(
             {"kind": _("Under this parent the organization must be: %(allowed)s.") % {"allowed": allowed}}
@@ -117,7 +118,9 @@ def org_move(*, actor, node, new_parent):
     # consistent at the end of the statement, when PostgreSQL's constraint trigger checks it.
     OrgNode.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1, Length(F("path")))),
-        parent=Case(When(pk=node.pk, then=Value(new_parent.pk)), default=F("parent")),
+        parent=Case(
+            When(pk=node.pk, then=Value(new_parent.pk)), default=F("parent"), output_field=models.BigIntegerField()
+        ),
     )
     node.refresh_from_db()
     # queryset.update() is invisible to simple-history: record the move on the moved node itself.

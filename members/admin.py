@@ -51,10 +51,11 @@ class SubtreeFilter(admin.SimpleListFilter):
     parameter_name = "org_subtree"
 
     def lookups(self, request, model_admin):
-        return []
-
-    def has_output(self):
-        return False
+        # Shown only while in use, naming the chosen organization (Django applies only shown filters).
+        value = request.GET.get(self.parameter_name, "")
+        if not value.isdigit():
+            return []
+        return [(str(n.pk), n.name) for n in org_list(user=request.user).filter(pk=value)]
 
     def queryset(self, request, queryset):
         if not self.value() or not self.value().isdigit():
