@@ -256,7 +256,7 @@ class _Generator:
     def spread(total, parents, rng):
         """How many children each of `parents` gets: at least one each, the rest spread at random."""
         counts = [1] * parents
-        weights = [0.5 + rng.random() for _ in range(parents)]
+        weights = [0.7 + 0.6 * rng.random() for _ in range(parents)]
         cum = list(itertools.accumulate(weights))
         for _ in range(total - parents):
             counts[bisect.bisect(cum, rng.random() * cum[-1])] += 1

@@ -109,6 +109,13 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             return [(name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
         return fieldsets
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            member = self.get_object(request, object_id)
+            if member is not None and member_can_reveal(user=request.user, member=member):
+                services.member_reveal(actor=request.user, member=member, channel="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":
             kwargs["queryset"] = org_list(user=request.user, write=True)

@@ -105,3 +105,24 @@ class Member(models.Model):
         today = datetime.date.today()
         years = today.year - self.joined_on.year
         return years - (1 if (today.month, today.day) < (self.joined_on.month, self.joined_on.day) else 0)
+
+
+class PersonalDataReveal(models.Model):
+    """A record that someone saw a member's full ID-card number and phone (admin change page or API detail)."""
+
+    class Channel(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        API = "api", _("API")
+        EXPORT = "export", _("Export")
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="personal_data_reveals"
+    )
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="reveals")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    at = models.DateTimeField(_("seen at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at"]

@@ -110,3 +110,13 @@ def member_delete(*, actor, member):
         raise PermissionDenied(_("This party member is outside your area."))
     member._history_user = actor
     member.delete()
+
+
+def member_reveal(*, actor, member, channel):
+    """Record that `actor` is shown `member`'s full ID number and phone; refuse when they may not see them."""
+    from .models import PersonalDataReveal
+    from .selectors import member_can_reveal
+
+    if not member_can_reveal(user=actor, member=member):
+        raise PermissionDenied(_("You may not see this member's personal data."))
+    return PersonalDataReveal.objects.create(user=actor, member=member, channel=channel)

@@ -1,0 +1,88 @@
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from accounts.api_permissions import WorksOnTree
+from grids.selectors import org_list
+
+from . import services
+from .masking import mask_id_number, mask_phone
+from .models import Gender, Member, MemberCategory, MemberStatus
+from .selectors import member_can_reveal, member_list
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """Lists show the ID number and phone masked; a member's detail shows them in full to whoever may change it."""
+
+    org_name = serializers.CharField(source="org.name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id", "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "joined_on",
+            "full_member_on", "status", "category", "org", "org_name",
+        ]
+        extra_kwargs = {"birth_date": {"required": False}, "id_number": {"validators": []}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["org"].queryset = org_list(user=request.user)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("reveal"):
+            data["id_number"] = mask_id_number(instance.id_number)
+            data["phone"] = mask_phone(instance.phone)
+        return data
+
+
+class MemberFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=MemberStatus.choices)
+    category = filters.ChoiceFilter(choices=MemberCategory.choices)
+    gender = filters.ChoiceFilter(choices=Gender.choices)
+    org = filters.NumberFilter(field_name="org_id")
+    subtree = filters.NumberFilter(method="filter_subtree", label=_("subtree of organization id"))
+
+    class Meta:
+        model = Member
+        fields = ["status", "category", "gender", "org", "subtree"]
+
+    def filter_subtree(self, queryset, name, value):
+        root = org_list(user=self.request.user).filter(pk=value).first()
+        return queryset.filter(org__path__startswith=root.path) if root else queryset.none()
+
+
+class MemberViewSet(viewsets.ModelViewSet):
+    """Party members the caller may see. Writes go through members.services."""
+
+    serializer_class = MemberSerializer
+    permission_classes = [WorksOnTree]
+    filterset_class = MemberFilter
+    search_fields = ["name", "=id_number", "org__name", "=org__code"]
+    ordering_fields = ["name", "joined_on", "id"]
+    ordering = ["org_id", "name", "id"]
+
+    def get_queryset(self):
+        return member_list(user=self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        reveal = member_can_reveal(user=request.user, member=member)
+        if reveal:
+            services.member_reveal(actor=request.user, member=member, channel="api")
+        serializer = self.get_serializer(member, context={**self.get_serializer_context(), "reveal": reveal})
+        return Response(serializer.data)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.member_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.member_update(
+            actor=self.request.user, member=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.member_delete(actor=self.request.user, member=instance)
