@@ -54,3 +54,16 @@ class ScopedAdminMixin:
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
+
+    def _require_in_scope(self, request, object_id):
+        if not str(object_id).isdigit() or not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history checks the old version; the object as it is now must be in scope too.
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -127,9 +128,19 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 admin.site.register(OrgNode, OrgNodeAdmin)
 
 
+class LevelAdminMixin:
+    """The per-level lists are proxies of OrgNode: their history lives on OrgNode's pages."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        return redirect(reverse("admin:grids_orgnode_history", args=[object_id]))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return redirect(reverse("admin:grids_orgnode_simple_history", args=[object_id, version_id]))
+
+
 def _level_admin(model, level):
     attrs = {"level": level, "list_filter": ["kind", StreetFilter] if level > Level.STREET else []}
-    return type(f"{model.__name__}Admin", (OrgNodeAdmin,), attrs)
+    return type(f"{model.__name__}Admin", (LevelAdminMixin, OrgNodeAdmin), attrs)
 
 
 for _model, _level in ((Street, Level.STREET), (Community, Level.COMMUNITY), (Grid, Level.GRID),

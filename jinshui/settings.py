@@ -118,6 +118,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    "accounts.backends.RoleModelPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,7 +8,7 @@ from grids.selectors import org_list
 
 from . import services
 from .forms import MemberForm
-from .models import Member
+from .models import Member, PersonalDataReveal
 from .selectors import member_can_reveal, member_list
 
 
@@ -137,3 +137,24 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         with transaction.atomic():
             for member in queryset.select_related("org"):
                 services.member_delete(actor=request.user, member=member)
+
+
+@admin.register(PersonalDataReveal)
+class PersonalDataRevealAdmin(admin.ModelAdmin):
+    """Who saw which member's full ID number and phone, and when (read-only, district staff)."""
+
+    list_display = ["at", "user", "member", "channel"]
+    list_filter = ["channel"]
+    search_fields = ["user__username", "member__name"]
+    list_select_related = ["user", "member"]
+    show_full_result_count = False
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

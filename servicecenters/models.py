@@ -1,3 +1,1 @@
-from django.db import models
-
-# Create your models here.
+"""Models of this app arrive with its own issue; the app is installed so that its migrations and admin have a home."""

@@ -4,6 +4,7 @@ Builds a Jinshui-size district (N copies of it) with demo accounts on an empty d
 The work is done by grids/demo.py; this command only checks that it may run and reports.
 """
 
+import argparse
 import time
 
 from django.conf import settings
@@ -16,9 +17,12 @@ from grids.models import OrgNode
 
 
 def _positive(value):
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
     if number < 1:
-        raise ValueError(value)
+        raise argparse.ArgumentTypeError(_("The scale is a whole number, 1 or more: %(value)s") % {"value": value})
     return number
 
 
@@ -69,6 +73,8 @@ class Command(BaseCommand):
                 )
             written = demo.insert(plan, password=password, progress=self.stdout.write if verbose else None)
         seconds = time.perf_counter() - started
+        if options.get("verbosity", 1) < 1:
+            return
         self.stdout.write(self.style.SUCCESS(
             _("Demo district built (scale %(scale)s, seed %(seed)s) in %(seconds).1f s:") % {
                 "scale": scale, "seed": seed, "seconds": seconds,
