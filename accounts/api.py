@@ -1,6 +1,9 @@
+from axes.handlers.proxy import AxesProxyHandler
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 
@@ -13,8 +16,16 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request, *args, **kwargs):
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if username and AxesProxyHandler.is_locked(request._request, {"username": username}):
+            return Response(
+                {"code": "locked_out", "detail": _("Too many failed sign-ins. Try again later.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         return super().post(request, *args, **kwargs)
