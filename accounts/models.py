@@ -68,6 +68,17 @@ class RoleGrant(models.Model):
             ),
         ]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.role in NODE_ROLES:
+            if self.node_id is None:
+                raise ValidationError({"node": _("This role is granted on a party organization: choose one.")})
+            if self.node.level not in NODE_ROLE_LEVELS[self.role]:
+                raise ValidationError({"node": _("This role is granted on an organization of another level.")})
+        elif self.node_id is not None:
+            raise ValidationError({"node": _("This role covers no particular organization: leave it empty.")})
+
     def __str__(self):
         if self.node_id:
             return f"{self.user} · {self.get_role_display()} · {self.node}"

@@ -24,6 +24,9 @@ def assert_portal_chrome(page, lang="zh-hans"):
 
 
 def test_district_staff_browses_the_organization_tree(live_server, page, sign_in, screenshot, district_user, tree):
+    page.goto(f"{live_server.url}/admin/login/")
+    assert_portal_chrome(page)
+    screenshot(page, "login")
     sign_in(page, district_user, next_path="/admin/grids/orgnode/")
     assert page.url.endswith("/admin/grids/orgnode/")
     assert_portal_chrome(page)
@@ -82,6 +85,12 @@ def test_community_secretary_sees_only_their_community(live_server, page, sign_i
     assert cells(page, "name") == ["王明"]
     assert "李红" not in page.content()
     screenshot(page, "members")
+
+    with page.expect_navigation():
+        page.locator("#result_list tbody th.field-name a").click()
+    assert page.url.endswith(f"/admin/members/member/{tree.member.pk}/change/")
+    assert page.input_value("#id_name") == "王明"
+    screenshot(page, "own-member")
 
     response = page.goto(f"{live_server.url}/admin/members/member/{tree.other_member.pk}/change/")
     assert response.status == 404
