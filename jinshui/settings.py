@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "accounts",
+    "inbox",
+    "jobs",
     "grids",
     "members",
     "assessment",

@@ -2,6 +2,7 @@ import datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -94,7 +95,7 @@ class Member(models.Model):
 
     def political_birthday(self, year=None):
         """The anniversary of joining the Party (政治生日) in `year` (this year by default); 29 Feb → 28 Feb."""
-        year = year or datetime.date.today().year
+        year = year or timezone.localdate().year
         try:
             return self.joined_on.replace(year=year)
         except ValueError:
@@ -102,7 +103,7 @@ class Member(models.Model):
 
     @property
     def party_years(self):
-        today = datetime.date.today()
+        today = timezone.localdate()
         years = today.year - self.joined_on.year
         return years - (1 if (today.month, today.day) < (self.joined_on.month, self.joined_on.day) else 0)
 

@@ -84,3 +84,18 @@ def resident(db):
 
 
 __all__ = ["BuildingGroupFactory", "GridFactory"]
+
+
+@pytest.fixture
+def celery_worker_real(transactional_db):
+    """A real Celery worker (solo pool, in a thread) consuming the real Redis broker.
+
+    Needs a transactional database: the worker's thread has its own connection and sees only committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from jinshui.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20) as worker:
+        yield worker

@@ -99,6 +99,14 @@ def test_community_secretary_sees_only_their_community(live_server, page, sign_i
     screenshot(page, "foreign-member")
 
 
+def test_member_form_shows_the_stored_dates(live_server, page, sign_in, community_secretary, tree):
+    """<input type="date"> accepts only ISO dates; a localized value (1950/05/29) shows as empty."""
+    sign_in(page, community_secretary, next_path=f"/admin/members/member/{tree.member.pk}/change/")
+    assert page.input_value("#id_name") == "王明"
+    assert page.input_value("#id_birth_date") == tree.member.birth_date.isoformat()
+    assert page.input_value("#id_joined_on") == tree.member.joined_on.isoformat()
+
+
 def test_admin_speaks_english_on_request(live_server, new_page, sign_in, screenshot, district_user):
     page = new_page(locale="en-US")  # Accept-Language: en-US; LocaleMiddleware maps it to "en"
     sign_in(page, district_user)

@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from accounts.models import Role, RoleGrant
 from grids import demo
@@ -196,7 +197,8 @@ def small_jinshui(monkeypatch):
 
 def _run(*args):
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    with translation.override("en"):  # messages are matched in English (the zh_Hans catalog translates them)
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -233,6 +235,15 @@ def test_command_refuses_a_database_with_organizations(small_jinshui, settings):
     with pytest.raises(CommandError, match="empty database"):
         _run()
     assert OrgNode.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_refusal_names_the_way_out_in_either_language(small_jinshui, settings, language):
+    settings.DEBUG = True
+    StreetFactory(code="X01")
+    with translation.override(language), pytest.raises(CommandError, match="flush"):
+        call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.mark.django_db
