@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from .models import RoleGrant
 
@@ -19,3 +21,25 @@ class RoleGrantAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class PortalUserAdmin(UserAdmin):
+    """District staff manage accounts, but only a superuser hands out superuser status or raw permissions."""
+
+    list_filter = ["is_staff", "is_active", "role_grants__role"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions", "groups", "last_login", "date_joined"]
+        return fields
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        # Non-superusers cannot open (and so cannot change the password of) a superuser.
+        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
+
+
+admin.site.unregister(User)
+admin.site.register(User, PortalUserAdmin)

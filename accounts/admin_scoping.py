@@ -12,7 +12,10 @@ class ScopedAdminMixin:
     A foreign object's URL answers 404: its existence is private.
     """
 
-    district_only_add = False
+    #: The tree level of the objects this admin adds (None: not a tree admin). A user may add an
+    #: object of level L only with write scope on a node above L (a community secretary adds grids,
+    #: not communities).
+    add_level = None
 
     def scoped_queryset(self, request, write=False):
         raise NotImplementedError
@@ -45,9 +48,11 @@ class ScopedAdminMixin:
 
     def has_add_permission(self, request):
         scope = self._scope(request)
-        if self.district_only_add:
-            return scope.write_all
-        return scope.write_all or bool(scope.write_paths)
+        if scope.write_all:
+            return True
+        if self.add_level is None:
+            return bool(scope.write_paths)
+        return any(path.count("/") - 1 < self.add_level for path in scope.write_paths)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

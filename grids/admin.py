@@ -29,10 +29,29 @@ class StreetFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ParentFilter(admin.SimpleListFilter):
+    """Reached from the "organizations below" links: the children of one node, named in the sidebar."""
+
+    title = _("parent organization")
+    parameter_name = "parent__id__exact"
+
+    def lookups(self, request, model_admin):
+        value = request.GET.get(self.parameter_name, "")
+        if not value.isdigit():
+            return []
+        return [(str(n.pk), n.name) for n in org_list(user=request.user).filter(pk=value)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(parent_id=value) if value.isdigit() else queryset.none()
+
+
 class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = OrgNodeForm
     list_display = ["code", "name", "kind", "level", "parent_link", "children_link", "member_count_display"]
-    list_filter = ["level", "kind", StreetFilter]
+    list_filter = ["level", "kind", StreetFilter, ParentFilter]
     search_fields = ["=code", "code", "name"]
     list_select_related = ["parent"]
     list_per_page = 50
@@ -45,6 +64,10 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         (_("Record"), {"fields": ["path", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     level = None
+
+    @property
+    def add_level(self):
+        return self.level or Level.BUILDING_GROUP
 
     def scoped_queryset(self, request, write=False):
         qs = org_list_with_counts(user=request.user) if not write else org_list(user=request.user, write=True)
@@ -86,9 +109,6 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             return 0
         url = reverse("admin:members_member_changelist") + f"?org_subtree={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.member_count)
-
-    def lookup_allowed(self, lookup, value, request=None):
-        return lookup in {"parent__id__exact"} or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data.get(k) for k in ("secretary_name", "secretary_phone", "address")}
@@ -139,7 +159,7 @@ class LevelAdminMixin:
 
 
 def _level_admin(model, level):
-    attrs = {"level": level, "list_filter": ["kind", StreetFilter] if level > Level.STREET else []}
+    attrs = {"level": level, "list_filter": ["kind", StreetFilter, ParentFilter] if level > Level.STREET else []}
     return type(f"{model.__name__}Admin", (LevelAdminMixin, OrgNodeAdmin), attrs)
 
 

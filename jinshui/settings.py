@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "import_export",
-    "axes",
+    "jinshui.apps.AxesConfig",
     "accounts",
     "inbox",
     "jobs",

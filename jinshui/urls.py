@@ -14,6 +14,7 @@ from .health import healthz
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = settings.PORTAL_NAME
+admin.site.site_url = None  # no public site behind the admin yet
 
 router = DefaultRouter()
 router.register("orgs", OrgNodeViewSet, basename="org")

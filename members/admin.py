@@ -68,7 +68,7 @@ class SubtreeFilter(admin.SimpleListFilter):
 class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = MemberForm
     list_display = [
-        "name", "gender", "masked_id_number_display", "masked_phone_display", "org",
+        "name", "gender", "masked_id_number_display", "masked_phone_display", "org_name",
         "status", "category", "joined_on",
     ]
     list_filter = [StreetFilter, CommunityFilter, SubtreeFilter, "status", "category", "gender"]
@@ -89,6 +89,10 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def node_of(self, obj):
         return obj.org
 
+    @admin.display(description=_("party organization"), ordering="org__path")
+    def org_name(self, obj):
+        return obj.org.name
+
     @admin.display(description=_("ID-card number"))
     def masked_id_number_display(self, obj):
         return obj.masked_id_number
@@ -108,6 +112,15 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             swap = {"id_number": "masked_id_number_display", "phone": "masked_phone_display"}
             return [(name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
         return fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        org = form.base_fields.get("org")
+        if org is not None:
+            # Organizations are kept in their own pages; no "+" or pencil next to the member's organization.
+            org.widget.can_add_related = org.widget.can_change_related = org.widget.can_delete_related = False
+            org.widget.can_view_related = False
+        return form
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":

@@ -13,10 +13,11 @@ class MemberForm(forms.ModelForm):
             "name", "gender", "ethnicity", "id_number", "birth_date", "phone", "education",
             "joined_on", "full_member_on", "status", "category", "org",
         ]
+        # <input type="date"> takes ISO dates only, whatever the language's display format.
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
-            "joined_on": forms.DateInput(attrs={"type": "date"}),
-            "full_member_on": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "full_member_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -38,7 +38,7 @@ class MemberCategory(models.TextChoices):
 class Member(models.Model):
     """A party member (党员) and the organization of the grid they belong to."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("date of birth"))

@@ -15,11 +15,12 @@ from tests.factories import Role, UserFactory, grant
 pytestmark = pytest.mark.django_db
 
 # Admins not cut by tree scope: only district staff may use them at all.
-DISTRICT_ONLY_ADMINS = {
-    "auth.group", "auth.user", "authtoken.tokenproxy", "django_celery_beat.periodictask",
+SUPERUSER_ONLY_ADMINS = {"auth.group", "authtoken.tokenproxy"}
+DISTRICT_ONLY_ADMINS = SUPERUSER_ONLY_ADMINS | {
+    "auth.user", "django_celery_beat.periodictask",
     "django_celery_beat.clockedschedule", "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule",
     "django_celery_beat.intervalschedule", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
-    "accounts.rolegrant", "members.personaldatareveal",
+    "accounts.rolegrant", "members.personaldatareveal", "inbox.message", "jobs.jobrun",
 }
 
 # For each scoped admin: (own object, foreign object) relative to community S01C01, from the `tree` fixture.
@@ -120,7 +121,8 @@ def test_admin_matrix(client, tree, users, role):
         changelist = reverse("admin:%s_%s_changelist" % info)
         status = c.get(changelist).status_code
         if label in DISTRICT_ONLY_ADMINS:
-            want = 200 if role == "district" else (302 if not is_staff_role else 403)
+            allowed = role == "district" and label not in SUPERUSER_ONLY_ADMINS
+            want = 200 if allowed else (302 if not is_staff_role else 403)
             if status != want:
                 failures.append((label, "changelist", status, want))
             continue

@@ -14,7 +14,19 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_sync_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread; Django would then refuse the test's own
+    # ORM calls (and the database flush between tests). Set for the browser modules only, from before
+    # the browser starts until after it stops, so that nothing else (check --deploy) inherits it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,8 +59,9 @@ def live_server(request):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(_allow_sync_orm_beside_playwright):
+    # Module scope: Playwright's event loop must be gone before the next module's (sync) tests run.
     from playwright.sync_api import sync_playwright
 
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
