@@ -514,6 +514,24 @@ def existing_usernames(plan):
     return sorted(found)
 
 
+#: Other apps' demo data, run by seed_demo after the tree, members and accounts exist, in the same
+#: transaction. Each is a function `seed(*, scale, seed, hashed_password, today)` returning a list of
+#: (label, count) lines for the summary. An app adds its own line here.
+EXTENSIONS = (
+)
+
+
+def run_extensions(*, scale, seed, hashed_password, today=None):
+    """Run every app's demo-data extension; returns their summary lines."""
+    from django.utils.module_loading import import_string
+
+    today = today or timezone.localdate()
+    lines = []
+    for path in EXTENSIONS:
+        lines += import_string(path)(scale=scale, seed=seed, hashed_password=hashed_password, today=today) or []
+    return lines
+
+
 def build(scale=1, *, counts=None, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, today=None, progress=None):
     """Generate and insert; returns the counts written and the seconds taken. Call inside a transaction."""
     started = time.perf_counter()

@@ -8,6 +8,7 @@ import argparse
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -72,6 +73,9 @@ class Command(BaseCommand):
                     }
                 )
             written = demo.insert(plan, password=password, progress=self.stdout.write if verbose else None)
+            # Every demo account shares the admin's password hash (hashing each would take minutes).
+            hashed = get_user_model().objects.get(username="admin").password
+            extra_lines = demo.run_extensions(scale=scale, seed=seed, hashed_password=hashed)
         seconds = time.perf_counter() - started
         if options.get("verbosity", 1) < 1:
             return
@@ -89,7 +93,7 @@ class Command(BaseCommand):
             (_("user accounts"), written["users"]),
             (_("role grants"), written["role_grants"]),
         ]
-        for label, count in lines:
+        for label, count in lines + extra_lines:
             self.stdout.write(f"  {label}: {count:,}")
         self.stdout.write(_(
             "Sign in as admin, sec-<organization code> (e.g. sec-JS01, sec-JS01-C01) or resident-0001, "
