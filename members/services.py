@@ -120,3 +120,21 @@ def member_reveal(*, actor, member, channel):
     if not member_can_reveal(user=actor, member=member):
         raise PermissionDenied(_("You may not see this member's personal data."))
     return PersonalDataReveal.objects.create(user=actor, member=member, channel=channel)
+
+
+@transaction.atomic
+def member_export(*, actor, queryset, reveal=False):
+    """A CSV of `queryset` cut to the actor's scope, masked; with reveal=True, rows the actor may change come
+    in full and each such reveal is recorded. Returns the CSV text."""
+    from .models import PersonalDataReveal
+    from .resources import MemberResource
+    from .selectors import member_list
+
+    rows = member_list(user=actor).filter(pk__in=queryset.values("pk")).order_by("org__path", "name", "pk")
+    revealed = set()
+    if reveal:
+        revealed = set(member_list(user=actor, write=True).filter(pk__in=rows.values("pk")).values_list("pk", flat=True))
+        PersonalDataReveal.objects.bulk_create(
+            [PersonalDataReveal(user=actor, member_id=pk, channel=PersonalDataReveal.Channel.EXPORT) for pk in revealed]
+        )
+    return MemberResource(revealed_ids=revealed).export(queryset=rows).csv
