@@ -10,39 +10,9 @@ database at the end, whatever happens. DEBUG is forced off (no query logging dur
 """
 
 import argparse
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-
-def _with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _admin_connection(url):
-    import psycopg2
-
-    conn = psycopg2.connect(_with_database(url, "postgres"))
-    conn.autocommit = True
-    return conn
-
-
-def _timed(fn, runs):
-    fn()  # warm-up: plan cache, shared buffers
-    samples = []
-    result = None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return result, statistics.median(samples), min(samples)
+from scratch import migrate_and_seed, scratch_database
+from scratch import timed as _timed
 
 
 def _plan_summary(queryset):
@@ -56,22 +26,12 @@ def _plan_summary(queryset):
 
 def run(scale, runs):
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
 
     from grids.models import OrgNode
     from members.models import Member
     from members.selectors import member_list
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    migrate_s = time.perf_counter() - started
-
-    started = time.perf_counter()
-    call_command("seed_demo", "--scale", str(scale), "--force", verbosity=0)
-    seed_s = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    migrate_s, seed_s = migrate_and_seed(scale)
 
     street = OrgNode.objects.get(code="JS01")
     community = OrgNode.objects.filter(parent=street).order_by("code").first()
@@ -131,36 +91,8 @@ def main():
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (postgres://user@host:port/any-db).")
-    scratch = f"jinshui_bench_{os.getpid()}"
-    admin = _admin_connection(url)
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{scratch}"')
-    print(f"scratch database {scratch} created")
-
-    os.environ["DATABASE_URL"] = _with_database(url, scratch)
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinshui.settings")
-    try:
-        import django
-
-        django.setup()
+    with scratch_database("bench"):
         run(args.scale, args.runs)
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001 — Django may not have started at all
-            pass
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        admin.close()
-        print(f"\nscratch database {scratch} dropped")
 
 
 if __name__ == "__main__":
