@@ -1,0 +1,89 @@
+"""Period keys: quarters "2026Q3" and months "2026-11" (the job ledger uses the same keys)."""
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_quarter(key):
+    """(year, quarter) of a key like "2026Q3"; ValueError with a readable message otherwise."""
+    match = QUARTER_RE.match(str(key or "").strip())
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise ValueError(_("“%(key)s” is not a quarter: write it like 2026Q3.") % {"key": key})
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_month(key):
+    """(year, month) of a key like "2026-11"; ValueError with a readable message otherwise."""
+    match = MONTH_RE.match(str(key or "").strip())
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise ValueError(_("“%(key)s” is not a month: write it like 2026-11.") % {"key": key})
+    return int(match.group(1)), int(match.group(2))
+
+
+def quarter_key(year, quarter):
+    return f"{year}Q{quarter}"
+
+
+def month_key(year, month):
+    return f"{year}-{month:02d}"
+
+
+def quarter_of(day):
+    return quarter_key(day.year, (day.month - 1) // 3 + 1)
+
+
+def month_of(day):
+    return month_key(day.year, day.month)
+
+
+def quarter_start(key):
+    year, q = parse_quarter(key)
+    return datetime.date(year, 3 * q - 2, 1)
+
+
+def quarter_end(key):
+    """The last day of the quarter."""
+    return quarter_start(next_quarter(key)) - datetime.timedelta(days=1)
+
+
+def previous_quarter(key):
+    year, q = parse_quarter(key)
+    return quarter_key(year - 1, 4) if q == 1 else quarter_key(year, q - 1)
+
+
+def next_quarter(key):
+    year, q = parse_quarter(key)
+    return quarter_key(year + 1, 1) if q == 4 else quarter_key(year, q + 1)
+
+
+def quarters_back(key, n):
+    """The n quarters ending with `key`, oldest first."""
+    keys = [key]
+    for _ in range(n - 1):
+        keys.append(previous_quarter(keys[-1]))
+    return keys[::-1]
+
+
+def year_quarters(year):
+    return [quarter_key(year, q) for q in (1, 2, 3, 4)]
+
+
+def month_start(key):
+    year, month = parse_month(key)
+    return datetime.date(year, month, 1)
+
+
+def month_end(key):
+    year, month = parse_month(key)
+    nxt = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - datetime.timedelta(days=1)
+
+
+def last_complete_quarter(today):
+    """The default period of the quarterly job: the quarter before the one `today` is in."""
+    return previous_quarter(quarter_of(today))
