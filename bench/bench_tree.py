@@ -59,6 +59,21 @@ def run(scale, runs):
         secretary = User.objects.get(username=f"sec-{street.code}")  # a fresh object: the scope query counts
         return len(list(member_list(user=secretary).select_related("org")[:50]))
 
+    # The alternative without a materialised path: walk parent_id with a recursive CTE (what an
+    # adjacency list alone would need). Same answer, measured beside the prefix scan.
+    def recursive_members(node=street):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """WITH RECURSIVE sub(id) AS (SELECT id FROM grids_orgnode WHERE id = %s
+                   UNION ALL SELECT c.id FROM grids_orgnode c JOIN sub ON c.parent_id = sub.id)
+                   SELECT m.* FROM members_member m JOIN sub ON m.org_id = sub.id""",
+                [node.pk],
+            )
+            return len(cursor.fetchall())
+
+    measure(f"street {street.code}: members fetch, recursive CTE", recursive_members)
     measure("member list page, admin [:50]", admin_page)
     measure(f"member list page, sec-{street.code} [:50]", secretary_page)
 
