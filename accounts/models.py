@@ -23,6 +23,8 @@ NODE_ROLE_LEVELS = {
     Role.COMMUNITY_SECRETARY: (2,),
     Role.GRID_LEADER: (3, 4),
 }
+#: Roles granted on a service center (servicecenters.ServiceCenter); the grant covers that center only.
+CENTER_ROLES = (Role.CENTER_STAFF,)
 
 
 class RoleGrant(models.Model):
@@ -38,6 +40,14 @@ class RoleGrant(models.Model):
     node = models.ForeignKey(
         "grids.OrgNode",
         verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_grants",
+    )
+    center = models.ForeignKey(
+        "servicecenters.ServiceCenter",
+        verbose_name=_("service center"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -59,12 +69,21 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "node"], name="rolegrant_unique"),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(node__isnull=True), name="rolegrant_unique_global"
+                fields=["user", "role"], condition=Q(node__isnull=True, center__isnull=True),
+                name="rolegrant_unique_global",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "center"], condition=Q(center__isnull=False), name="rolegrant_unique_center"
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in NODE_ROLES], node__isnull=False)
                 | (~Q(role__in=[r.value for r in NODE_ROLES]) & Q(node__isnull=True)),
                 name="rolegrant_node_iff_node_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in CENTER_ROLES], center__isnull=False)
+                | (~Q(role__in=[r.value for r in CENTER_ROLES]) & Q(center__isnull=True)),
+                name="rolegrant_center_iff_center_role",
             ),
         ]
 
@@ -78,10 +97,16 @@ class RoleGrant(models.Model):
                 raise ValidationError({"node": _("This role is granted on an organization of another level.")})
         elif self.node_id is not None:
             raise ValidationError({"node": _("This role covers no particular organization: leave it empty.")})
+        if self.role in CENTER_ROLES and self.center_id is None:
+            raise ValidationError({"center": _("This role is granted on a service center: choose one.")})
+        if self.role not in CENTER_ROLES and self.center_id is not None:
+            raise ValidationError({"center": _("This role covers no service center: leave it empty.")})
 
     def __str__(self):
         if self.node_id:
             return f"{self.user} · {self.get_role_display()} · {self.node}"
+        if self.center_id:
+            return f"{self.user} · {self.get_role_display()} · {self.center}"
         return f"{self.user} · {self.get_role_display()}"
 
 

@@ -8,7 +8,7 @@ materialised path, so a user's whole scope is a handful of path prefixes, read o
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q, Value
 
 from .models import NODE_ROLES, OrgNodeUserObjectPermission, Role, RoleGrant
 
@@ -31,6 +31,8 @@ class Scope:
     read_paths: tuple = ()
     write_paths: tuple = ()
     grant_paths: dict = field(default_factory=dict)
+    #: Service centers the user works at (role center_staff); district staff work at every center.
+    center_ids: tuple = ()
 
     @property
     def is_staff_user(self):
@@ -90,14 +92,20 @@ def resolve_scope(user):
         setattr(user, _CACHE_ATTR, scope)
         return scope
 
-    grants = RoleGrant.objects.filter(user_id=user.pk).values_list("role", "node__path")
-    exceptions = OrgNodeUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename__in=["view_orgnode", "change_orgnode"]
-    ).values_list("permission__codename", "content_object__path")
+    grants = RoleGrant.objects.filter(user_id=user.pk).values_list("role", "node__path", "center_id")
+    exceptions = (
+        OrgNodeUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename__in=["view_orgnode", "change_orgnode"]
+        )
+        .annotate(no_center=Value(None, output_field=BigIntegerField()))
+        .values_list("permission__codename", "content_object__path", "no_center")
+    )
     rows = list(grants.union(exceptions, all=True))
 
-    roles, read_paths, write_paths, grant_paths = set(), [], [], {}
-    for kind, path in rows:
+    roles, read_paths, write_paths, grant_paths, center_ids = set(), [], [], {}, []
+    for kind, path, center_id in rows:
+        if center_id is not None:
+            center_ids.append(center_id)
         if kind == "view_orgnode":
             read_paths.append(path)
         elif kind == "change_orgnode":
@@ -117,6 +125,7 @@ def resolve_scope(user):
         read_paths=_minimal(read_paths),
         write_paths=_minimal(write_paths),
         grant_paths=grant_paths,
+        center_ids=tuple(sorted(set(center_ids))),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope

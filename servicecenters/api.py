@@ -1,0 +1,226 @@
+"""REST API of the booking side: rooms, bookings and the free-room search.
+
+Writes go through servicecenters.services; lists through servicecenters.selectors. A taken slot answers
+409 {"code": "booking_conflict"}; anything else wrong answers 400 with field errors; never a 500.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import BookingSeries, BookingStatus, Room, RoomKind, ServiceCenter
+
+
+class CenterSerializer(serializers.ModelSerializer):
+    street_name = serializers.CharField(source="street.name", read_only=True)
+
+    class Meta:
+        model = ServiceCenter
+        fields = ["id", "code", "name", "street", "street_name", "address", "floor_area", "phone"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    center_name = serializers.CharField(source="center.name", read_only=True)
+
+    class Meta:
+        model = Room
+        fields = [
+            "id", "center", "center_name", "kind", "name", "capacity", "needs_approval", "min_minutes",
+            "max_minutes", "max_days_ahead",
+        ]
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.none())
+    room_name = serializers.CharField(source="room.name", read_only=True)
+    center_name = serializers.CharField(source="room.center.name", read_only=True)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    attendees = serializers.IntegerField(min_value=1, max_value=10_000)
+    purpose = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
+    reason = serializers.CharField(read_only=True)
+    series = serializers.IntegerField(source="series_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    weeks = serializers.IntegerField(
+        write_only=True, required=False, min_value=1, max_value=services.MAX_SERIES_WEEKS,
+        help_text=_("Book the same slot on this many consecutive weeks (1: once)."),
+    )
+    on_clash = serializers.ChoiceField(
+        write_only=True, required=False, choices=BookingSeries.OnClash.choices, default=BookingSeries.OnClash.SKIP
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["room"].queryset = selectors.room_list(user=request.user)
+
+
+class BookingFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=BookingStatus.choices)
+    room = filters.NumberFilter(field_name="room_id")
+    center = filters.NumberFilter(field_name="room__center_id")
+    start_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+
+
+class RoomFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=RoomKind.choices)
+    center = filters.NumberFilter(field_name="center_id")
+    min_capacity = filters.NumberFilter(field_name="capacity", lookup_expr="gte")
+
+    class Meta:
+        model = Room
+        fields = ["kind", "center", "min_capacity"]
+
+
+class CenterViewSet(viewsets.ReadOnlyModelViewSet):
+    """The service centers (public to every signed-in user)."""
+
+    serializer_class = CenterSerializer
+    search_fields = ["name", "address", "=code"]
+    ordering = ["code"]
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return selectors.center_list(user=self.request.user)
+
+
+class RoomViewSet(viewsets.ReadOnlyModelViewSet):
+    """The bookable rooms of every center."""
+
+    serializer_class = RoomSerializer
+    filterset_class = RoomFilter
+    search_fields = ["name", "center__name"]
+    ordering = ["center__code", "kind", "name", "id"]
+    ordering_fields = ["capacity", "name", "id"]
+
+    def get_queryset(self):
+        return selectors.room_list(user=self.request.user)
+
+
+class BookingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Bookings the caller may see: a resident their own, center staff their center's, district staff all.
+
+    POST books (409 `booking_conflict` when taken); DELETE cancels (the booking stays, cancelled).
+    """
+
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+    ordering = ["start", "id"]
+    ordering_fields = ["start", "created_at", "id"]
+
+    def get_queryset(self):
+        return selectors.booking_list(user=self.request.user)
+
+    @extend_schema(responses={
+        201: BookingSerializer,
+        400: OpenApiResponse(description="Invalid input, with field errors."),
+        409: OpenApiResponse(description='The slot is taken: {"code": "booking_conflict"}.'),
+    })
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        weeks = data.pop("weeks", None) or 1
+        on_clash = data.pop("on_clash", BookingSeries.OnClash.SKIP)
+        if weeks > 1:
+            _series, bookings, skipped = services.booking_create_weekly(
+                actor=request.user, weeks=weeks, on_clash=on_clash, **data
+            )
+            body = self.get_serializer(bookings[0]).data
+            body["series_bookings"] = [b.pk for b in bookings]
+            body["skipped"] = skipped
+            return Response(body, status=status.HTTP_201_CREATED)
+        booking = services.booking_create(actor=request.user, **data)
+        return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.booking_cancel(actor=self.request.user, booking=instance)
+
+    def _staff_action(self, fn, **kwargs):
+        booking = fn(actor=self.request.user, booking=self.get_object(), **kwargs)
+        return Response(self.get_serializer(booking).data)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._staff_action(services.booking_cancel, reason=str(request.data.get("reason", ""))[:200])
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._staff_action(services.booking_approve)
+
+    @extend_schema(
+        request=inline_serializer("RejectRequest", {"reason": serializers.CharField()}), responses=BookingSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._staff_action(services.booking_reject, reason=str(request.data.get("reason", ""))[:200])
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        return self._staff_action(services.booking_check_in)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        return self._staff_action(services.booking_mark_no_show)
+
+
+class FreeRoomQuery(serializers.Serializer):
+    date = serializers.DateField()
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+    people = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+    kind = serializers.ChoiceField(choices=RoomKind.choices, required=False)
+    center = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end must come after the start.")})
+        return attrs
+
+
+class FreeRoomsView(APIView):
+    """Rooms free on a day from a time to a time for n people, across all centers, in one query;
+    with nearby alternatives (an hour or two earlier or later, or the next days) when nothing fits."""
+
+    @extend_schema(
+        parameters=[FreeRoomQuery],
+        responses=inline_serializer("FreeRooms", {
+            "results": RoomSerializer(many=True),
+            "alternatives": inline_serializer("FreeRoomAlternative", {
+                "date": serializers.DateField(), "start": serializers.TimeField(), "end": serializers.TimeField(),
+                "rooms": RoomSerializer(many=True),
+            }, many=True),
+        }),
+    )
+    def get(self, request):
+        query = FreeRoomQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        args = dict(user=request.user, day=q["date"], start_time=q["start"], end_time=q["end"],
+                    people=q["people"], kind=q.get("kind"), center=q.get("center"))
+        rooms = list(selectors.free_rooms(**args)[:100])
+        alternatives = []
+        if not rooms:
+            for day, s, e, alt in selectors.free_room_alternatives(**args):
+                alternatives.append({
+                    "date": day.isoformat(), "start": s.strftime("%H:%M"), "end": e.strftime("%H:%M"),
+                    "rooms": RoomSerializer(alt, many=True).data,
+                })
+        return Response({"results": RoomSerializer(rooms, many=True).data, "alternatives": alternatives})
+
+
+__all__ = ["CenterViewSet", "RoomViewSet", "BookingViewSet", "FreeRoomsView"]

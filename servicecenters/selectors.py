@@ -1,0 +1,227 @@
+"""Reads of the booking side, cut to the acting user's scope.
+
+resident: their own bookings; center staff: their own center's (and their own); district staff and
+inspectors: everything. Centers and bookable rooms are public to every signed-in user.
+"""
+
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from accounts.scopes import resolve_scope
+
+from .models import (
+    Booking,
+    BookingStatus,
+    ClosedDay,
+    OpeningHours,
+    Room,
+    RoomBlock,
+    ServiceCenter,
+    WaitlistEntry,
+)
+from .services import at, day_bounds, local, overlapping_q
+
+
+def center_list(*, user):
+    return ServiceCenter.objects.select_related("street").annotate(
+        room_count=Count("rooms", filter=Q(rooms__bookable=True))
+    )
+
+
+def staff_center_list(*, user):
+    """Centers the user works at (district staff: all of them)."""
+    scope = resolve_scope(user)
+    qs = ServiceCenter.objects.select_related("street")
+    if scope.write_all or scope.read_all:
+        return qs
+    return qs.filter(pk__in=scope.center_ids)
+
+
+def room_list(*, user):
+    """Bookable rooms for everyone signed in; staff also see their own center's unbookable rooms."""
+    scope = resolve_scope(user)
+    if not user.is_authenticated:
+        return Room.objects.none()
+    condition = Q(bookable=True)
+    if scope.read_all:
+        condition = Q()
+    elif scope.center_ids:
+        condition |= Q(center_id__in=scope.center_ids)
+    return Room.objects.filter(condition).select_related("center")
+
+
+def booking_list(*, user):
+    scope = resolve_scope(user)
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    qs = Booking.objects.select_related("room__center", "resident")
+    if scope.read_all:
+        return qs
+    condition = Q(resident_id=user.pk)
+    if scope.center_ids:
+        condition |= Q(room__center_id__in=scope.center_ids)
+    return qs.filter(condition)
+
+
+def staff_booking_list(*, user, center_ids=None):
+    """Bookings of the centers the user manages (not their own private ones)."""
+    scope = resolve_scope(user)
+    qs = Booking.objects.select_related("room__center", "resident")
+    if not (scope.write_all or scope.read_all):
+        qs = qs.filter(room__center_id__in=scope.center_ids)
+    if center_ids is not None:
+        qs = qs.filter(room__center_id__in=center_ids)
+    return qs
+
+
+def waitlist_for(*, user):
+    return WaitlistEntry.objects.filter(resident_id=user.pk).select_related("room__center")
+
+
+def free_rooms(*, user, day, start_time, end_time, people=1, kind=None, center=None):
+    """Rooms free on `day` (local) from `start_time` to `end_time` for `people`: one query over all centers."""
+    start, end = at(day, start_time), at(day, end_time)
+    taken = Booking.objects.filter(overlapping_q(start, end), room=OuterRef("pk"))
+    blocked = RoomBlock.objects.filter(room=OuterRef("pk"), start__lt=end, end__gt=start)
+    open_then = OpeningHours.objects.filter(
+        center=OuterRef("center_id"), weekday=day.weekday(), opens__lte=start_time, closes__gte=end_time
+    )
+    closed = ClosedDay.objects.filter(center=OuterRef("center_id"), date=day)
+    qs = (
+        Room.objects.filter(bookable=True, capacity__gte=people)
+        .filter(Exists(open_then))
+        .exclude(Exists(closed))
+        .exclude(Exists(taken))
+        .exclude(Exists(blocked))
+        .select_related("center")
+        .order_by("capacity", "center__code", "name")
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if center:
+        qs = qs.filter(center_id=center)
+    return qs
+
+
+def free_room_alternatives(*, user, day, start_time, end_time, people=1, kind=None, center=None, limit=5):
+    """When nothing fits: the same length an hour or two earlier or later that day, or the same time the
+    next two days. Returns [(day, start_time, end_time, [rooms])], at most `limit` rooms each."""
+    length = datetime.datetime.combine(day, end_time) - datetime.datetime.combine(day, start_time)
+    options = []
+    for shift_hours in (-1, 1, -2, 2):
+        s = datetime.datetime.combine(day, start_time) + datetime.timedelta(hours=shift_hours)
+        e = s + length
+        if s.date() == day and e.date() == day:
+            options.append((day, s.time(), e.time()))
+    for days in (1, 2):
+        options.append((day + datetime.timedelta(days=days), start_time, end_time))
+    now = timezone.now()
+    found = []
+    for d, s, e in options:
+        if at(d, s) < now:
+            continue
+        rooms = list(free_rooms(user=user, day=d, start_time=s, end_time=e, people=people, kind=kind,
+                                center=center)[:limit])
+        if rooms:
+            found.append((d, s, e, rooms))
+        if len(found) >= 3:
+            break
+    return found
+
+
+def room_day(*, room, day):
+    """The opening hours, the busy intervals (bookings and blocks) and hourly slots of a room on a local day."""
+    hours = None
+    closed = ClosedDay.objects.filter(center_id=room.center_id, date=day).first()
+    if closed is None:
+        hours = OpeningHours.objects.filter(center_id=room.center_id, weekday=day.weekday()).first()
+    start, end = day_bounds(day)
+    busy = list(
+        Booking.objects.filter(overlapping_q(start, end), room=room).values_list("start", "end")
+    ) + list(RoomBlock.objects.filter(room=room, start__lt=end, end__gt=start).values_list("start", "end"))
+    slots = []
+    if hours is not None:
+        now = timezone.now()
+        t = at(day, hours.opens)
+        close = at(day, hours.closes)
+        while t < close:
+            t2 = min(t + datetime.timedelta(minutes=60), close)
+            taken = any(s < t2 and e > t for s, e in busy)
+            slots.append({"start": local(t), "end": local(t2), "taken": taken, "past": t < now})
+            t = t2
+    return {"hours": hours, "closed": closed, "slots": slots}
+
+
+def room_week(*, room, first_day):
+    """Seven days from `first_day`: per day the number of free and taken hourly slots (2 + 2 queries)."""
+    days = [first_day + datetime.timedelta(days=i) for i in range(7)]
+    hours = {h.weekday: h for h in OpeningHours.objects.filter(center_id=room.center_id)}
+    closed = set(ClosedDay.objects.filter(center_id=room.center_id, date__in=days).values_list("date", flat=True))
+    start, _ = day_bounds(days[0])
+    _, end = day_bounds(days[-1])
+    busy = list(
+        Booking.objects.filter(overlapping_q(start, end), room=room).values_list("start", "end")
+    ) + list(RoomBlock.objects.filter(room=room, start__lt=end, end__gt=start).values_list("start", "end"))
+    now = timezone.now()
+    week = []
+    for d in days:
+        h = None if d in closed else hours.get(d.weekday())
+        cells = []
+        if h is not None:
+            t, close = at(d, h.opens), at(d, h.closes)
+            while t < close:
+                t2 = min(t + datetime.timedelta(hours=1), close)
+                cells.append("past" if t2 <= now else ("taken" if any(s < t2 and e > t for s, e in busy) else "free"))
+                t = t2
+        week.append({"day": d, "open": h is not None, "cells": cells, "free": cells.count("free")})
+    return week
+
+
+def occupancy(*, user, center_ids, first_week, weeks=8):
+    """Booked hours over open hours per center, room kind and week (Monday-based, local time).
+
+    Returns {"weeks": [date…], "kinds": {kind: [percent per week]}}; one aggregate query for the bookings,
+    one for the rooms and one for the opening hours.
+    """
+    week_starts = [first_week + datetime.timedelta(weeks=i) for i in range(weeks)]
+    start, _ = day_bounds(week_starts[0])
+    _, end = day_bounds(week_starts[-1] + datetime.timedelta(days=6))
+    tz = timezone.get_current_timezone()
+    rows = (
+        Booking.objects.filter(
+            room__center_id__in=center_ids, start__gte=start, start__lt=end,
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.COMPLETED],
+        )
+        .annotate(week=TruncWeek("start", tzinfo=tz))
+        .values("room__kind", "week")
+        .annotate(booked=Sum(F("end") - F("start")))
+    )
+    rooms_per_kind = {}
+    for kind, center_id in Room.objects.filter(center_id__in=center_ids, bookable=True).values_list(
+        "kind", "center_id"
+    ):
+        rooms_per_kind.setdefault(kind, []).append(center_id)
+    open_hours = {}
+    for center_id, opens, closes in OpeningHours.objects.filter(center_id__in=center_ids).values_list(
+        "center_id", "opens", "closes"
+    ):
+        length = datetime.datetime.combine(datetime.date.min, closes) - datetime.datetime.combine(
+            datetime.date.min, opens
+        )
+        open_hours[center_id] = open_hours.get(center_id, 0) + length.total_seconds() / 3600
+    booked = {}
+    for row in rows:
+        week = row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]
+        value = row["booked"]
+        hours = value.total_seconds() / 3600 if isinstance(value, datetime.timedelta) else (value or 0) / 3.6e9
+        booked[(row["room__kind"], week)] = hours
+    kinds = {}
+    for kind, centers in sorted(rooms_per_kind.items()):
+        capacity = sum(open_hours.get(c, 0) for c in centers)
+        kinds[kind] = [
+            round(100 * booked.get((kind, w), 0) / capacity, 1) if capacity else 0 for w in week_starts
+        ]
+    return {"weeks": week_starts, "kinds": kinds}

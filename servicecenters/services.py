@@ -1,0 +1,554 @@
+"""Writes of the booking side. Keyword-only, atomic, checking the actor's rights.
+
+No overlap: every write that takes room time locks the room row first (SELECT … FOR UPDATE), so that
+concurrent requests for one room queue instead of deadlocking; then checks; then inserts. PostgreSQL's
+exclusion constraint `booking_no_overlap` is the backstop: a lost race (23P01, or a deadlock 40P01 after
+one retry) becomes ConflictError(code="booking_conflict"), answered 409, and sends nothing, because
+messages go out only after commit.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.scopes import resolve_scope
+from inbox.services import message_send
+from jobs.ledger import register
+from jinshui.errors import ConflictError, PermissionDenied, ValidationError
+
+from .models import (
+    ACTIVE_STATUSES,
+    MAX_BOOKING_LENGTH,
+    UPCOMING_STATUSES,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    ClosedDay,
+    OpeningHours,
+    Room,
+    RoomBlock,
+    WaitlistEntry,
+)
+
+log = logging.getLogger(__name__)
+
+BOOKING_CONFLICT = "booking_conflict"
+#: How many upcoming (pending or confirmed) bookings one resident may hold at once.
+MAX_ACTIVE_PER_RESIDENT = getattr(settings, "SERVICECENTERS_MAX_ACTIVE_BOOKINGS", 10)
+#: A resident may cancel up to this long before the start.
+CANCEL_CUTOFF = datetime.timedelta(hours=getattr(settings, "SERVICECENTERS_CANCEL_CUTOFF_HOURS", 2))
+#: Staff may release a booking not checked in this long after its start.
+RELEASE_GRACE = datetime.timedelta(minutes=getattr(settings, "SERVICECENTERS_RELEASE_GRACE_MINUTES", 15))
+MAX_SERIES_WEEKS = 26
+
+CONFLICT_MESSAGE = gettext_lazy("This room is already booked at that time.")
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def can_manage_center(user, center_id):
+    scope = resolve_scope(user)
+    return scope.write_all or center_id in scope.center_ids
+
+
+def _require_staff(actor, booking_or_room):
+    center_id = booking_or_room.room.center_id if isinstance(booking_or_room, Booking) else booking_or_room.center_id
+    if not can_manage_center(actor, center_id):
+        raise PermissionDenied(_("Only this center's staff may do that."))
+
+
+def _require_signed_in(actor):
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied(_("Sign in first."))
+
+
+# --- time helpers ------------------------------------------------------------------------------
+
+
+def local(dt):
+    return timezone.localtime(dt)
+
+
+def day_bounds(day):
+    """The UTC-aware start and end of a local (Asia/Shanghai) calendar day."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+    return start, start + datetime.timedelta(days=1)
+
+
+def at(day, time):
+    return datetime.datetime.combine(day, time, tzinfo=timezone.get_current_timezone())
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _check_booking(*, actor, room, start, end, attendees, now, check_limit=True, extra_upcoming=0):
+    """Every reason a booking cannot be made, except a clash; raises ValidationError with field errors."""
+    errors = {}
+    if start is None or end is None:
+        raise ValidationError({"start": _("Give a start and an end.")})
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationError({"start": _("Give times with a time zone offset.")})
+    if end <= start:
+        raise ValidationError({"end": _("The end must come after the start.")})
+    if not room.bookable:
+        raise ValidationError({"room": _("This room cannot be booked.")})
+    if start < now:
+        raise ValidationError({"start": _("This time is in the past.")})
+    minutes = (end - start).total_seconds() / 60
+    if minutes < room.min_minutes:
+        errors["end"] = _("Too short: this room is booked for at least %(n)d minutes.") % {"n": room.min_minutes}
+    elif minutes > room.max_minutes:
+        errors["end"] = _("Too long: this room is booked for at most %(n)d minutes.") % {"n": room.max_minutes}
+    if attendees is None or attendees < 1:
+        errors["attendees"] = _("At least one person attends.")
+    elif attendees > room.capacity:
+        errors["attendees"] = _("Too many people: this room holds %(n)d.") % {"n": room.capacity}
+    ls, le = local(start), local(end)
+    today = local(now).date()
+    if (ls.date() - today).days > room.max_days_ahead:
+        errors["start"] = _("Too far ahead: this room is booked at most %(n)d days ahead.") % {
+            "n": room.max_days_ahead
+        }
+    elif ClosedDay.objects.filter(center_id=room.center_id, date=ls.date()).exists():
+        errors["start"] = _("The center is closed on %(day)s.") % {"day": ls.date().isoformat()}
+    else:
+        hours = OpeningHours.objects.filter(center_id=room.center_id, weekday=ls.weekday()).first()
+        if hours is None:
+            errors["start"] = _("The center is closed on that day of the week.")
+        elif le.date() != ls.date() or ls.time() < hours.opens or le.time() > hours.closes:
+            errors["start"] = _("Outside opening hours: the center is open %(opens)s–%(closes)s that day.") % {
+                "opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M"),
+            }
+    if errors:
+        raise ValidationError(errors)
+    _check_block(room, start, end)
+    if check_limit:
+        upcoming = Booking.objects.filter(
+            resident=actor, status__in=UPCOMING_STATUSES, end__gt=now
+        ).count() + extra_upcoming
+        if upcoming >= MAX_ACTIVE_PER_RESIDENT:
+            raise ValidationError({"non_field_errors": [
+                _("You already hold %(n)d upcoming bookings, the most one resident may hold.") % {
+                    "n": MAX_ACTIVE_PER_RESIDENT}
+            ]})
+
+
+def overlapping_q(start, end):
+    """Bookings overlapping [start, end): `start > start - MAX_BOOKING_LENGTH` bounds the index scan."""
+    return Q(start__lt=end, end__gt=start, start__gt=start - MAX_BOOKING_LENGTH, status__in=ACTIVE_STATUSES)
+
+
+def _check_block(room, start, end):
+    if RoomBlock.objects.filter(room=room, start__lt=end, end__gt=start).exists():
+        raise ValidationError({"start": _("The room is closed for maintenance at that time.")})
+
+
+def _overlapping(room, start, end):
+    return Booking.objects.filter(overlapping_q(start, end), room=room)
+
+
+def _lock_room(room):
+    return Room.objects.select_for_update().select_related("center").get(pk=room.pk)
+
+
+def _is_exclusion_violation(exc):
+    cause = getattr(exc, "__cause__", None)
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return code == "23P01"
+
+
+def _is_deadlock(exc):
+    cause = getattr(exc, "__cause__", None)
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return code == "40P01"
+
+
+def _guarded(write):
+    """Run `write()` (an atomic block taking room time); lost races become ConflictError, deadlocks retry once."""
+    for attempt in (1, 2):
+        try:
+            return write()
+        except IntegrityError as exc:
+            if _is_exclusion_violation(exc):
+                raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT) from exc
+            raise
+        except OperationalError as exc:
+            if _is_deadlock(exc):
+                if attempt == 1:
+                    continue
+                raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT) from exc
+            raise
+
+
+# --- notifications (after commit only) ---------------------------------------------------------
+
+
+def _notify(booking, event):
+    """Queue the message for `event` on commit: a rolled-back write sends nothing."""
+    transaction.on_commit(lambda: send_booking_message(booking_id=booking.pk, event=event))
+
+
+def _fmt(booking):
+    ls, le = local(booking.start), local(booking.end)
+    return f"{ls:%Y-%m-%d %H:%M}–{le:%H:%M}"
+
+
+def send_booking_message(*, booking_id, event):
+    """The inbox message (and email) about one booking event; idempotent by key."""
+    booking = Booking.objects.select_related("room__center", "resident").get(pk=booking_id)
+    what = f"{booking.room.center.name} · {booking.room.name} · {_fmt(booking)}"
+    subjects = {
+        "confirmed": _("Booking confirmed: %(what)s"),
+        "pending": _("Booking received, waiting for approval: %(what)s"),
+        "rejected": _("Booking rejected: %(what)s"),
+        "staff_cancelled": _("Booking cancelled by the center: %(what)s"),
+        "reminder": _("Reminder, tomorrow: %(what)s"),
+    }
+    body = booking.reason or ""
+    message_send(
+        recipient=booking.resident, kind=f"booking_{event}", key=f"booking:{booking.pk}:{event}",
+        subject=subjects[event] % {"what": what}, body=body, url=reverse("sc:my_bookings"),
+        email=event != "pending",
+    )
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+
+def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, waitlist_entry=None):
+    """Book `room` for the actor. ValidationError (400) if it cannot be made, ConflictError (409) if taken."""
+    _require_signed_in(actor)
+    now = now or timezone.now()
+
+    # Everything that does not depend on other bookings is checked before taking the lock, and a slot
+    # already taken answers at once: only the few requests that still race for a free slot queue on it.
+    if (start is not None and end is not None and timezone.is_aware(start) and timezone.is_aware(end)
+            and end > start and _overlapping(room, start, end).exists()):
+        raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
+    _check_booking(actor=actor, room=room, start=start, end=end, attendees=attendees, now=now)
+
+    def write():
+        with transaction.atomic():
+            locked = _lock_room(room)
+            if not locked.bookable:
+                raise ValidationError({"room": _("This room cannot be booked.")})
+            _check_block(locked, start, end)
+            if _overlapping(locked, start, end).exists():
+                raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
+            status = BookingStatus.PENDING if locked.needs_approval else BookingStatus.CONFIRMED
+            booking = Booking(
+                room=locked, resident=actor, start=start, end=end, attendees=attendees,
+                purpose=(purpose or "")[:200], status=status,
+            )
+            booking._history_user = actor
+            booking.save()
+            WaitlistEntry.objects.filter(
+                room=locked, resident=actor, start__lt=end, end__gt=start,
+                status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+            ).update(status=WaitlistEntry.Status.BOOKED)
+            _notify(booking, "pending" if status == BookingStatus.PENDING else "confirmed")
+            return booking
+
+    return _guarded(write)
+
+
+def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", weeks, on_clash, now=None):
+    """Book the same slot on `weeks` consecutive weeks, stored as one booking per date.
+
+    A date that clashes (taken, closed, blocked) is skipped with on_clash="skip", or refuses the whole
+    series (ConflictError, nothing booked) with on_clash="refuse". Returns (series, bookings, skipped dates).
+    """
+    _require_signed_in(actor)
+    now = now or timezone.now()
+    if not isinstance(weeks, int) or not 1 <= weeks <= MAX_SERIES_WEEKS:
+        raise ValidationError({"weeks": _("Choose 1 to %(n)d weeks.") % {"n": MAX_SERIES_WEEKS}})
+    if on_clash not in BookingSeries.OnClash.values:
+        raise ValidationError({"on_clash": _("Choose to skip clashing dates or refuse the series.")})
+    if start is None or end is None or end <= start:
+        raise ValidationError({"end": _("The end must come after the start.")})
+    ls, le = local(start), local(end)
+
+    def write():
+        with transaction.atomic():
+            locked = _lock_room(room)
+            # The first date must be valid in itself: it says what the series is.
+            _check_booking(actor=actor, room=locked, start=start, end=end, attendees=attendees, now=now,
+                           check_limit=False)
+            planned, skipped, clashes = [], [], []
+            for week in range(weeks):
+                day = ls.date() + datetime.timedelta(weeks=week)
+                s = at(day, ls.time())
+                e = at(day + (le.date() - ls.date()), le.time())
+                try:
+                    _check_booking(actor=actor, room=locked, start=s, end=e, attendees=attendees, now=now,
+                                   check_limit=False)
+                except ValidationError as exc:
+                    if week == 0:
+                        raise
+                    clashes.append((day, "; ".join(exc.messages)))
+                    continue
+                if _overlapping(locked, s, e).exists():
+                    clashes.append((day, str(CONFLICT_MESSAGE)))
+                    continue
+                planned.append((s, e))
+            if clashes and on_clash == BookingSeries.OnClash.REFUSE:
+                raise ConflictError(
+                    _("These dates clash, so nothing was booked: %(dates)s") % {
+                        "dates": ", ".join(d.isoformat() for d, _reason in clashes)},
+                    code=BOOKING_CONFLICT,
+                )
+            skipped = [d.isoformat() for d, _reason in clashes]
+            if not planned:
+                raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
+            upcoming = Booking.objects.filter(resident=actor, status__in=UPCOMING_STATUSES, end__gt=now).count()
+            if upcoming + len(planned) > MAX_ACTIVE_PER_RESIDENT:
+                raise ValidationError({"weeks": [
+                    _("You already hold %(held)d upcoming bookings; with this series you would hold more than "
+                      "%(n)d.") % {"held": upcoming, "n": MAX_ACTIVE_PER_RESIDENT}
+                ]})
+            series = BookingSeries.objects.create(
+                room=locked, resident=actor, first_start=start, weeks=weeks, on_clash=on_clash, skipped=skipped
+            )
+            status = BookingStatus.PENDING if locked.needs_approval else BookingStatus.CONFIRMED
+            bookings = []
+            for s, e in planned:
+                booking = Booking(room=locked, resident=actor, start=s, end=e, attendees=attendees,
+                                  purpose=(purpose or "")[:200], status=status, series=series)
+                booking._history_user = actor
+                booking.save()
+                bookings.append(booking)
+                _notify(booking, "pending" if status == BookingStatus.PENDING else "confirmed")
+            return series, bookings, skipped
+
+    return _guarded(write)
+
+
+def _set_status(booking, status, *, actor, reason=None, **fields):
+    booking.status = status
+    if reason is not None:
+        booking.reason = reason[:200]
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    booking._history_user = actor
+    booking.save()
+    return booking
+
+
+def _locked_booking(booking):
+    Room.objects.select_for_update().filter(pk=booking.room_id).first()
+    return Booking.objects.select_for_update().select_related("room__center", "resident").get(pk=booking.pk)
+
+
+@transaction.atomic
+def booking_cancel(*, actor, booking, reason="", now=None):
+    """The resident cancels their own booking before the cut-off; staff cancel any of their center's."""
+    _require_signed_in(actor)
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    is_staff = can_manage_center(actor, booking.room.center_id)
+    if booking.resident_id != actor.pk and not is_staff:
+        raise PermissionDenied(_("You may cancel only your own bookings."))
+    if booking.status not in UPCOMING_STATUSES:
+        raise ValidationError({"status": _("Only a pending or confirmed booking can be cancelled.")})
+    if booking.resident_id == actor.pk and not is_staff and booking.start - now < CANCEL_CUTOFF:
+        raise ValidationError({"start": _("Too late to cancel: cancel at least %(h)d hours before the start.") % {
+            "h": CANCEL_CUTOFF.total_seconds() // 3600}})
+    _set_status(booking, BookingStatus.CANCELLED, actor=actor, reason=reason, decided_by=actor)
+    if booking.resident_id != actor.pk:
+        _notify(booking, "staff_cancelled")
+    _offer_waitlist(booking.room, booking.start, booking.end, now=now)
+    return booking
+
+
+@transaction.atomic
+def booking_approve(*, actor, booking):
+    booking = _locked_booking(booking)
+    _require_staff(actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise ValidationError({"status": _("Only a pending booking can be approved.")})
+    _set_status(booking, BookingStatus.CONFIRMED, actor=actor, decided_by=actor)
+    _notify(booking, "confirmed")
+    return booking
+
+
+@transaction.atomic
+def booking_reject(*, actor, booking, reason, now=None):
+    booking = _locked_booking(booking)
+    _require_staff(actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise ValidationError({"status": _("Only a pending booking can be rejected.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the booking is rejected.")})
+    _set_status(booking, BookingStatus.REJECTED, actor=actor, reason=reason.strip(), decided_by=actor)
+    _notify(booking, "rejected")
+    _offer_waitlist(booking.room, booking.start, booking.end, now=now or timezone.now())
+    return booking
+
+
+@transaction.atomic
+def booking_check_in(*, actor, booking, now=None):
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    _require_staff(actor, booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ValidationError({"status": _("Only a confirmed booking can be checked in.")})
+    if not booking.start - datetime.timedelta(minutes=30) <= now < booking.end:
+        raise ValidationError({"start": _("Check in from 30 minutes before the start until the end.")})
+    return _set_status(booking, BookingStatus.CHECKED_IN, actor=actor, checked_in_at=now)
+
+
+@transaction.atomic
+def booking_mark_no_show(*, actor, booking, now=None):
+    """Staff mark a confirmed booking whose resident did not come, once the grace period has passed.
+
+    The room is free again from then on (a no-show is not an active status) and the waitlist is offered.
+    """
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    _require_staff(actor, booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ValidationError({"status": _("Only a confirmed booking can be marked as a no-show.")})
+    if now < booking.start + RELEASE_GRACE:
+        raise ValidationError({"start": _("Wait %(m)d minutes after the start before releasing the room.") % {
+            "m": RELEASE_GRACE.total_seconds() // 60}})
+    _set_status(booking, BookingStatus.NO_SHOW, actor=actor, decided_by=actor)
+    if booking.end > now:
+        _offer_waitlist(booking.room, max(now, booking.start), booking.end, now=now)
+    return booking
+
+
+#: "Release" is the same act seen from the room: a no-show frees the rest of the slot.
+booking_release = booking_mark_no_show
+
+
+def room_block(*, actor, room, start, end, reason, now=None):
+    """Close a room for maintenance: new bookings are refused, the bookings already made are cancelled
+    and their residents told. Returns (block, cancelled bookings)."""
+    _require_signed_in(actor)
+    _require_staff(actor, room)
+    if start is None or end is None or end <= start:
+        raise ValidationError({"end": _("The end must come after the start.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the room is closed.")})
+
+    with transaction.atomic():
+        locked = _lock_room(room)
+        block = RoomBlock.objects.create(room=locked, start=start, end=end, reason=reason.strip(), created_by=actor)
+        cancelled = []
+        for booking in _overlapping(locked, start, end).filter(status__in=UPCOMING_STATUSES).select_related(
+            "resident"
+        ):
+            _set_status(booking, BookingStatus.CANCELLED, actor=actor, decided_by=actor,
+                        reason=_("Room closed for maintenance: %(reason)s") % {"reason": reason.strip()})
+            _notify(booking, "staff_cancelled")
+            cancelled.append(booking)
+        WaitlistEntry.objects.filter(
+            room=locked, start__lt=end, end__gt=start,
+            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+        ).update(status=WaitlistEntry.Status.CANCELLED)
+    return block, cancelled
+
+
+# --- waitlist ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def waitlist_join(*, actor, room, start, end, attendees=1, now=None):
+    """Queue for a taken slot. A free slot is booked, not queued for (400)."""
+    _require_signed_in(actor)
+    now = now or timezone.now()
+    locked = _lock_room(room)
+    _check_booking(actor=actor, room=locked, start=start, end=end, attendees=attendees, now=now, check_limit=False)
+    holders = set(_overlapping(locked, start, end).values_list("resident_id", flat=True))
+    if not holders:
+        raise ValidationError({"start": _("This slot is free: book it instead.")})
+    if actor.pk in holders:
+        raise ValidationError({"start": _("You have already booked this time.")})
+    entry, created = WaitlistEntry.objects.get_or_create(
+        room=locked, resident=actor, start=start, end=end,
+        status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+        defaults={"attendees": attendees, "status": WaitlistEntry.Status.WAITING},
+    )
+    return entry
+
+
+@transaction.atomic
+def waitlist_leave(*, actor, entry):
+    if entry.resident_id != actor.pk:
+        raise PermissionDenied(_("You may leave only your own waitlist places."))
+    entry.status = WaitlistEntry.Status.CANCELLED
+    entry.save(update_fields=["status"])
+    return entry
+
+
+def _offer_waitlist(room, start, end, *, now):
+    """The slot [start, end) of `room` freed: offer it to the first waiting resident whose slot now fits."""
+    candidates = WaitlistEntry.objects.filter(
+        room=room, status=WaitlistEntry.Status.WAITING, start__lt=end, end__gt=start, start__gte=now,
+    ).select_related("resident").order_by("created_at", "pk")
+    for entry in candidates:
+        if _overlapping(room, entry.start, entry.end).exists():
+            continue
+        entry.status = WaitlistEntry.Status.OFFERED
+        entry.offered_at = now
+        entry.save(update_fields=["status", "offered_at"])
+        ls, le = local(entry.start), local(entry.end)
+        url = reverse("sc:room", args=[room.pk]) + f"?date={ls.date().isoformat()}&start={ls:%H:%M}&end={le:%H:%M}"
+        subject = _("A slot you waited for is free: %(what)s") % {
+            "what": f"{room.name} · {ls:%Y-%m-%d %H:%M}–{le:%H:%M}"}
+        entry_id, resident = entry.pk, entry.resident
+        transaction.on_commit(lambda: message_send(
+            recipient=resident, kind="waitlist_offer", key=f"waitlist:{entry_id}:offer", subject=subject,
+            body=_("Book it now: the first to book gets it."), url=url, email=True,
+        ))
+        return entry
+    return None
+
+
+# --- the daily job -----------------------------------------------------------------------------
+
+
+@register("servicecenters.daily")
+def daily_bookings(period):
+    """For local day `period` (YYYY-MM-DD): mark yesterday's and older unchecked bookings as no-shows,
+    complete the checked-in ones, and remind residents of tomorrow's bookings. Idempotent by itself
+    (statuses move once, messages have keys) and run through jobs.ledger once per day."""
+    day = datetime.date.fromisoformat(period)
+    day_start, _end = day_bounds(day)
+    tomorrow_start, tomorrow_end = day_bounds(day + datetime.timedelta(days=1))
+    past = Booking.objects.filter(end__lte=day_start)
+    no_shows = list(past.filter(status=BookingStatus.CONFIRMED).values_list("pk", flat=True))
+    completed = list(past.filter(status=BookingStatus.CHECKED_IN).values_list("pk", flat=True))
+    for pk in no_shows:
+        booking = Booking.objects.get(pk=pk)
+        _set_status(booking, BookingStatus.NO_SHOW, actor=None)
+    for pk in completed:
+        booking = Booking.objects.get(pk=pk)
+        _set_status(booking, BookingStatus.COMPLETED, actor=None)
+    # A request nobody decided before it began no longer holds the room.
+    expired = list(Booking.objects.filter(start__lt=day_start, status=BookingStatus.PENDING).values_list("pk", flat=True))
+    for pk in expired:
+        booking = Booking.objects.get(pk=pk)
+        _set_status(booking, BookingStatus.CANCELLED, actor=None, reason=_("Not approved before it began."))
+    reminded = 0
+    for booking_id in Booking.objects.filter(
+        start__gte=tomorrow_start, start__lt=tomorrow_end, status=BookingStatus.CONFIRMED
+    ).values_list("pk", flat=True):
+        send_booking_message(booking_id=booking_id, event="reminder")
+        reminded += 1
+    result = {"no_shows": len(no_shows), "completed": len(completed), "reminded": reminded}
+    if expired:
+        result["expired"] = len(expired)
+    return result
+
+

@@ -1,0 +1,404 @@
+"""The phone pages: residents find and book rooms; center staff approve, check in and block rooms.
+
+Views only parse input, call selectors and services, and render. Times are shown in Asia/Shanghai.
+"""
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, RoleGrant
+from accounts.scopes import resolve_scope
+from inbox.selectors import inbox_for
+from jinshui.errors import ConflictError, PermissionDenied, ValidationError
+
+from . import selectors, services
+from .forms import BlockForm, BookingForm, RejectForm, ResidentSignUpForm, SearchForm
+from .models import UPCOMING_STATUSES, BookingStatus, RoomKind
+
+LOGIN_URL = reverse_lazy("sc:login")
+ICAL_SALT = "servicecenters.ical"
+
+mobile_login_required = login_required(login_url=LOGIN_URL)
+
+
+def _page(request, template, context):
+    """Render a phone page with the navigation's figures (unread messages; staff link)."""
+    scope = resolve_scope(request.user)
+    context.setdefault("nav_unread", inbox_for(user=request.user).filter(read_at__isnull=True).count())
+    context.setdefault("nav_staff", bool(scope.center_ids) or scope.read_all)
+    return render(request, template, context)
+
+
+def _errors(exc):
+    """A service ValidationError as a flat list of messages for the page."""
+    return list(exc.messages)
+
+
+def _parse_day(value, default):
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+# --- sign up, sign in --------------------------------------------------------------------------
+
+
+class MobileLoginView(LoginView):
+    template_name = "servicecenters/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("sc:home")
+
+
+class MobileLogoutView(LogoutView):
+    next_page = reverse_lazy("sc:login")
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("sc:home")
+    form = ResidentSignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.is_staff = False
+        user.save()
+        RoleGrant.objects.create(user=user, role=Role.RESIDENT)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("sc:home")
+    return render(request, "servicecenters/signup.html", {"form": form})
+
+
+# --- resident pages ----------------------------------------------------------------------------
+
+
+@mobile_login_required
+def home(request):
+    centers = selectors.center_list(user=request.user).order_by("code")
+    today = timezone.localdate()
+    search = SearchForm(initial={"date": today, "start": "09:00", "end": "10:00", "people": 1})
+    upcoming = list(
+        selectors.booking_list(user=request.user).filter(
+            resident=request.user, end__gt=timezone.now(), status__in=UPCOMING_STATUSES
+        )[:3]
+    )
+    return _page(request, "servicecenters/home.html", {"centers": centers, "search": search, "upcoming": upcoming})
+
+
+@mobile_login_required
+def center(request, pk):
+    center = get_object_or_404(selectors.center_list(user=request.user), pk=pk)
+    kind = request.GET.get("kind") or ""
+    rooms = sorted(selectors.room_list(user=request.user).filter(center=center),
+                   key=lambda r: (RoomKind.values.index(r.kind), r.name))
+    kinds = sorted({r.kind for r in rooms}, key=lambda k: RoomKind.values.index(k))
+    if kind:
+        rooms = [r for r in rooms if r.kind == kind]
+    return _page(request, "servicecenters/center.html", {
+        "center": center, "rooms": rooms, "kinds": [(k, RoomKind(k).label) for k in kinds], "kind": kind,
+        "hours": center.hours.all(),
+    })
+
+
+@mobile_login_required
+def room(request, pk):
+    room = get_object_or_404(selectors.room_list(user=request.user), pk=pk)
+    today = timezone.localdate()
+    day = _parse_day(request.GET.get("date") or request.POST.get("date"), today)
+    errors, conflict = [], False
+    if request.method == "POST":
+        form = BookingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            start = services.at(data["date"], data["start"])
+            end = services.at(data["date"], data["end"])
+            try:
+                if data["weeks"] > 1:
+                    _series, bookings, skipped = services.booking_create_weekly(
+                        actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
+                        purpose=data["purpose"], weeks=data["weeks"], on_clash=data["on_clash"],
+                    )
+                    messages.success(request, _("Booked %(n)d dates.") % {"n": len(bookings)})
+                    if skipped:
+                        messages.warning(request, _("Skipped, already taken: %(dates)s") % {
+                            "dates": ", ".join(skipped)})
+                else:
+                    booking = services.booking_create(
+                        actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
+                        purpose=data["purpose"],
+                    )
+                    if booking.status == BookingStatus.PENDING:
+                        messages.success(request, _("Booking received: the center will confirm it."))
+                    else:
+                        messages.success(request, _("Booked! See you there."))
+                return redirect("sc:my_bookings")
+            except ConflictError as exc:
+                errors, conflict = [exc.message], True
+            except ValidationError as exc:
+                errors = _errors(exc)
+        day = form.cleaned_data.get("date", day) if form.is_bound and hasattr(form, "cleaned_data") else day
+    else:
+        initial = {"date": day, "attendees": 1, "weeks": 1}
+        if request.GET.get("start"):
+            initial["start"] = request.GET["start"]
+        if request.GET.get("end"):
+            initial["end"] = request.GET["end"]
+        form = BookingForm(initial=initial)
+    info = selectors.room_day(room=room, day=day)
+    if request.method == "GET" and "date" not in request.GET and not any(
+        not s["taken"] and not s["past"] for s in info["slots"]
+    ):
+        # Nothing left today: show tomorrow.
+        day = day + datetime.timedelta(days=1)
+        form.initial["date"] = day
+        info = selectors.room_day(room=room, day=day)
+    if request.method == "GET" and info["slots"] and "start" not in form.initial:
+        free = [s for s in info["slots"] if not s["taken"] and not s["past"]] or info["slots"]
+        form.initial["start"] = free[0]["start"].strftime("%H:%M")
+        form.initial["end"] = free[0]["end"].strftime("%H:%M")
+    week_start = day - datetime.timedelta(days=day.weekday())
+    return _page(request, "servicecenters/room.html", {
+        "room": room, "center": room.center, "day": day, "info": info, "form": form, "errors": errors,
+        "conflict": conflict, "week": selectors.room_week(room=room, first_day=week_start),
+        "prev_day": day - datetime.timedelta(days=1), "next_day": day + datetime.timedelta(days=1),
+        "prev_week": week_start - datetime.timedelta(days=7), "next_week": week_start + datetime.timedelta(days=7),
+        "today": today,
+    })
+
+
+@mobile_login_required
+@require_POST
+def waitlist_join(request, pk):
+    room = get_object_or_404(selectors.room_list(user=request.user), pk=pk)
+    form = BookingForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose a day and a time."))
+    data = form.cleaned_data
+    try:
+        services.waitlist_join(
+            actor=request.user, room=room, start=services.at(data["date"], data["start"]),
+            end=services.at(data["date"], data["end"]), attendees=data["attendees"],
+        )
+        messages.success(request, _("You are on the waitlist: we will tell you when the slot frees."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    return redirect("sc:my_bookings")
+
+
+@mobile_login_required
+def search(request):
+    form = SearchForm(request.GET or None, initial={"date": timezone.localdate(), "people": 1})
+    rooms, alternatives = None, []
+    if form.is_bound and form.is_valid():
+        q = form.cleaned_data
+        args = dict(user=request.user, day=q["date"], start_time=q["start"], end_time=q["end"],
+                    people=q["people"], kind=q["kind"] or None)
+        rooms = list(selectors.free_rooms(**args)[:50])
+        if not rooms:
+            alternatives = selectors.free_room_alternatives(**args)
+    return _page(request, "servicecenters/search.html", {"form": form, "rooms": rooms, "alternatives": alternatives})
+
+
+@mobile_login_required
+def my_bookings(request):
+    now = timezone.now()
+    mine = selectors.booking_list(user=request.user).filter(resident=request.user)
+    upcoming = list(mine.filter(end__gt=now).exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED]))
+    past = list(mine.exclude(pk__in=[b.pk for b in upcoming]).order_by("-start")[:20])
+    for b in upcoming:
+        b.can_cancel = b.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED) and (
+            b.start - now >= services.CANCEL_CUTOFF)
+    waiting = list(selectors.waitlist_for(user=request.user).filter(end__gt=now, status__in=["waiting", "offered"]))
+    token = signing.dumps({"u": request.user.pk}, salt=ICAL_SALT)
+    return _page(request, "servicecenters/my_bookings.html", {
+        "upcoming": upcoming, "past": past, "waiting": waiting,
+        "ical_url": request.build_absolute_uri(reverse("sc:ical", args=[token])),
+    })
+
+
+@mobile_login_required
+@require_POST
+def cancel(request, pk):
+    booking = get_object_or_404(selectors.booking_list(user=request.user).filter(resident=request.user), pk=pk)
+    try:
+        services.booking_cancel(actor=request.user, booking=booking)
+        messages.success(request, _("Booking cancelled."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("sc:my_bookings")
+
+
+def _ics_escape(text):
+    return str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ical(request, token):
+    """The resident's own bookings as an iCalendar feed; the signed token in the URL stands for the sign-in,
+    so that calendar apps can fetch it."""
+    try:
+        user_id = signing.loads(token, salt=ICAL_SALT)["u"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise Http404
+    from django.contrib.auth import get_user_model
+
+    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    bookings = selectors.booking_list(user=user).filter(
+        resident=user, status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN,
+                                   BookingStatus.COMPLETED],
+        end__gte=timezone.now() - datetime.timedelta(days=90),
+    )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    host = request.get_host().split(":")[0]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Jinshui//Service centers//ZH", "CALSCALE:GREGORIAN",
+             "X-WR-CALNAME:" + _ics_escape(_("My room bookings")), "X-WR-TIMEZONE:Asia/Shanghai"]
+    for b in bookings:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:booking-{b.pk}@{host}",
+            f"DTSTAMP:{stamp}",
+            "DTSTART:" + b.start.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+            "DTEND:" + b.end.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+            "SUMMARY:" + _ics_escape(f"{b.room.name} · {b.room.center.name}"),
+            "LOCATION:" + _ics_escape(b.room.center.address or b.room.center.name),
+            "DESCRIPTION:" + _ics_escape(f"{b.get_status_display()} {b.purpose}".strip()),
+            "STATUS:" + ("TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED"),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="bookings.ics"'
+    return response
+
+
+# --- staff pages -------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    @wraps(view)
+    @mobile_login_required
+    def wrapped(request, *args, **kwargs):
+        scope = resolve_scope(request.user)
+        if not (scope.center_ids or scope.read_all):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _staff_center(request):
+    centers = list(selectors.staff_center_list(user=request.user).order_by("code"))
+    if not centers:
+        raise Http404
+    wanted = request.GET.get("center") or request.POST.get("center")
+    center = next((c for c in centers if str(c.pk) == wanted), centers[0])
+    return center, centers
+
+
+STAFF_PAGE_ROWS = 20
+
+
+@staff_required
+def staff(request):
+    center, centers = _staff_center(request)
+    today = timezone.localdate()
+    start, _end = services.day_bounds(today)
+    week_end = start + datetime.timedelta(days=7)
+    bookings = selectors.staff_booking_list(user=request.user, center_ids=[center.pk])
+    pending_qs = bookings.filter(status=BookingStatus.PENDING, end__gt=timezone.now())
+    pending = list(pending_qs[:STAFF_PAGE_ROWS + 1])
+    pending_count = len(pending) if len(pending) <= STAFF_PAGE_ROWS else pending_qs.count()
+    pending = pending[:STAFF_PAGE_ROWS]
+    week = list(bookings.filter(start__gte=start, start__lt=week_end).exclude(
+        status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.PENDING]))
+    now = timezone.now()
+    for b in week:
+        b.local_day = timezone.localtime(b.start).date()
+        b.is_today = b.local_day == today
+        b.can_check_in = b.status == BookingStatus.CONFIRMED and (
+            b.start - datetime.timedelta(minutes=30) <= now < b.end)
+        b.can_release = b.status == BookingStatus.CONFIRMED and now >= b.start + services.RELEASE_GRACE
+    rooms = list(center.rooms.order_by("kind", "name"))
+    return _page(request, "servicecenters/staff.html", {
+        "center": center, "centers": centers, "pending": pending, "pending_count": pending_count, "today_list": [b for b in week if b.is_today],
+        "week": [b for b in week if not b.is_today], "rooms": rooms, "reject_form": RejectForm(),
+        "block_form": BlockForm(initial={"date": today, "start": "09:00", "end": "12:00"}),
+    })
+
+
+STAFF_ACTIONS = {
+    "approve": services.booking_approve,
+    "reject": services.booking_reject,
+    "check-in": services.booking_check_in,
+    "no-show": services.booking_mark_no_show,
+    "release": services.booking_release,
+    "cancel": services.booking_cancel,
+}
+
+
+@staff_required
+@require_POST
+def staff_action(request, pk, action):
+    if action not in STAFF_ACTIONS:
+        raise Http404
+    booking = get_object_or_404(selectors.staff_booking_list(user=request.user), pk=pk)
+    kwargs = {}
+    if action in ("reject", "cancel"):
+        kwargs["reason"] = request.POST.get("reason", "")
+    try:
+        STAFF_ACTIONS[action](actor=request.user, booking=booking, **kwargs)
+        messages.success(request, _("Done."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(reverse("sc:staff") + f"?center={booking.room.center_id}")
+
+
+@staff_required
+@require_POST
+def staff_block(request, room_pk):
+    room = get_object_or_404(
+        selectors.room_list(user=request.user).filter(center__in=selectors.staff_center_list(user=request.user)),
+        pk=room_pk,
+    )
+    form = BlockForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            _block, cancelled = services.room_block(
+                actor=request.user, room=room, start=services.at(d["date"], d["start"]),
+                end=services.at(d["date"], d["end"]), reason=d["reason"],
+            )
+            messages.success(request, _("Room closed; %(n)d bookings cancelled and their residents told.") % {
+                "n": len(cancelled)})
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+    else:
+        messages.error(request, _("Give a day, a time and a reason."))
+    return redirect(reverse("sc:staff") + f"?center={room.center_id}")
+
+
+@staff_required
+def occupancy(request):
+    center, centers = _staff_center(request)
+    today = timezone.localdate()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    data = selectors.occupancy(user=request.user, center_ids=[center.pk],
+                               first_week=this_monday - datetime.timedelta(weeks=5), weeks=8)
+    chart = {
+        "weeks": [w.strftime("%m-%d") for w in data["weeks"]],
+        "series": [{"name": str(RoomKind(k).label), "data": v} for k, v in data["kinds"].items()],
+    }
+    return _page(request, "servicecenters/occupancy.html", {"center": center, "centers": centers, "chart": chart})
