@@ -6,3 +6,6 @@ class AssessmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessment"
     verbose_name = _("Assessment")
+
+    def ready(self):
+        from . import jobs  # noqa: F401 — registers the periodic jobs with the ledger

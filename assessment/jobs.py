@@ -1,0 +1,173 @@
+"""The periodic jobs of the assessment cycle, registered with the job ledger (jobs.ledger).
+
+Each runs inside the ledger's transaction: run twice for the same period, it does its work once
+(no second snapshot, no message sent twice). Messages go to the in-app inbox (inbox.services).
+"""
+
+import math
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, RoleGrant
+from grids.models import OrgNode
+from inbox.services import message_send, message_send_many
+from jobs.ledger import register
+
+from .models import (
+    Finding,
+    FindingStatus,
+    InspectionPlan,
+    Interview,
+    InterviewReason,
+    UnitLevel,
+)
+from .periods import month_end, month_start, parse_month, parse_quarter
+from .ranking import take_snapshots
+from .services import mark_published
+
+QUARTERLY = "assessment.quarterly_ranking"
+MONTHLY = "assessment.monthly_reminders"
+
+
+def _district_staff():
+    User = get_user_model()
+    return list(User.objects.filter(is_active=True, role_grants__role=Role.DISTRICT_STAFF).distinct().order_by("pk"))
+
+
+def _secretaries_of(node_ids, roles=(Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY)):
+    if not node_ids:
+        return []
+    User = get_user_model()
+    return list(User.objects.filter(is_active=True, role_grants__role__in=roles,
+                                    role_grants__node_id__in=node_ids).distinct().order_by("pk"))
+
+
+@register(QUARTERLY)
+def quarterly_ranking(period):
+    """Publish (lock) the quarter, snapshot every level's ranking, suggest interviews for the bottom of each."""
+    parse_quarter(period)
+    mark_published(period)
+    summary, suggestions = take_snapshots(period)
+    interviews_url = reverse("assessment:interviews") + f"?quarter={period}"
+    ranking_url = reverse("assessment:ranking") + f"?quarter={period}"
+
+    # Who interviews: the district for streets and departments, the street for its communities.
+    streets_of_communities = {unit["parent_id"] for row, unit in suggestions
+                              if row.snapshot.level == UnitLevel.COMMUNITY}
+    interviewers = {u.pk: u for u in _district_staff()} if suggestions else {}
+    interviewers.update((u.pk, u) for u in _secretaries_of(streets_of_communities, (Role.STREET_SECRETARY,)))
+    sent = 0
+    if interviewers:
+        sent += message_send_many(
+            recipients=list(interviewers.values()), kind="assessment.interview_suggestion",
+            key=f"assessment:interview-suggestions:{period}",
+            subject=_("Interview suggestions after the %(quarter)s ranking") % {"quarter": period},
+            body=_("Units at the bottom of the %(quarter)s ranking are suggested for an interview. "
+                   "The list shows the ones you interview.") % {"quarter": period},
+            url=interviews_url,
+        )
+    interviewees = _secretaries_of([row.org_id for row, _unit in suggestions if row.org_id])
+    if interviewees:
+        sent += message_send_many(
+            recipients=interviewees, kind="assessment.interview_notice",
+            key=f"assessment:interviewee:{period}",
+            subject=_("Your unit is at the bottom of the %(quarter)s ranking") % {"quarter": period},
+            body=_("The level above will invite you to an interview. The ranking shows your score breakdown."),
+            url=ranking_url,
+        )
+    return {"levels": summary, "interviews_suggested": len(suggestions), "messages": sent}
+
+
+def plan_month(month):
+    """Draw up `month`'s inspection plan when nobody has: the units inspected longest ago (never first),
+    one twelfth of them, shared in turn among the inspectors. Returns the number of entries written."""
+    if InspectionPlan.objects.filter(month=month).exists():
+        return 0
+    User = get_user_model()
+    inspectors = list(User.objects.filter(is_active=True, role_grants__role=Role.INSPECTOR).distinct().order_by("pk"))
+    if not inspectors:
+        return 0
+    last = InspectionPlan.objects.filter(org=OuterRef("pk")).order_by().values("org").annotate(m=Max("month"))
+    units = list(
+        OrgNode.objects.filter(level__in=(1, 2)).annotate(last=Subquery(last.values("m")))
+        .order_by("-level", "last", "code").values_list("pk", "last")
+    )
+    units.sort(key=lambda u: (u[1] is not None, u[1] or ""))  # never inspected first, then the longest ago
+    take = units[: max(1, math.ceil(len(units) / 12))]
+    InspectionPlan.objects.bulk_create([
+        InspectionPlan(month=month, org_id=pk, inspector=inspectors[i % len(inspectors)])
+        for i, (pk, _last) in enumerate(take)
+    ])
+    return len(take)
+
+
+@register(MONTHLY)
+def monthly_reminders(period):
+    """Inspection reminders to inspectors, rectification reminders to units, overdue notices escalated."""
+    parse_month(period)
+    first, last = month_start(period), month_end(period)
+    planned = plan_month(period)
+    board = reverse("assessment:inspections") + f"?month={period}"
+    sent = 0
+
+    # Inspectors: their plan for the month (units are not told: the inspections are unannounced).
+    plans = InspectionPlan.objects.filter(month=period).select_related("inspector")
+    per_inspector = {}
+    for entry in plans:
+        per_inspector.setdefault(entry.inspector_id, [entry.inspector, 0])[1] += 1
+    for inspector, count in per_inspector.values():
+        _msg, created = message_send(
+            recipient=inspector, kind="assessment.inspection_reminder", key=f"assessment:inspect:{period}",
+            subject=_("%(count)s unannounced inspections planned for %(month)s") % {"count": count, "month": period},
+            body=_("Your inspection plan for %(month)s is on the inspection board.") % {"month": period}, url=board,
+        )
+        sent += created
+
+    # Units: rectifications falling due this month.
+    due_orgs = set(Finding.objects.filter(status=FindingStatus.OPEN, deadline__range=(first, last))
+                   .values_list("org_id", flat=True))
+    due_people = _secretaries_of(due_orgs)
+    if due_people:
+        sent += message_send_many(
+            recipients=due_people, kind="assessment.rectification_due", key=f"assessment:due:{period}",
+            subject=_("Rectifications due in %(month)s") % {"month": period},
+            body=_("Findings of an inspection in your area must be rectified this month."), url=board,
+        )
+
+    # Overdue: the unit and the level above are told every month; the first time, an interview is suggested.
+    overdue = list(Finding.objects.filter(status=FindingStatus.OPEN, deadline__lt=first)
+                   .select_related("org", "inspection"))
+    if overdue:
+        unit_people = _secretaries_of({f.org_id for f in overdue})
+        above_streets = {f.org.parent_id for f in overdue if f.org.level == 2}
+        above = {u.pk: u for u in _secretaries_of(above_streets, (Role.STREET_SECRETARY,))}
+        if any(f.org.level == 1 for f in overdue):
+            above.update((u.pk, u) for u in _district_staff())
+        for people, key, subject in (
+            (unit_people, f"assessment:overdue:{period}",
+             _("Overdue rectifications in your area (%(month)s)") % {"month": period}),
+            (list(above.values()), f"assessment:overdue-above:{period}",
+             _("Overdue rectifications below you (%(month)s)") % {"month": period}),
+        ):
+            if people:
+                sent += message_send_many(
+                    recipients=people, kind="assessment.overdue", key=key, subject=subject,
+                    body=_("Rectifications are past their deadline; the inspection board lists them."),
+                    url=reverse("assessment:inspections") + "?overdue=1",
+                )
+        fresh = [f for f in overdue if f.escalated_on is None]
+        Finding.objects.filter(pk__in=[f.pk for f in fresh]).update(escalated_on=first)
+        Interview.objects.bulk_create([
+            Interview(org_id=f.org_id, interviewee=f.org.secretary_name or f.org.name, reason=InterviewReason.OVERDUE,
+                      finding=f, detail=_("Rectify by %(deadline)s: %(finding)s") % {
+                          "deadline": f.deadline.isoformat(), "finding": f.description[:200]})
+            for f in fresh
+        ], ignore_conflicts=True)
+        escalated = len(fresh)
+    else:
+        escalated = 0
+    return {"planned": planned, "inspectors": len(per_inspector), "due_units": len(due_orgs),
+            "overdue": len(overdue), "escalated": escalated, "messages": sent}

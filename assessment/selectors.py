@@ -1,0 +1,212 @@
+"""Reads of the assessment app, always cut to the acting user's scope (accounts.scopes).
+
+District staff and inspectors read everything. A secretary reads the units in their subtree: a street
+secretary their street and its communities, a community secretary their community. Departments are
+not tree nodes: only district-wide readers see them. Inspection plans are unannounced: district and
+inspectors only; a unit sees its own inspections once published, and its own findings.
+"""
+
+from django.db.models import Count, Q
+
+from accounts.scopes import resolve_scope
+from grids.models import OrgNode
+
+from .models import (
+    Department,
+    Finding,
+    FindingStatus,
+    Inspection,
+    InspectionPlan,
+    Interview,
+    Plan,
+    RankingRow,
+    RankingSnapshot,
+    Score,
+    UnitLevel,
+)
+from .services import street_secretary_paths
+
+
+def _unit_q(scope, prefix=""):
+    """Rows pointing at an org in scope, or at a department for district-wide readers."""
+    if scope.read_all:
+        return Q()
+    return Q(**{f"{prefix}department__isnull": True}) & scope.nodes_q(prefix=f"{prefix}org__")
+
+
+def ranking_levels(*, user):
+    """The levels whose ranking the user sees any row of."""
+    scope = resolve_scope(user)
+    if scope.read_all:
+        return list(UnitLevel)
+    if not scope.read_paths:
+        return []
+    depths = {p.count("/") - 1 for p in scope.read_paths}
+    levels = []
+    if 1 in depths:
+        levels.append(UnitLevel.STREET)
+    if depths & {1, 2}:
+        levels.append(UnitLevel.COMMUNITY)
+    return levels
+
+
+def snapshot_quarters(*, level=None):
+    """Quarters that have a snapshot (newest first)."""
+    qs = RankingSnapshot.objects.all()
+    if level:
+        qs = qs.filter(level=level)
+    return list(qs.order_by("-quarter").values_list("quarter", flat=True).distinct())
+
+
+def ranking_rows(*, user, quarter, level):
+    """The rows of one snapshot the user may see, ranked first, then the unscored."""
+    scope = resolve_scope(user)
+    return RankingRow.objects.filter(_unit_q(scope), snapshot__quarter=quarter, snapshot__level=level).select_related(
+        "snapshot"
+    )
+
+
+def ranking_row(*, user, pk):
+    """One row (404 material when outside the scope: None)."""
+    scope = resolve_scope(user)
+    return RankingRow.objects.filter(_unit_q(scope), pk=pk).select_related("snapshot", "snapshot__plan").first()
+
+
+def previous_row(*, row):
+    """The same unit's row in the previous quarter's snapshot of the same level, if any."""
+    from .periods import previous_quarter
+
+    return RankingRow.objects.filter(
+        snapshot__quarter=previous_quarter(row.snapshot.quarter), snapshot__level=row.snapshot.level,
+        org_id=row.org_id, department_id=row.department_id,
+    ).first()
+
+
+def trend(*, user, level, quarters, unit_ids=None):
+    """{unit: {quarter: total}} over `quarters` for the visible units of `level` (optionally only some)."""
+    scope = resolve_scope(user)
+    rows = RankingRow.objects.filter(
+        _unit_q(scope), snapshot__level=level, snapshot__quarter__in=quarters, total__isnull=False
+    )
+    if unit_ids is not None:
+        key = "department_id__in" if level == UnitLevel.DEPARTMENT else "org_id__in"
+        rows = rows.filter(**{key: unit_ids})
+    return rows.values("org_id", "department_id", "unit_name", "snapshot__quarter", "total", "rank")
+
+
+def level_averages(*, level, quarters):
+    """The average total of each quarter's snapshot of a level (district-wide figures, not unit data)."""
+    from django.db.models import Avg
+
+    return dict(
+        RankingRow.objects.filter(snapshot__level=level, snapshot__quarter__in=quarters, total__isnull=False)
+        .values_list("snapshot__quarter").annotate(avg=Avg("total")).order_by()
+    )
+
+
+def unit_for(*, user, kind, pk):
+    """The org (level 1–2) or department the user may see, else None."""
+    scope = resolve_scope(user)
+    if kind == "department":
+        return Department.objects.filter(pk=pk).first() if scope.read_all else None
+    if kind == "org":
+        return OrgNode.objects.filter(scope.nodes_q(), level__in=(1, 2), pk=pk).select_related("parent").first()
+    return None
+
+
+def unit_history(*, user, unit):
+    """Every snapshot row of one unit, oldest first (the unit must be visible: use unit_for first)."""
+    field = "department" if isinstance(unit, Department) else "org"
+    return RankingRow.objects.filter(_unit_q(resolve_scope(user)), **{field: unit}).select_related(
+        "snapshot"
+    ).order_by("snapshot__quarter")
+
+
+# --- score entry ----------------------------------------------------------------------------------
+
+
+def assessable_units(*, user, level):
+    """Units of `level` the user scores: district staff all, a street secretary their street's communities."""
+    scope = resolve_scope(user)
+    if level == UnitLevel.DEPARTMENT:
+        return Department.objects.filter(active=True) if scope.write_all else Department.objects.none()
+    tree_level = 1 if level == UnitLevel.STREET else 2
+    nodes = OrgNode.objects.filter(level=tree_level).select_related("parent")
+    if scope.write_all:
+        return nodes
+    if level == UnitLevel.COMMUNITY:
+        paths = street_secretary_paths(scope)
+        if paths:
+            return nodes.subtree_of(*paths)
+    return nodes.none()
+
+
+def assessable_levels(*, user):
+    scope = resolve_scope(user)
+    if scope.write_all:
+        return list(UnitLevel)
+    return [UnitLevel.COMMUNITY] if street_secretary_paths(scope) else []
+
+
+def plan_for(*, year, level):
+    return Plan.objects.filter(year=year, level=level).prefetch_related("indicators").first()
+
+
+def score_counts(*, user, quarter, level):
+    """{unit id: number of indicators scored} for the units the user scores."""
+    units = assessable_units(user=user, level=level)
+    field = "department_id" if level == UnitLevel.DEPARTMENT else "org_id"
+    scores = Score.objects.filter(quarter=quarter, level=level, **{f"{field}__in": units.values("pk")})
+    return dict(scores.values_list(field).annotate(n=Count("id")).order_by())
+
+
+def unit_scores(*, user, quarter, unit):
+    """The scores of one unit the user scores, by indicator id."""
+    field = "department" if isinstance(unit, Department) else "org"
+    return {s.indicator_id: s for s in Score.objects.filter(quarter=quarter, **{field: unit})}
+
+
+# --- inspections and interviews -------------------------------------------------------------------
+
+
+def inspection_plans(*, user, month):
+    scope = resolve_scope(user)
+    if not scope.read_all:
+        return InspectionPlan.objects.none()
+    return InspectionPlan.objects.filter(month=month).select_related("org", "inspector", "inspection")
+
+
+def inspections(*, user):
+    """Inspections: all for district and inspectors; a unit's own once published."""
+    scope = resolve_scope(user)
+    qs = Inspection.objects.select_related("org", "inspector").annotate(
+        findings_count=Count("findings"),
+        open_count=Count("findings", filter=~Q(findings__status=FindingStatus.CLOSED)),
+    )
+    if scope.read_all:
+        return qs
+    return qs.filter(scope.nodes_q(prefix="org__"), published_at__isnull=False)
+
+
+def findings(*, user):
+    scope = resolve_scope(user)
+    qs = Finding.objects.select_related("org", "inspection", "inspection__inspector")
+    if scope.read_all:
+        return qs
+    return qs.filter(scope.nodes_q(prefix="org__"), inspection__published_at__isnull=False)
+
+
+def finding_for(*, user, pk):
+    return findings(user=user).filter(pk=pk).prefetch_related("followups", "followups__author").first()
+
+
+def notices(*, user):
+    """The published notice list (通报)."""
+    return inspections(user=user).filter(published_at__isnull=False).order_by("-published_at")
+
+
+def interviews(*, user):
+    scope = resolve_scope(user)
+    return Interview.objects.filter(_unit_q(scope)).select_related(
+        "org", "org__parent", "department", "interviewer", "ranking_row", "finding"
+    )
