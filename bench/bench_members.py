@@ -1,0 +1,110 @@
+#!/usr/bin/env python
+"""Benchmark of member work: a 5,000-row Excel import, and a branch's pages, at scale 1 and 10.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jinshui .venv/bin/python bench/bench_members.py --scale 1
+
+Builds a scratch database (bench/scratch.py) with the district (grids/demo.py) and the members app's demo
+data (members/demo.py; the other apps' demo data is not needed here), then measures:
+- member_import of a 5,000-row .xlsx (read + validate + write, all or nothing) by district staff and by a
+  community secretary into their own grids, and the validation of a file with 5,000 rows of which 1 is bad;
+- the branch page (points ranking + political birthdays) and the development / points / filing admin lists
+  for a community secretary: queries and median ms.
+"""
+
+import argparse
+import datetime
+import time
+
+from scratch import timed, scratch_database
+
+
+def _sheet(rows, grid_codes, start):
+    from members.imports import template_dataset
+    from members.models import Member
+    from members.validators import make_id_number
+
+    taken = set(Member.objects.values_list("id_number", flat=True))
+    data = template_dataset()
+    numbers, k = [], start
+    while len(numbers) < rows:
+        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=k % 12000)
+        number = make_id_number("410103", birth, 950 + k // 12000 % 50)
+        k += 1
+        if number not in taken:
+            numbers.append(number)
+    for n in range(rows):
+        data.append([f"导入{n}", "", "汉族", "", numbers[n],
+                     f"139{n:08d}", "", datetime.date(2010, 7, 1), datetime.date(2011, 7, 1), "正式党员", "",
+                     grid_codes[n % len(grid_codes)]])
+    return data
+
+
+def run(scale, runs):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from grids import demo as grid_demo
+    from grids.models import OrgNode
+    from members import demo
+    from members.imports import load_dataset, member_import
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with transaction.atomic():
+        grid_demo.build(scale)
+        lines = demo.seed(scale=scale, seed=2026, hashed_password=None)
+    print(f"\nscale {scale}: migrate + seed {time.perf_counter() - started:.1f} s; members demo: {lines}")
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    community = OrgNode.objects.filter(level=2).order_by("code").first()
+    secretary = User.objects.get(username=f"sec-{community.code}")
+    grids = list(OrgNode.objects.filter(parent=community).values_list("code", flat=True))
+
+    for label, actor, codes, start in (("district staff", admin, grids, 0), (f"sec-{community.code}", secretary,
+                                                                           grids, 5000)):
+        content = _sheet(5000, codes, start).export("xlsx")
+        t0 = time.perf_counter()
+        dataset = load_dataset(content, "members.xlsx")
+        t1 = time.perf_counter()
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+            result = member_import(actor=actor, dataset=dataset)
+        t2 = time.perf_counter()
+        assert result.written and result.created == 5000, result.errors[:3]
+        print(f"import 5,000 rows as {label:<24} read {t1 - t0:5.2f} s  validate+write {t2 - t1:5.2f} s  "
+              f"queries {len(queries)}")
+    bad = _sheet(5000, grids, 20000)
+    bad[4999] = tuple(list(bad[4999])[:11] + ["NOPE"])
+    t0 = time.perf_counter()
+    result = member_import(actor=secretary, dataset=bad)
+    print(f"validate 5,000 rows with 1 bad (nothing written)   {time.perf_counter() - t0:5.2f} s  "
+          f"errors: {[str(e) for e in result.errors]}")
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(secretary)
+    pages = [f"/members/branches/{community.pk}/", "/members/birthdays/", "/admin/members/candidate/",
+             "/admin/members/stagefiling/", "/admin/members/pointentry/", "/admin/members/member/"]
+    print(f"{'page':<40} {'queries':>8} {'median ms':>10} {'min ms':>8}")
+    for path in pages:
+        response = client.get(path, HTTP_X_FORWARDED_PROTO="https")
+        assert response.status_code == 200, (path, response.status_code)
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+            client.get(path, HTTP_X_FORWARDED_PROTO="https")
+        _r, median, fastest = timed(lambda: client.get(path, HTTP_X_FORWARDED_PROTO="https"), runs)
+        print(f"{path:<40} {len(queries):>8} {median:>10.1f} {fastest:>8.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    with scratch_database("benchmembers"):
+        run(args.scale, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Demo data for member work: a year of development candidates (with their steps and filings), points and
+political-birthday greetings. Run by `seed_demo` (grids/demo.py EXTENSIONS) after the tree, members and
+accounts exist. Deterministic for a seed; bulk inserts only (no history rows for demo data)."""
+
+import datetime
+from random import Random
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from grids.models import OrgNode
+
+from .models import (
+    BirthdayGreeting,
+    Candidate,
+    DevelopmentStep,
+    FilingStatus,
+    Member,
+    PointCategory,
+    PointEntry,
+    StageFiling,
+    StepRecord,
+)
+from .validators import make_id_number
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+REVIEWERS = ("李书记", "王书记", "张委员", "刘委员")
+REASONS = {
+    PointCategory.ORG_LIFE: ("参加主题党日", "参加支部党员大会", "参加党课"),
+    PointCategory.ROLE: ("楼栋长履职", "调解邻里纠纷", "带头垃圾分类"),
+    PointCategory.VOLUNTEER: ("社区志愿服务", "疫情防控值守", "文明交通劝导"),
+    PointCategory.STUDY: ("学习强国积分达标", "党校培训结业", "读书分享"),
+    PointCategory.OTHER: ("无故缺席组织生活",),
+}
+CANDIDATES_PER_COMMUNITY = 3
+
+
+def _schedule(start, rng):
+    """Valid dates for the 25 steps from an application date (the interval rules hold)."""
+    days = {1: start}
+    gaps = {2: 15, 3: 40, 4: 7, 5: 3, 6: 150, 8: 7, 9: 5, 10: 20, 11: 30, 12: 20, 13: 5, 14: 5, 15: 5, 16: 5,
+            17: 15, 18: 4, 19: 5, 20: 5, 21: 150, 22: 140, 24: 15, 25: 9}
+    for n in range(2, 26):
+        if n == 7:
+            days[7] = days[3] + relativedelta(months=12) + datetime.timedelta(days=rng.randint(1, 30))
+        elif n == 23:
+            days[23] = max(days[15] + relativedelta(months=12), days[22]) + datetime.timedelta(days=rng.randint(0, 10))
+        else:
+            days[n] = days[n - 1] + datetime.timedelta(days=gaps[n] + rng.randint(0, 5))
+    return days
+
+
+def seed(*, scale, seed, hashed_password=None, today=None):
+    today = today or timezone.localdate()
+    rng = Random(f"members-{seed}")
+    recorder = get_user_model().objects.filter(username="admin").first() or get_user_model().objects.order_by(
+        "pk").first()
+    if recorder is None:
+        return []
+    steps = {s.number: s for s in DevelopmentStep.objects.all()}
+    decides = {n: s.stage for n, s in steps.items() if s.decides_stage}
+    communities = list(OrgNode.objects.filter(level=2).order_by("path").values_list("pk", flat=True))
+    grids_by_community = {}
+    for pk, parent_id in OrgNode.objects.filter(level=3).order_by("path").values_list("pk", "parent_id"):
+        grids_by_community.setdefault(parent_id, []).append(pk)
+
+    # Development: candidates spread over the pipeline, each with the steps done by today.
+    candidates, plans, sequence = [], [], 0
+    for community in communities:
+        for _ in range(CANDIDATES_PER_COMMUNITY):
+            sequence += 1
+            gender = rng.choice("MF")
+            id_number, birth = _id(sequence, gender)
+            start = today - datetime.timedelta(days=rng.randint(20, 1200))
+            dates = _schedule(start, rng)
+            done = [n for n in range(1, 26) if dates[n] <= today]
+            org = rng.choice(grids_by_community.get(community, [community]))
+            stage = 1
+            filings = []
+            for n in done:
+                if n in decides:
+                    filed = dates[n] + datetime.timedelta(days=rng.randint(3, 10))
+                    approved = filed <= today and n != done[-1]
+                    filings.append((decides[n], dates[n], filed if approved else None))
+                    if approved:
+                        stage = decides[n]
+            # Steps after a decision the street has not filed yet cannot be done: stop there.
+            open_at = next((n for n in done if n in decides and decides[n] > stage), None)
+            if open_at is not None:
+                done = [n for n in done if n <= open_at]
+            candidates.append(Candidate(
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), gender=gender,
+                id_number=id_number, birth_date=birth, org_id=org, stage=min(stage, 3),
+                completed_on=None,
+            ))
+            plans.append((dates, done, [f for f in filings if f[0] <= 3]))
+    Candidate.objects.bulk_create(candidates, batch_size=2000)
+    records, filing_rows = [], []
+    for candidate, (dates, done, filings) in zip(candidates, plans):
+        for n in done:
+            if n > 16:
+                break  # demo candidates stop before the probationary decision (members come from grids/demo)
+            records.append(StepRecord(candidate=candidate, step=steps[n], done_on=dates[n],
+                                      reviewer=REVIEWERS[n % len(REVIEWERS)], recorded_by=recorder))
+        for stage, proposed, approved in filings:
+            filing_rows.append(StageFiling(
+                candidate=candidate, stage=stage, community_by=recorder, community_on=proposed,
+                status=FilingStatus.APPROVED if approved else FilingStatus.PROPOSED,
+                street_by=recorder if approved else None, street_on=approved,
+            ))
+    StepRecord.objects.bulk_create(records, batch_size=5000)
+    StageFiling.objects.bulk_create(filing_rows, batch_size=2000)
+
+    # Points over the past year, and greetings for the political birthdays of the last 90 days.
+    members = list(Member.objects.order_by("pk").values_list("pk", "joined_on"))
+    categories = list(REASONS)
+    entries, greetings = [], []
+    year_start = today.replace(month=1, day=1)
+    for pk, joined in members:
+        for _ in range(rng.randint(0, 2)):
+            category = rng.choice(categories)
+            points = -2 if category == PointCategory.OTHER else rng.choice((1, 2, 2.5, 3, 5))
+            entries.append(PointEntry(member_id=pk, on=today - datetime.timedelta(days=rng.randint(0, 364)),
+                                      category=category, points=points, reason=rng.choice(REASONS[category]),
+                                      recorded_by=recorder))
+        try:
+            birthday = joined.replace(year=today.year)
+        except ValueError:
+            birthday = datetime.date(today.year, 2, 28)
+        if max(year_start, today - datetime.timedelta(days=90)) <= birthday <= today and joined.year < today.year:
+            greetings.append(BirthdayGreeting(member_id=pk, year=today.year, on=birthday,
+                                              party_years=today.year - joined.year))
+    PointEntry.objects.bulk_create(entries, batch_size=5000)
+    BirthdayGreeting.objects.bulk_create(greetings, batch_size=5000, ignore_conflicts=True)
+    more = _seed_org_life_dues_training(rng, today, recorder, communities)
+    return more + [
+        ("development candidates", len(candidates)),
+        ("development step records", len(records)),
+        ("stage filings", len(filing_rows)),
+        ("points entries", len(entries)),
+        ("political birthday greetings", len(greetings)),
+    ]
+
+
+def _id(sequence, gender):
+    """(ID number, birth date), distinct for every sequence number (order codes 9xx: odd for men)."""
+    birth = datetime.date(1985, 1, 1) + datetime.timedelta(days=sequence % 6000)
+    order = 900 + (sequence // 6000) * 2 + (1 if gender == "M" else 0)
+    return make_id_number("410105", birth, order), birth
+
+
+def _month_starts(today, count):
+    first = today.replace(day=1)
+    return [first - relativedelta(months=k) for k in range(count)]
+
+
+def _seed_org_life_dues_training(rng, today, recorder, communities):
+    """A year of theme party days per community (attendance and points for the latest), this month's dues,
+    transfers both ways, and the street party schools' 26 classes with a third of the members enrolled (the
+    rotation takes three years)."""
+    from decimal import Decimal
+
+    from .models import (
+        Attendance,
+        DuesKind,
+        DuesPayment,
+        Enrolment,
+        Meeting,
+        SignIn,
+        TrainingClass,
+        Transfer,
+        TransferStatus,
+    )
+    from .services import ATTENDANCE_POINTS, dues_monthly_amount
+
+    nodes = dict(OrgNode.objects.filter(level=2).values_list("pk", "path"))
+    members = list(Member.objects.order_by("pk").values_list("pk", "org__path", "org_id"))
+    by_community = {}
+    for pk, path, _org in members:
+        community_path = "/".join(path.split("/")[:3]) + "/"
+        by_community.setdefault(community_path, []).append(pk)
+
+    meetings, latest = [], {}
+    months = _month_starts(today, 12)
+    for community in communities:
+        for month in months:
+            held = month + datetime.timedelta(days=rng.randint(0, 9))
+            if held > today:
+                held = today
+            meeting = Meeting(org_id=community, kind="theme_day", held_on=held, topic=f"{held:%Y年%m月}主题党日",
+                              minutes="学习党的理论，开展志愿服务。", recorded_by=recorder,
+                              reviewed_by=recorder if month < months[0] else None,
+                              reviewed_on=held + datetime.timedelta(days=5) if month < months[0] else None)
+            meetings.append(meeting)
+            if month == months[0]:
+                latest[community] = meeting
+    Meeting.objects.bulk_create(meetings, batch_size=2000)
+    attendance, points = [], []
+    for community, meeting in latest.items():
+        for pk in by_community.get(nodes[community], []):
+            present = rng.random() < 0.85
+            attendance.append(Attendance(meeting=meeting, member_id=pk, present=present,
+                                         absence_reason="" if present else rng.choice(("出差", "生病", "照顾家人"))))
+            if present:
+                points.append(PointEntry(member_id=pk, on=meeting.held_on, category=PointCategory.ORG_LIFE,
+                                         points=ATTENDANCE_POINTS["theme_day"], reason=f"主题党日：{meeting.topic}",
+                                         recorded_by=recorder, meeting=meeting))
+    Attendance.objects.bulk_create(attendance, batch_size=5000)
+    PointEntry.objects.bulk_create(points, batch_size=5000)
+
+    dues = []
+    for pk, _path, _org in members:
+        kind = rng.choices((DuesKind.EMPLOYED, DuesKind.RETIRED, DuesKind.LOW), (60, 35, 5))[0]
+        base = Decimal(rng.choice((0, 2800, 4200, 6500, 9000, 12000))) if kind != DuesKind.LOW else Decimal(0)
+        due = dues_monthly_amount(income_base=base, kind=kind)
+        for month in _month_starts(today, 1):
+            paid = due if rng.random() < 0.95 else Decimal(0)
+            dues.append(DuesPayment(member_id=pk, month=month, kind=kind, income_base=base, amount_due=due,
+                                    amount_paid=paid, paid_on=min(month + datetime.timedelta(days=9), today)
+                                    if paid else None, paid_by="配偶代缴" if paid and rng.random() < 0.05 else "",
+                                    recorded_by=recorder))
+    DuesPayment.objects.bulk_create(dues, batch_size=5000)
+
+    transfers = []
+    community_ids = list(communities)
+    for index, (pk, _path, org) in enumerate(members[:: max(1, len(members) // (len(communities) or 1))]):
+        sent_on = today - datetime.timedelta(days=rng.randint(1, 300))
+        if index % 5 == 4:
+            transfers.append(Transfer(member_id=pk, from_org_id=org, destination="中共郑州市中原区委组织部",
+                                      reason="工作调动", status=TransferStatus.LETTER, sent_by=recorder, sent_on=sent_on,
+                                      letter_number=f"JSZ{sent_on.year}-D{index:05d}"))
+            continue
+        target = rng.choice(community_ids)
+        if target == org:
+            continue
+        status = (TransferStatus.SENT, TransferStatus.RETURNED, TransferStatus.RETURNED, TransferStatus.SENT)[index % 4]
+        decided = status != TransferStatus.SENT
+        transfers.append(Transfer(member_id=pk, from_org_id=org, to_org_id=target, reason="搬家", status=status,
+                                  sent_by=recorder, sent_on=sent_on, decided_by=recorder if decided else None,
+                                  decided_on=sent_on + datetime.timedelta(days=7) if decided else None,
+                                  note="请补充材料" if decided else ""))
+    Transfer.objects.bulk_create(transfers, batch_size=2000)
+
+    streets = list(OrgNode.objects.filter(level=1).order_by("path").values_list("pk", flat=True))
+    classes = []
+    for n in range(26 if streets else 0):
+        starts = today - datetime.timedelta(days=360 - n * 13)
+        classes.append(TrainingClass(name=f"第{n + 1}期党员轮训班", organizer_id=streets[n % len(streets)],
+                                     starts_on=starts, ends_on=starts + datetime.timedelta(days=2),
+                                     planned_hours=Decimal("16.0")))
+    TrainingClass.objects.bulk_create(classes)
+    enrolments = []
+    for index, (pk, _path, _org) in enumerate(members[::3]):  # this year's third of the rotation
+        if not classes:
+            break
+        klass = classes[index % len(classes)]
+        hours = Decimal(rng.choice(("8.0", "8.0", "7.5", "6.0")))
+        enrolments.append(Enrolment(training_class=klass, member_id=pk, hours=hours,
+                                    quiz_score=Decimal(rng.randint(600, 1000)) / 10))
+    Enrolment.objects.bulk_create(enrolments, batch_size=5000)
+    sign_ins = []
+    for e in enrolments:  # a day's hours at most 8: the enrolment's hours are the sum of its sign-ins
+        left, day = e.hours, e.training_class.starts_on
+        while left > 0:
+            chunk = min(left, Decimal("8.0"))
+            sign_ins.append(SignIn(enrolment=e, on=day, hours=chunk, recorded_by=recorder))
+            left, day = left - chunk, day + datetime.timedelta(days=1)
+    SignIn.objects.bulk_create(sign_ins, batch_size=5000)
+    return [
+        ("branch meetings", len(meetings)), ("meeting attendance", len(attendance)),
+        ("points from attendance", len(points)), ("dues payments", len(dues)),
+        ("transfers", len(transfers)), ("party-school classes", len(classes)), ("enrolments", len(enrolments)),
+    ]

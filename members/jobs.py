@@ -1,0 +1,214 @@
+"""The members app's daily jobs, run through the job ledger (jobs.ledger: a period runs once).
+
+Political birthdays: members are not users of the portal, so a greeting cannot go to their inbox. Each member's
+greeting is a `BirthdayGreeting` row, unique per member and year (the database keeps it to once a year, whatever
+runs the job or on which day), and the leaders of the member's branch (the community secretary and the grid or
+building-group leader above the member) get one inbox message a day listing whom to greet, keyed by the day, so
+a second run sends nothing.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jobs.ledger import register
+
+BIRTHDAY_JOB = "members.political_birthdays"
+DEADLINE_JOB = "members.development_deadlines"
+LEADER_ROLES = ("community_secretary", "grid_leader")
+
+
+def _ancestor_paths(path):
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _leaders_by_path(paths):
+    """{node path: [users holding a branch role there]} for the given paths, in one query."""
+    from accounts.models import RoleGrant
+
+    leaders = {}
+    grants = RoleGrant.objects.filter(role__in=LEADER_ROLES, node__path__in=set(paths)).select_related("user", "node")
+    for grant in grants:
+        if grant.user.is_active:
+            leaders.setdefault(grant.node.path, []).append(grant.user)
+    return leaders
+
+
+@register(BIRTHDAY_JOB)
+def political_birthdays(period):
+    """Greet every member whose political birthday is the day `period` (YYYY-MM-DD), once a year each."""
+    from inbox.services import message_send
+
+    from .models import BirthdayGreeting, Member
+
+    day = datetime.date.fromisoformat(period)
+    members = Member.objects.filter(joined_on__month=day.month, joined_on__day=day.day, joined_on__lt=day)
+    if (day.month, day.day) == (2, 28) and not _is_leap(day.year):
+        members = Member.objects.filter(joined_on__month=2, joined_on__day__in=[28, 29], joined_on__lt=day)
+    members = list(members.select_related("org").exclude(birthday_greetings__year=day.year))
+    BirthdayGreeting.objects.bulk_create(
+        [BirthdayGreeting(member=m, year=day.year, on=day, party_years=day.year - m.joined_on.year) for m in members],
+        ignore_conflicts=True,
+    )
+    leaders = _leaders_by_path(p for m in members for p in _ancestor_paths(m.org.path))
+    lists = {}
+    for member in members:
+        for path in _ancestor_paths(member.org.path):
+            for user in leaders.get(path, ()):
+                lists.setdefault(user.pk, (user, []))[1].append(member)
+    sent = 0
+    for user, greeted in lists.values():
+        lines = [
+            _("%(name)s (%(org)s): %(years)s years in the Party") % {
+                "name": m.name, "org": m.org.name, "years": day.year - m.joined_on.year}
+            for m in sorted(greeted, key=lambda m: (m.org.path, m.name))
+        ]
+        _msg, created = message_send(
+            recipient=user, kind="members.political_birthday", key=f"{BIRTHDAY_JOB}:{period}",
+            subject=_("Political birthdays today: %(count)s members to greet") % {"count": len(greeted)},
+            body="\n".join(lines), url="/members/birthdays/",
+        )
+        sent += created
+    return {"greeted": len(members), "messages": sent}
+
+
+def _is_leap(year):
+    import calendar
+
+    return calendar.isleap(year)
+
+
+@register(DEADLINE_JOB)
+def development_deadlines(period, within_days=14):
+    """Remind branch leaders of development steps due within two weeks (or overdue): once per step and deadline."""
+    from inbox.services import message_send
+
+    from .models import Candidate
+    from .services import _add_months, _steps
+
+    day = datetime.date.fromisoformat(period)
+    steps = _steps()
+    limited = [s for s in steps.values() if s.max_months]
+    sent = due = 0
+    candidates = Candidate.objects.filter(completed_on__isnull=True).select_related("org").prefetch_related(
+        "steps__step")
+    pending = []
+    for candidate in candidates:
+        done = {r.step.number: r.done_on for r in candidate.steps.all()}
+        upcoming = next((n for n in sorted(steps) if n not in done), None)
+        step = steps.get(upcoming)
+        if step is None or step not in limited or step.after_step not in done:
+            continue
+        deadline = _add_months(done[step.after_step], step.max_months)
+        if deadline <= day + datetime.timedelta(days=within_days):
+            pending.append((candidate, step, deadline))
+    leaders = _leaders_by_path(p for c, _s, _d in pending for p in _ancestor_paths(c.org.path))
+    for candidate, step, deadline in pending:
+        due += 1
+        for path in _ancestor_paths(candidate.org.path):
+            for user in leaders.get(path, ()):
+                _msg, created = message_send(
+                    recipient=user, kind="members.development_deadline",
+                    key=f"{DEADLINE_JOB}:{candidate.pk}:{step.number}:{deadline}",
+                    subject=_("%(name)s: step %(number)s (%(step)s) is due by %(deadline)s") % {
+                        "name": candidate.name, "number": step.number, "step": step.name, "deadline": deadline},
+                    url=f"/admin/members/candidate/{candidate.pk}/change/",
+                )
+                sent += created
+    return {"due": due, "messages": sent}
+
+
+def run_daily(day=None):
+    """Both daily jobs for `day` (today in Asia/Shanghai by default), each once per day."""
+    from jobs.ledger import run_once
+
+    period = (day or timezone.localdate()).isoformat()
+    return {job: run_once(job, period)[0] for job in (BIRTHDAY_JOB, DEADLINE_JOB)}
+
+
+DUTY_REMINDER_JOB = "members.duty_reminders"
+COMPLIANCE_JOB = "members.duty_compliance"
+DUE_PER_QUARTER = {"weekly": 13, "monthly": 3, "quarterly": 1}
+
+
+@register(DUTY_REMINDER_JOB)
+def duty_reminders(period):
+    """For the month `period` (YYYY-MM): remind each community secretary of the monthly items their community has
+    not done (one message per secretary and month)."""
+    from grids.models import OrgNode
+    from inbox.services import message_send
+
+    from .models import DutyDone, DutyItem
+
+    monthly = list(DutyItem.objects.filter(frequency="monthly"))
+    done = set(DutyDone.objects.filter(period=period, item__in=monthly, org__level=2).values_list("org_id", "item_id"))
+    communities = list(OrgNode.objects.filter(level=2).only("pk", "path", "name"))
+    leaders = _leaders_by_path(c.path for c in communities)
+    sent = missing_total = 0
+    for community in communities:
+        missing = [item for item in monthly if (community.pk, item.pk) not in done]
+        if not missing:
+            continue
+        missing_total += 1
+        for user in leaders.get(community.path, ()):
+            _msg, created = message_send(
+                recipient=user, kind="members.duty_reminder", key=f"{DUTY_REMINDER_JOB}:{period}",
+                subject=_("%(org)s: %(count)s checklist items not done in %(period)s") % {
+                    "org": community.name, "count": len(missing), "period": period},
+                body="\n".join(item.name for item in missing),
+            )
+            sent += created
+    return {"communities_missing": missing_total, "messages": sent}
+
+
+@register(COMPLIANCE_JOB)
+def duty_compliance(period):
+    """The quarter's (YYYYQn) compliance snapshot of every community: items due, done, done on time."""
+    from django.db.models import Count, Q
+
+    from grids.models import OrgNode
+
+    from .models import ComplianceSnapshot, DutyDone, DutyItem
+
+    year, quarter = int(period[:4]), int(period[-1])
+    months = [f"{year}-{m:02d}" for m in range(quarter * 3 - 2, quarter * 3 + 1)]
+    periods = months + [period, f"{year}H{1 if quarter <= 2 else 2}", str(year)]
+    due = 0
+    for item in DutyItem.objects.all():
+        due += DUE_PER_QUARTER.get(item.frequency, 0)
+        due += item.frequency == "half_yearly" and quarter in (2, 4)
+        due += item.frequency == "yearly" and quarter == 4
+    week_start = f"{year}-W{(quarter - 1) * 13 + 1:02d}"
+    week_end = f"{year}-W{quarter * 13:02d}"
+    in_quarter = Q(period__in=periods[:4]) | Q(period__gte=week_start, period__lte=week_end, item__frequency="weekly")
+    if quarter in (2, 4):
+        in_quarter |= Q(period=periods[4])
+    if quarter == 4:
+        in_quarter |= Q(period=periods[5])
+    counts = {row["org_id"]: row for row in DutyDone.objects.filter(in_quarter, org__level=2).values("org_id").annotate(
+        done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))}
+    rows = []
+    for org_id in OrgNode.objects.filter(level=2).values_list("pk", flat=True):
+        row = counts.get(org_id, {"done": 0, "on_time": 0})
+        done = min(row["done"], due)
+        rows.append(ComplianceSnapshot(org_id=org_id, quarter=period, due=due, done=done,
+                                       on_time=min(row["on_time"], done)))
+    ComplianceSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+    return {"branches": len(rows), "due": due}
+
+
+def run_monthly(day=None):
+    """On the 1st: reminders for the month just ended and, after a quarter's last month, its snapshot."""
+    import datetime as _dt
+
+    from jobs.ledger import run_once
+
+    day = day or timezone.localdate()
+    last_month = day.replace(day=1) - _dt.timedelta(days=1)
+    results = {DUTY_REMINDER_JOB: run_once(DUTY_REMINDER_JOB, f"{last_month:%Y-%m}")[0]}
+    if last_month.month % 3 == 0:
+        quarter = f"{last_month.year}Q{last_month.month // 3}"
+        results[COMPLIANCE_JOB] = run_once(COMPLIANCE_JOB, quarter)[0]
+    return results

@@ -1,0 +1,146 @@
+"""The secretary's pages outside the admin's model lists: the Excel import, a branch's points ranking and
+political birthdays. Each reads through the selectors (scoped) and writes through the services."""
+
+import datetime
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scopes import resolve_scope
+from jinshui.errors import PermissionDenied as ServicePermissionDenied
+from jinshui.errors import ValidationError
+
+from . import imports, selectors
+
+
+def _staff_view(write=False):
+    def wrap(view):
+        def inner(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), "/admin/login/")
+            scope = resolve_scope(request.user)
+            if not scope.is_staff_user or (write and not (scope.write_all or scope.write_paths)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        inner.__name__ = view.__name__
+        inner.__doc__ = view.__doc__
+        return inner
+
+    return wrap
+
+
+def _context(request, title, **extra):
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+@_staff_view(write=True)
+def member_import_view(request):
+    """Upload a sheet; see every rejected row by row and column; nothing is written unless all rows pass (or
+    "import the valid rows" is ticked)."""
+    result, file_error = None, None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        valid_only = request.POST.get("valid_only") == "1"
+        if upload is None:
+            file_error = _("Choose a file to import.")
+        elif upload.size > 20 * 1024 * 1024:
+            file_error = _("The file is larger than 20 MB.")
+        else:
+            try:
+                content = upload.read()
+                dataset = imports.load_dataset(content, upload.name)
+                if dataset.height > imports.BACKGROUND_ROWS:
+                    return _start_background(request, upload, valid_only)
+                result = imports.member_import(actor=request.user, dataset=dataset, valid_only=valid_only)
+            except ValidationError as exc:
+                file_error = " ".join(exc.messages)
+            except ServicePermissionDenied as exc:
+                raise PermissionDenied from exc
+            except Exception:  # an unreadable workbook (not a real xlsx, broken CSV)
+                file_error = _("The file could not be read as a spreadsheet.")
+    return render(request, "members/import.html", _context(
+        request, _("Import party members from Excel"), result=result, file_error=file_error,
+        max_errors=200, errors=result.errors[:200] if result else []))
+
+
+@_staff_view(write=True)
+def member_import_template_view(request):
+    content = imports.template_dataset().export("xlsx")
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="members-template.xlsx"'
+    return response
+
+
+@_staff_view()
+def branch_view(request, pk):
+    """A branch's page: the points ranking of the year and the political birthdays of the next 30 days."""
+    branch = selectors.branch_get(user=request.user, pk=pk)
+    if branch is None:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        datetime.date(year, 1, 1)
+    except ValueError:
+        year = today.year
+    ranking = list(selectors.points_ranking(user=request.user, branch=branch, year=year)[:500])
+    birthdays = selectors.birthdays_upcoming(user=request.user, branch=branch, days=30, today=today)
+    duties = selectors.duty_status(user=request.user, org=branch, day=today)
+    compliance = list(selectors.compliance_list(user=request.user).filter(org=branch).order_by("-quarter")[:4])
+    return render(request, "members/branch.html", _context(
+        request, branch.name, branch=branch, year=year, ranking=ranking, birthdays=birthdays, duties=duties,
+        compliance=compliance))
+
+
+@_staff_view()
+def birthdays_view(request):
+    """Political birthdays of the next 30 days everywhere the user sees."""
+    today = timezone.localdate()
+    birthdays = selectors.birthdays_upcoming(user=request.user, days=30, today=today)[:1000]
+    return render(request, "members/birthdays.html", _context(
+        request, _("Political birthdays in the next 30 days"), birthdays=birthdays, today=today))
+
+
+@_staff_view()
+def transfer_letter_view(request, pk):
+    """The printable introduction letter (介绍信) of a transfer out of the district."""
+    from .models import TransferStatus
+
+    transfer = selectors.transfer_list(user=request.user).filter(
+        pk=pk, status__in=[TransferStatus.LETTER, TransferStatus.COMPLETED]).first()
+    if transfer is None or not resolve_scope(request.user).covers(transfer.from_org):
+        raise Http404
+    return render(request, "members/transfer_letter.html", {"transfer": transfer, "member": transfer.member,
+                                                              "today": timezone.localdate()})
+
+
+def _start_background(request, upload, valid_only):
+    from django.db import transaction
+    from django.shortcuts import redirect
+
+    from .tasks import run_member_import
+
+    upload.seek(0)
+    job = imports.import_start(actor=request.user, upload=upload, valid_only=valid_only)
+    transaction.on_commit(lambda: run_member_import.delay(job.pk))
+    return redirect("members:import-status", pk=job.pk)
+
+
+@_staff_view(write=True)
+def member_import_status_view(request, pk):
+    """A background import's progress (the page refreshes itself until it is done) and then its outcome."""
+    from .models import MemberImport
+
+    job = MemberImport.objects.filter(pk=pk, created_by=request.user).first()
+    if job is None:
+        raise Http404
+    percent = round(100 * job.processed / job.total) if job.total else 0
+    return render(request, "members/import_status.html", _context(
+        request, _("Import party members from Excel"), job=job, percent=percent,
+        errors=[imports.RowError(**e) for e in job.errors[:200]]))

@@ -1,0 +1,82 @@
+"""Scope rules of the members app's admins and pages (read by tests/accounts/test_permission_matrix.py)."""
+
+DISTRICT_ONLY_ADMINS = {"members.developmentstep", "members.birthdaygreeting", "members.dutyitem",
+                        "members.compliancesnapshot", "members.memberimport", "members.duesreview"}
+
+
+def _candidate(tree):
+    from tests.members.helpers import make_candidate
+
+    return make_candidate(tree.grid, name="张申请"), make_candidate(tree.other_grid, name="赵申请")
+
+
+def _filing(tree):
+    from tests.members.helpers import make_candidate, record_to
+
+    own = make_candidate(tree.grid, name="张申请")
+    foreign = make_candidate(tree.other_grid, name="赵申请")
+    return record_to(own, 3).filings.get(), record_to(foreign, 3).filings.get()
+
+
+def _points(tree):
+    from tests.members.helpers import make_points
+
+    return make_points(tree.member), make_points(tree.other_member)
+
+
+def _transfer(tree):
+    from tests.members.helpers import make_transfer
+
+    return make_transfer(tree.member, tree.building), make_transfer(tree.other_member, tree.other_community)
+
+
+def _meeting(tree):
+    from tests.members.helpers import make_meeting
+
+    return make_meeting(tree.grid, [tree.member]), make_meeting(tree.other_grid, [tree.other_member])
+
+
+def _dues(tree):
+    from tests.members.helpers import make_dues
+
+    return make_dues(tree.member), make_dues(tree.other_member)
+
+
+def _training(tree):
+    from tests.members.helpers import make_class
+
+    return make_class(tree.grid), make_class(tree.other_community)
+
+
+def _enrolment(tree):
+    from tests.members.helpers import make_class
+
+    own = make_class(tree.grid)
+    return own.enrolments.create(member=tree.member), own.enrolments.create(member=tree.other_member)
+
+
+def _duty(tree):
+    from members.models import DutyDone
+    from tests.members.helpers import make_meeting
+
+    make_meeting(tree.grid, [])  # ticks the theme party day off (unless an earlier meeting did)
+    make_meeting(tree.other_grid, [])
+    return DutyDone.objects.get(org=tree.grid), DutyDone.objects.get(org=tree.other_grid)
+
+
+SCOPED_OBJECTS = {
+    "members.dutydone": _duty,
+    "members.trainingclass": _training,
+    "members.enrolment": _enrolment,
+    "members.transfer": _transfer,
+    "members.meeting": _meeting,
+    "members.duespayment": _dues,
+    "members.candidate": _candidate,
+    "members.stagefiling": _filing,
+    "members.pointentry": _points,
+}
+
+OTHER_ROUTES = {
+    "members:import": "scoped", "members:import-status": "own", "members:import-template": "scoped",
+    "members:branch": "scoped", "members:birthdays": "scoped", "members:transfer-letter": "scoped",
+}

@@ -1,0 +1,74 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from inbox.models import Message
+from jobs.ledger import run_once
+from members import services
+from members.jobs import COMPLIANCE_JOB, DUTY_REMINDER_JOB, run_monthly
+from members.models import ComplianceSnapshot, DutyDone, DutyItem
+from members.selectors import duty_status
+from tests.members.helpers import make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("frequency,day,period,end", [
+    ("weekly", datetime.date(2026, 4, 1), "2026-W14", datetime.date(2026, 4, 5)),
+    ("monthly", datetime.date(2026, 4, 1), "2026-04", datetime.date(2026, 4, 30)),
+    ("quarterly", datetime.date(2026, 5, 9), "2026Q2", datetime.date(2026, 6, 30)),
+    ("half_yearly", datetime.date(2026, 8, 9), "2026H2", datetime.date(2026, 12, 31)),
+    ("yearly", datetime.date(2026, 8, 9), "2026", datetime.date(2026, 12, 31)),
+])
+def test_periods(frequency, day, period, end):
+    assert services.duty_period(frequency, day) == period and services.duty_period_end(period) == end
+
+
+def test_meetings_tick_items_and_late_items_count_late(tree, community_secretary, django_assert_num_queries):
+    make_meeting(tree.community, [tree.member])  # a theme party day in May 2026
+    theme = DutyItem.objects.get(meeting_kind="theme_day")
+    assert DutyDone.objects.get(org=tree.community, item=theme).period == "2026-05"
+    dues = DutyItem.objects.get(number=4)
+    late = services.duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026-04",
+                                   done_on=datetime.date(2026, 5, 3))
+    assert not late.on_time
+    with pytest.raises(ValidationError, match="already done"):
+        services.duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026-04",
+                                done_on=datetime.date(2026, 4, 3))
+    with pytest.raises(ValidationError, match="not a period"):
+        services.duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026Q2",
+                                done_on=datetime.date(2026, 4, 3))
+    with pytest.raises(PermissionDenied):
+        services.duty_mark_done(actor=community_secretary, org=tree.other_community, item=dues,
+                                done_on=datetime.date(2026, 4, 3))
+    community_secretary.__dict__.pop("_jinshui_scope", None)
+    with django_assert_num_queries(3):
+        status = duty_status(user=community_secretary, org=tree.community, day=datetime.date(2026, 5, 20))
+    assert [(item.number, done is not None) for item, _p, done in status][:4] == [(1, False), (2, False), (3, True),
+                                                                                 (4, False)]
+
+
+def test_monthly_reminders_and_quarterly_snapshot_run_once(tree, community_secretary):
+    make_meeting(tree.community, [tree.member])
+    results = run_monthly(datetime.date(2026, 6, 1))
+    assert results == {DUTY_REMINDER_JOB: {"communities_missing": 2, "messages": 1}}
+    message = Message.objects.get(recipient=community_secretary, kind="members.duty_reminder")
+    assert "召开党小组会" in message.body and "开展主题党日活动" not in message.body
+    assert run_monthly(datetime.date(2026, 6, 1))[DUTY_REMINDER_JOB]["messages"] == 1  # the stored result: once
+    assert Message.objects.filter(kind="members.duty_reminder").count() == 1
+    results = run_monthly(datetime.date(2026, 7, 1))
+    assert results[COMPLIANCE_JOB] == {"branches": 2, "due": 13 + 4 * 3 + 2 + 1}
+    snapshot = ComplianceSnapshot.objects.get(org=tree.community, quarter="2026Q2")
+    assert (snapshot.done, snapshot.on_time) == (1, 1)
+    run_once(COMPLIANCE_JOB, "2026Q2")
+    assert ComplianceSnapshot.objects.filter(quarter="2026Q2").count() == 2
+
+
+def test_monthly_command(tree, community_secretary):
+    from django.core.management import call_command
+
+    call_command("run_member_monthly", date="2026-07-01")
+    call_command("run_member_monthly", date="2026-07-01")
+    assert Message.objects.filter(recipient=community_secretary, kind="members.duty_reminder").count() == 1
+    assert ComplianceSnapshot.objects.filter(quarter="2026Q2").count() == 2
