@@ -1,0 +1,112 @@
+#!/usr/bin/env python
+"""Benchmark of /dashboard/: its figures computed cold, and the page served from the cache.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jinshui REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/bench_dashboard.py --scale 1 --scale 10
+
+For each scale: seeds a scratch database (bench/scratch.py; the community demo records are timed on their
+own), then for district staff (admin), a street secretary and a community secretary: the cold computation
+of the scope's figures (median of --runs, and its SQL queries), the first request on a cold cache, and the
+request on a warm cache (median, p95, queries). Last, the hourly refresh job over the district, every street
+and every scope seen. With REDIS_URL set the cache is Redis, as in production.
+"""
+
+import argparse
+import time
+
+from scratch import migrate_and_seed, percentile, scratch_database, timed
+
+
+def _count_queries(fn):
+    from django.db import connection
+
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        result = fn()
+    return result, len(queries)
+
+
+def run(scale, runs):
+    import community.demo
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+
+    from accounts.scopes import resolve_scope
+    from dashboard import services
+    from grids.models import OrgNode
+
+    seeded = {}
+    original = community.demo.seed
+
+    def timed_seed(**kwargs):
+        started = time.perf_counter()
+        lines = original(**kwargs)
+        seeded["s"] = time.perf_counter() - started
+        return lines
+
+    community.demo.seed = timed_seed
+    try:
+        migrate_s, seed_s = migrate_and_seed(scale)
+    finally:
+        community.demo.seed = original
+    street = OrgNode.objects.get(code="JS01")
+    community_node = OrgNode.objects.filter(parent=street).order_by("code").first()
+    users = {"district (admin)": "admin", f"street sec-{street.code}": f"sec-{street.code}",
+             f"community sec-{community_node.code}": f"sec-{community_node.code}"}
+    print(f"\nscale {scale}: migrate {migrate_s:.1f} s, seed_demo {seed_s:.1f} s "
+          f"(of which the community records {seeded.get('s', 0):.2f} s); cache {settings.CACHES['default']['BACKEND']}")
+    print(f"{'caller':<28} {'compute ms':>11} {'queries':>8} {'cold page ms':>13} {'cached ms':>10} "
+          f"{'p95 ms':>8} {'queries':>8}")
+    print("-" * 94)
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    User = get_user_model()
+    client.force_login(User.objects.get(username="admin"))
+    client.get("/dashboard/")  # load templates and the static manifest once, outside the measures
+    for label, username in users.items():
+        user = User.objects.get(username=username)
+        scope = resolve_scope(user)
+        scope = services.district_scope() if scope.read_all else services.paths_scope(scope.read_paths)
+        _, compute_ms, _ = timed(lambda: services.compute(scope), runs)
+        _, compute_queries = _count_queries(lambda: services.compute(scope))
+        client.force_login(user)
+        cache.delete(services.scope_key(scope))
+        started = time.perf_counter()
+        response = client.get("/dashboard/")
+        cold_ms = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.status_code
+        _, cached_queries = _count_queries(lambda: client.get("/dashboard/"))
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get("/dashboard/")
+            samples.append((time.perf_counter() - started) * 1000)
+        samples.sort()
+        print(f"{label:<28} {compute_ms:>11.1f} {compute_queries:>8} {cold_ms:>13.1f} "
+              f"{samples[len(samples) // 2]:>10.1f} {percentile(samples, 95):>8.1f} {cached_queries:>8}")
+    started = time.perf_counter()
+    stored = services.refresh_all()
+    print(f"refresh job: {stored} scopes (district, streets, scopes seen) in {time.perf_counter() - started:.1f} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, action="append", help="repeatable (each in its own scratch database)")
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    scales = args.scale or [1]
+    if len(scales) > 1:
+        # Django's settings are read once per process: one process (and scratch database) per scale.
+        import subprocess
+        import sys
+
+        for scale in scales:
+            subprocess.run([sys.executable, __file__, "--scale", str(scale), "--runs", str(args.runs)], check=True)
+        return
+    with scratch_database("benchdash"):
+        run(scales[0], args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""Coverage and community work: the records behind the district's figures.
+
+Every record hangs off a node of the four-level grid (`node`, a foreign key to grids.OrgNode), so the
+one scope mechanism (accounts.scopes) cuts it: a secretary sees and writes the records of their subtree,
+district staff everything, inspectors read. The design brief places these records "in grids/"; they
+live in their own app so that the tree's app stays small.
+
+Rules the database can hold are constraints here; rules that are facts to report rather than to refuse
+(the "3 or more members must form their own organization" rule) are flagged by selectors.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+#: 3 or more party members in a two-new organization: it must form its own party organization.
+OWN_ORGANIZATION_THRESHOLD = 3
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17):
+    """The check character of a unified social credit code (统一社会信用代码, GB 32100-2015)."""
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def validate_uscc(value):
+    from django.core.exceptions import ValidationError
+
+    if len(value) != 18 or any(c not in _USCC_CHARS for c in value) or uscc_check_char(value[:17]) != value[17]:
+        raise ValidationError(_("Enter a valid unified social credit code (18 characters, check character last)."))
+
+
+class NodeRecord(models.Model):
+    """A record kept by the organization `node` (and by everyone above it)."""
+
+    node = models.ForeignKey(
+        "grids.OrgNode", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    #: Tree levels the record may hang off (None: any).
+    NODE_LEVELS = None
+
+    class Meta:
+        abstract = True
+
+
+# --- two-new organizations and instructors ------------------------------------------------------
+
+
+class Instructor(NodeRecord):
+    """A party-building instructor (党建指导员) sent to two-new organizations by a street or community."""
+
+    name = models.CharField(_("full name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    full_time = models.BooleanField(_("full-time"), default=False)
+    appointed_on = models.DateField(_("appointed on"))
+
+    class Meta:
+        verbose_name = _("party-building instructor")
+        verbose_name_plural = _("party-building instructors")
+        ordering = ["node_id", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrgKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Non-public enterprise")
+    SOCIAL = "social", _("Social organization")
+
+
+class Coverage(models.TextChoices):
+    OWN = "own", _("Own party organization")
+    JOINT = "joint", _("Joint party organization")
+    INSTRUCTOR = "instructor", _("Covered by an instructor")
+    NONE = "none", _("Not covered")
+
+
+class TwoNewOrg(NodeRecord):
+    """A "two new" organization (两新组织): a non-public enterprise or a social organization.
+
+    Registration data come with the party-building data collected at registration; `coverage` says how
+    party work reaches it. Covered = anything but "not covered".
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    registered_on = models.DateField(_("registered on"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), default=0)
+    party_members = models.PositiveIntegerField(_("party members"), default=0)
+    coverage = models.CharField(_("party coverage"), max_length=20, choices=Coverage.choices, default=Coverage.NONE)
+    instructor = models.ForeignKey(
+        Instructor, verbose_name=_("party-building instructor"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="organizations",
+    )
+
+    class Meta:
+        verbose_name = _("two-new organization")
+        verbose_name_plural = _("two-new organizations")
+        ordering = ["node_id", "name", "pk"]
+        indexes = [models.Index(fields=["kind", "coverage"], name="twoneworg_kind_coverage")]
+        constraints = [
+            # A party organization of its own needs at least three members.
+            models.CheckConstraint(
+                condition=~Q(coverage=Coverage.OWN) | Q(party_members__gte=OWN_ORGANIZATION_THRESHOLD),
+                name="twoneworg_own_needs_three_members",
+            ),
+            models.CheckConstraint(
+                condition=~Q(coverage=Coverage.INSTRUCTOR) | Q(instructor__isnull=False),
+                name="twoneworg_instructor_coverage_needs_instructor",
+            ),
+            models.CheckConstraint(
+                condition=Q(party_members__lte=F("employees")), name="twoneworg_members_within_employees"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def must_form_own(self):
+        """The rule: 3 or more party members, and no party organization of its own yet."""
+        return self.party_members >= OWN_ORGANIZATION_THRESHOLD and self.coverage != Coverage.OWN
+
+
+# --- stations and red homes ---------------------------------------------------------------------
+
+
+class StationKind(models.TextChoices):
+    BUILDING = "building", _("Office building")
+    BUSINESS_DISTRICT = "business_district", _("Business district")
+    NONPUBLIC = "nonpublic", _("Non-public organization")
+
+
+class ServiceStation(NodeRecord):
+    """A party service station (党员服务站) and how many enterprises it covers."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=StationKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    host = models.ForeignKey(
+        TwoNewOrg, verbose_name=_("host organization"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="stations",
+    )
+    enterprises_covered = models.PositiveIntegerField(_("enterprises covered"), default=0)
+    opened_on = models.DateField(_("opened on"))
+
+    class Meta:
+        verbose_name = _("party service station")
+        verbose_name_plural = _("party service stations")
+        ordering = ["node_id", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=StationKind.NONPUBLIC, host__isnull=False)
+                | (~Q(kind=StationKind.NONPUBLIC) & Q(host__isnull=True)),
+                name="station_host_iff_nonpublic",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RedHome(NodeRecord):
+    """The red home (红色家园) of a street: one per street."""
+
+    NODE_LEVELS = (1,)
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    area_m2 = models.PositiveIntegerField(_("floor area (m²)"), default=0)
+    opened_on = models.DateField(_("opened on"))
+
+    class Meta:
+        verbose_name = _("red home")
+        verbose_name_plural = _("red homes")
+        ordering = ["node_id"]
+        constraints = [models.UniqueConstraint(fields=["node"], name="redhome_one_per_street")]
+
+    def __str__(self):
+        return self.name
+
+
+# --- resident units, pairings, joint meetings ---------------------------------------------------
+
+
+class ResidentUnit(NodeRecord):
+    """A unit based in the district (驻区单位): an agency, school, hospital or company, located at `node`."""
+
+    name = models.CharField(_("name"), max_length=100)
+    party_organization = models.CharField(_("its party organization"), max_length=100, blank=True)
+    contact = models.CharField(_("contact person"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("resident unit")
+        verbose_name_plural = _("resident units")
+        ordering = ["node_id", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Pairing(NodeRecord):
+    """A resident unit paired with a street or community (结对共建)."""
+
+    NODE_LEVELS = (1, 2)
+
+    unit = models.ForeignKey(ResidentUnit, verbose_name=_("resident unit"), on_delete=models.CASCADE,
+                             related_name="pairings")
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["node_id", "-started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "node", "started_on"], name="pairing_unique"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="pairing_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.node}"
+
+
+class JointMeeting(NodeRecord):
+    """A quarterly joint meeting (联席会议) of a street or community with its paired units, and its outcomes."""
+
+    NODE_LEVELS = (1, 2)
+
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=200)
+    units_attending = models.PositiveIntegerField(_("units attending"), default=0)
+    problems_raised = models.PositiveIntegerField(_("problems raised"), default=0)
+    problems_resolved = models.PositiveIntegerField(_("problems resolved"), default=0)
+    agreements_signed = models.PositiveIntegerField(_("resource-sharing agreements signed"), default=0)
+    joint_services = models.PositiveIntegerField(_("joint services held"), default=0)
+
+    class Meta:
+        verbose_name = _("joint meeting")
+        verbose_name_plural = _("joint meetings")
+        ordering = ["-held_on", "pk"]
+        indexes = [models.Index(fields=["held_on"], name="jointmeeting_held_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(problems_resolved__lte=F("problems_raised")), name="jointmeeting_resolved_le_raised"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} ({self.held_on})"
+
+
+# --- residents' issues and the village visit log ------------------------------------------------
+
+
+class IssueStage(models.TextChoices):
+    """一征三议两公开: solicit; propose, deliberate, decide; publish the decision, publish the result."""
+
+    SOLICITED = "solicited", _("Solicited")
+    PROPOSED = "proposed", _("Proposed by the party organization")
+    DELIBERATED = "deliberated", _("Deliberated by the two committees")
+    DECIDED = "decided", _("Decided by residents' representatives")
+    DECISION_PUBLISHED = "decision_published", _("Decision published")
+    RESOLVED = "resolved", _("Resolved, result published")
+
+
+ISSUE_STAGES = [s.value for s in IssueStage]
+
+
+class IssueCategory(models.TextChoices):
+    OWNERLESS_COMPOUND = "ownerless", _("Compound without a manager")
+    OLD_ESTATE = "old_estate", _("Old estate renovation")
+    ENVIRONMENT = "environment", _("Environment")
+    OTHER = "other", _("Other")
+
+
+class ResidentIssue(NodeRecord):
+    """An issue raised by residents and carried through 一征三议两公开 to a resolution."""
+
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=IssueCategory.choices,
+                                default=IssueCategory.OTHER)
+    raised_on = models.DateField(_("raised on"))
+    stage = models.CharField(_("stage"), max_length=20, choices=IssueStage.choices, default=IssueStage.SOLICITED)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    class Meta:
+        verbose_name = _("residents' issue")
+        verbose_name_plural = _("residents' issues")
+        ordering = ["-raised_on", "pk"]
+        indexes = [models.Index(fields=["stage"], name="residentissue_stage")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage=IssueStage.RESOLVED, resolved_on__isnull=False)
+                | (~Q(stage=IssueStage.RESOLVED) & Q(resolved_on__isnull=True)),
+                name="residentissue_resolved_date_iff_resolved",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("raised_on")),
+                name="residentissue_resolved_after_raised",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class VisitOutcome(models.TextChoices):
+    SOLVED = "solved", _("Solved on the spot")
+    TRANSFERRED = "transferred", _("Registered and transferred")
+    ADVISED = "advised", _("Advice given")
+
+
+class VillageVisit(NodeRecord):
+    """A resident's visit to a village's service desk (接待群众), with its outcome."""
+
+    NODE_LEVELS = (2,)
+
+    visited_on = models.DateField(_("visited on"))
+    visitor = models.CharField(_("visitor"), max_length=50)
+    matter = models.CharField(_("matter"), max_length=200)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=VisitOutcome.choices)
+    completed_on = models.DateField(_("transferred matter completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("village visit")
+        verbose_name_plural = _("village visits")
+        ordering = ["-visited_on", "pk"]
+        indexes = [models.Index(fields=["visited_on"], name="villagevisit_visited_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(outcome=VisitOutcome.TRANSFERRED),
+                name="villagevisit_only_transfers_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("visited_on")),
+                name="villagevisit_completed_after_visit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.visitor} · {self.matter}"
+
+
+# --- building groups and weak organizations -----------------------------------------------------
+
+
+class StarRating(NodeRecord):
+    """A star rating of a building group (星级楼组); the ratings over time are its history."""
+
+    NODE_LEVELS = (4,)
+
+    stars = models.PositiveSmallIntegerField(_("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rated_on = models.DateField(_("rated on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rated by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("building-group star rating")
+        verbose_name_plural = _("building-group star ratings")
+        ordering = ["node_id", "-rated_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="starrating_one_to_five"),
+            models.UniqueConstraint(fields=["node", "rated_on"], name="starrating_one_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.node} · {'★' * self.stars}"
+
+
+class WeakOrgFlag(NodeRecord):
+    """The "weak and lax" flag (软弱涣散) on an organization, its rectification and its closure."""
+
+    flagged_on = models.DateField(_("flagged on"))
+    reasons = models.TextField(_("reasons"))
+    rectification_plan = models.TextField(_("rectification plan"), blank=True)
+    first_secretary = models.CharField(_("first secretary"), max_length=50, blank=True)
+    deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_note = models.TextField(_("closure note"), blank=True)
+
+    class Meta:
+        verbose_name = _("weak-and-lax flag")
+        verbose_name_plural = _("weak-and-lax flags")
+        ordering = ["-flagged_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node"], condition=Q(closed_on__isnull=True), name="weakorgflag_one_open_per_node"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("flagged_on")),
+                name="weakorgflag_closed_after_flagged",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | ~Q(rectification_plan=""),
+                name="weakorgflag_closed_needs_plan",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.node} ({self.flagged_on})"
+
+    @property
+    def is_open(self):
+        return self.closed_on is None

@@ -1,0 +1,214 @@
+"""Writes to the coverage and community records. Every function is keyword-only, atomic and scope-checked.
+
+A record hangs off a tree node: the actor must hold write scope on that node (district staff anywhere,
+a secretary within their subtree; inspectors write nothing). Moving a record to another node needs
+write scope on both.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scopes import resolve_scope
+from grids.models import Kind, Level
+from jinshui.errors import PermissionDenied, ValidationError
+
+from .models import (
+    ISSUE_STAGES,
+    Coverage,
+    Instructor,
+    IssueStage,
+    JointMeeting,
+    Pairing,
+    RedHome,
+    ResidentIssue,
+    ResidentUnit,
+    ServiceStation,
+    StarRating,
+    TwoNewOrg,
+    VillageVisit,
+    VisitOutcome,
+    WeakOrgFlag,
+)
+
+
+def _check_node(actor, node):
+    if node is None or not resolve_scope(actor).covers(node, write=True):
+        raise PermissionDenied(_("This organization is outside your area."))
+
+
+def _check_level(model, node):
+    levels = model.NODE_LEVELS
+    if levels and node.level not in levels:
+        names = "、".join(str(Level(level).label) for level in levels)
+        raise ValidationError({"node": _("This record belongs to an organization of this level: %(levels)s.")
+                               % {"levels": names}})
+    if model is VillageVisit and node.kind != Kind.VILLAGE:
+        raise ValidationError({"node": _("The visit log is kept by villages.")})
+
+
+def record_check(*, actor, obj, original_node=None):
+    """Raise PermissionDenied or ValidationError unless `actor` may save `obj` as it stands.
+
+    `original_node` is the node the record hung off before this change (moving needs scope on both).
+    """
+    _check_node(actor, obj.node)
+    if original_node is not None and original_node.pk != obj.node_id:
+        _check_node(actor, original_node)
+    _check_level(type(obj), obj.node)
+    scope = resolve_scope(actor)
+    for field in ("instructor", "unit", "host"):
+        # A related record (an instructor, a unit, a host organization) must be one the actor may see.
+        if getattr(obj, f"{field}_id", None) and not scope.covers(getattr(obj, field).node):
+            raise ValidationError({field: _("Choose a record of your own area.")})
+
+
+def record_save(*, actor, obj, original_node=None):
+    """Validate and save a record (new or changed) after checking the actor's scope on its node.
+
+    The admin saves every record through here; the named functions below use it too.
+    """
+    record_check(actor=actor, obj=obj, original_node=original_node)
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("This record conflicts with an existing one.")) from exc
+    return obj
+
+
+@transaction.atomic
+def record_delete(*, actor, obj):
+    _check_node(actor, obj.node)
+    obj.delete()
+
+
+def _create(model, actor, node, fields):
+    obj = model(node=node, **fields)
+    return record_save(actor=actor, obj=obj)
+
+
+# --- named operations ---------------------------------------------------------------------------
+
+
+def instructor_create(*, actor, node, name, appointed_on, phone="", full_time=False):
+    return _create(Instructor, actor, node, dict(name=name, appointed_on=appointed_on, phone=phone,
+                                                 full_time=full_time))
+
+
+def two_new_org_create(*, actor, node, kind, name, credit_code, registered_on, party_members=0, employees=0,
+                       coverage=Coverage.NONE, instructor=None, address=""):
+    return _create(TwoNewOrg, actor, node, dict(
+        kind=kind, name=name, credit_code=credit_code, registered_on=registered_on, party_members=party_members,
+        employees=employees, coverage=coverage, instructor=instructor, address=address,
+    ))
+
+
+@transaction.atomic
+def two_new_org_set_coverage(*, actor, org, coverage, instructor=None):
+    """Record how party work now reaches the organization (forming its own organization, joining one...)."""
+    org.coverage = coverage
+    org.instructor = instructor if instructor is not None else org.instructor
+    return record_save(actor=actor, obj=org)
+
+
+@transaction.atomic
+def instructor_assign(*, actor, org, instructor):
+    """Assign an instructor to an organization; one without any coverage becomes covered by the instructor."""
+    org.instructor = instructor
+    if org.coverage == Coverage.NONE:
+        org.coverage = Coverage.INSTRUCTOR
+    return record_save(actor=actor, obj=org)
+
+
+def station_create(*, actor, node, kind, name, opened_on, enterprises_covered=0, host=None):
+    return _create(ServiceStation, actor, node, dict(kind=kind, name=name, opened_on=opened_on,
+                                                     enterprises_covered=enterprises_covered, host=host))
+
+
+def red_home_create(*, actor, node, name, opened_on, address="", area_m2=0):
+    if RedHome.objects.filter(node=node).exists():
+        raise ValidationError({"node": _("This street already has its red home.")})
+    return _create(RedHome, actor, node, dict(name=name, opened_on=opened_on, address=address, area_m2=area_m2))
+
+
+def unit_create(*, actor, node, name, party_organization="", contact=""):
+    return _create(ResidentUnit, actor, node, dict(name=name, party_organization=party_organization,
+                                                   contact=contact))
+
+
+def pairing_create(*, actor, node, unit, started_on, ended_on=None):
+    return _create(Pairing, actor, node, dict(unit=unit, started_on=started_on, ended_on=ended_on))
+
+
+def meeting_record(*, actor, node, held_on, topic, units_attending=0, problems_raised=0, problems_resolved=0,
+                   agreements_signed=0, joint_services=0):
+    if problems_resolved > problems_raised:
+        raise ValidationError({"problems_resolved": _("More problems resolved than raised.")})
+    return _create(JointMeeting, actor, node, dict(
+        held_on=held_on, topic=topic, units_attending=units_attending, problems_raised=problems_raised,
+        problems_resolved=problems_resolved, agreements_signed=agreements_signed, joint_services=joint_services,
+    ))
+
+
+def issue_create(*, actor, node, title, raised_on, category="other"):
+    return _create(ResidentIssue, actor, node, dict(title=title, raised_on=raised_on, category=category,
+                                                    stage=IssueStage.SOLICITED))
+
+
+@transaction.atomic
+def issue_advance(*, actor, issue, resolution="", on=None):
+    """Move an issue one step along 一征三议两公开; the last step resolves it (its result is published)."""
+    issue = ResidentIssue.objects.select_for_update().select_related("node").get(pk=issue.pk)
+    _check_node(actor, issue.node)
+    index = ISSUE_STAGES.index(issue.stage)
+    if issue.stage == IssueStage.RESOLVED:
+        raise ValidationError({"stage": _("This issue is already resolved.")})
+    issue.stage = ISSUE_STAGES[index + 1]
+    if issue.stage == IssueStage.RESOLVED:
+        if not resolution:
+            raise ValidationError({"resolution": _("Describe the resolution before publishing the result.")})
+        issue.resolution = resolution
+        issue.resolved_on = on or timezone.localdate()
+    return record_save(actor=actor, obj=issue)
+
+
+def visit_record(*, actor, node, visited_on, visitor, matter, outcome):
+    return _create(VillageVisit, actor, node, dict(visited_on=visited_on, visitor=visitor, matter=matter,
+                                                   outcome=outcome))
+
+
+@transaction.atomic
+def visit_complete(*, actor, visit, on=None):
+    """Close a registered and transferred matter."""
+    if visit.outcome != VisitOutcome.TRANSFERRED:
+        raise ValidationError({"outcome": _("Only a transferred matter is completed later.")})
+    visit.completed_on = on or timezone.localdate()
+    return record_save(actor=actor, obj=visit)
+
+
+def rating_record(*, actor, node, stars, rated_on, note=""):
+    """Rate a building group; earlier ratings stay as its history."""
+    return _create(StarRating, actor, node, dict(stars=stars, rated_on=rated_on, note=note, rated_by=actor))
+
+
+def weak_flag_open(*, actor, node, flagged_on, reasons, rectification_plan="", first_secretary="", deadline=None):
+    if WeakOrgFlag.objects.filter(node=node, closed_on__isnull=True).exists():
+        raise ValidationError({"node": _("This organization is already flagged as weak and lax.")})
+    return _create(WeakOrgFlag, actor, node, dict(
+        flagged_on=flagged_on, reasons=reasons, rectification_plan=rectification_plan,
+        first_secretary=first_secretary, deadline=deadline,
+    ))
+
+
+@transaction.atomic
+def weak_flag_close(*, actor, flag, closure_note, on=None):
+    """Close a flag once the rectification is done (a plan must be on file)."""
+    if flag.closed_on is not None:
+        raise ValidationError({"closed_on": _("This flag is already closed.")})
+    if not flag.rectification_plan:
+        raise ValidationError({"rectification_plan": _("A flag closes only with its rectification plan on file.")})
+    flag.closed_on = on or timezone.localdate()
+    flag.closure_note = closure_note
+    return record_save(actor=actor, obj=flag)

@@ -1,0 +1,381 @@
+"""The built-in figures of the dashboard, each computed from the records (never typed in).
+
+Every `compute_*` runs one to three grouped queries over the scope's records; every `present_*` builds the
+card in the request's language without touching the database. Tests check each figure against its own
+direct query (tests/dashboard/test_figures.py).
+"""
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from community.models import (
+    Instructor,
+    IssueStage,
+    JointMeeting,
+    OrgKind,
+    Pairing,
+    RedHome,
+    ResidentIssue,
+    ServiceStation,
+    StarRating,
+    StationKind,
+    TwoNewOrg,
+    VillageVisit,
+    VisitOutcome,
+    WeakOrgFlag,
+)
+from community.selectors import coverage_by_unit, coverage_totals, rate
+from grids.models import Kind, Level, OrgNode
+from members.models import Member, MemberCategory, MemberStatus
+
+from .registry import Card, figure
+
+RED, RED_DARK, GOLD, ROSE, BROWN, GREY = "#b71c1c", "#8e1515", "#f2c14e", "#ef9a9a", "#6d4c41", "#9e9e9e"
+PALETTE = [RED, GOLD, "#e57373", RED_DARK, "#ffb74d", BROWN, ROSE]
+
+
+def n(value):
+    # Grouped by thousands in every language, as the report writes its figures (1,276; 4,300).
+    return f"{int(value or 0):,}"
+
+
+def pct(value):
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def _bar(labels, series, *, horizontal=False, stack=None, percent=False, legend=True):
+    category = {"type": "category", "data": labels, "axisTick": {"alignWithLabel": True},
+                "axisLabel": {"interval": 0, **({} if horizontal else {"width": 84, "overflow": "break"})}}
+    value = {"type": "value", "minInterval": 1, "splitNumber": 4, "axisLabel": {"hideOverlap": True}}
+    if percent:
+        value.update({"max": 100, "interval": 25, "axisLabel": {"formatter": "{value}%", "hideOverlap": True}})
+    many = len(series) > 2
+    option = {
+        "color": PALETTE,
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 32, "top": (64 if many else 40) if legend and len(series) > 1 else 24,
+                 "bottom": 8, "containLabel": True},
+        "xAxis": value if horizontal else category,
+        "yAxis": category if horizontal else value,
+        "series": [
+            {
+                "type": "bar", "name": name, "data": data, "barMaxWidth": 36,
+                **({"stack": stack} if stack else {}),
+                "label": {"show": not stack and not many, "position": "right" if horizontal else "top",
+                          **({"formatter": "{c}%"} if percent else {})},
+            }
+            for name, data in series
+        ],
+    }
+    if legend and len(series) > 1:
+        option["legend"] = {"top": 0, "itemWidth": 14, "itemHeight": 10}
+    if horizontal:
+        option["yAxis"]["inverse"] = True
+    return option
+
+
+def _pie(items, *, name="", radius=("38%", "68%")):
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
+        "legend": {"bottom": 0, "itemWidth": 14, "itemHeight": 10},
+        "series": [{
+            "type": "pie", "name": name, "radius": list(radius), "center": ["50%", "44%"],
+            "avoidLabelOverlap": True, "label": {"formatter": "{b}\n{c}"},
+            "data": [{"name": label, "value": value} for label, value in items],
+        }],
+    }
+
+
+# --- the tree -----------------------------------------------------------------------------------
+
+
+def present_tree(data, view):
+    levels = data["levels"]
+    labels = [str(Level(int(k)).label) for k in sorted(levels)]
+    return Card(
+        key="tree", title=_("Party organizations per grid level"),
+        stats=[(label, n(levels[k]), "") for label, k in zip(labels, sorted(levels))],
+        chart=_bar(labels, [(_("organizations"), [levels[k] for k in sorted(levels)])], legend=False),
+        note=_("of which %(villages)s villages") % {"villages": n(data["villages"])},
+    )
+
+
+@figure("tree", title=gettext_lazy("Party organizations per grid level"), order=10, present=present_tree)
+def compute_tree(ctx):
+    rows = OrgNode.objects.filter(ctx.q("")).order_by().values("level", "kind").annotate(n=Count("pk"))
+    levels = {str(level): 0 for level in Level.values}
+    villages = 0
+    for row in rows:
+        levels[str(row["level"])] += row["n"]
+        villages += row["n"] if row["kind"] == Kind.VILLAGE else 0
+    return {"levels": levels, "villages": villages}
+
+
+# --- members ------------------------------------------------------------------------------------
+
+
+def present_members(data, view):
+    by_category, by_status = {}, {}
+    for category, status, count in data["rows"]:
+        by_category[category] = by_category.get(category, 0) + count
+        by_status[status] = by_status.get(status, 0) + count
+    category_items = [(str(MemberCategory(c).label), by_category.get(c, 0)) for c in MemberCategory.values]
+    status_items = [(str(MemberStatus(s).label), by_status.get(s, 0)) for s in MemberStatus.values]
+    chart = _pie(category_items, name=_("category"), radius=("48%", "70%"))
+    chart["series"].append({
+        "type": "pie", "name": _("status"), "radius": ["0%", "34%"], "center": ["50%", "45%"],
+        "label": {"position": "inner", "formatter": "{c}", "fontSize": 11, "color": "#fff"},
+        "color": [ROSE, RED], "data": [{"name": label, "value": value} for label, value in status_items],
+    })
+    return Card(
+        key="members", title=_("Party members by category and status"),
+        stats=[(_("party members"), n(data["total"]), "")] + [(label, n(v), "") for label, v in category_items]
+        + [(label, n(v), "") for label, v in status_items],
+        chart=chart, chart_height=320,
+    )
+
+
+@figure("members", title=gettext_lazy("Party members by category and status"), order=20, present=present_members)
+def compute_members(ctx):
+    rows = Member.objects.filter(ctx.q("org__")).order_by().values("category", "status").annotate(n=Count("pk"))
+    rows = [[r["category"], r["status"], r["n"]] for r in rows]
+    return {"rows": sorted(rows), "total": sum(r[2] for r in rows)}
+
+
+# --- two-new coverage ---------------------------------------------------------------------------
+
+
+def present_coverage(data, view):
+    totals, units = data["totals"], data["units"]
+    ent, soc = totals[OrgKind.ENTERPRISE], totals[OrgKind.SOCIAL]
+    stats = [
+        (_("Non-public enterprises covered"), pct(ent["rate"]), f"{n(ent['covered'])} / {n(ent['total'])}"),
+        (_("Social organizations covered"), pct(soc["rate"]), f"{n(soc['covered'])} / {n(soc['total'])}"),
+        (_("With their own party organization"), n(ent["own"] + soc["own"]), ""),
+        (_("Must form their own (3+ members), not yet"), n(ent["rule_broken"] + soc["rule_broken"]), ""),
+    ]
+    labels = [u["name"] for u in units]
+    chart = _bar(labels, [
+        (_("Non-public enterprises"), [u["enterprise_rate"] or 0 for u in units]),
+        (_("Social organizations"), [u["social_rate"] or 0 for u in units]),
+    ], horizontal=True, percent=True) if units else None
+    table = {
+        "columns": [_("organization"), _("Non-public enterprises"), _("covered"), _("Social organizations"),
+                    _("covered")],
+        "rows": [[u["name"], n(u["enterprises"]), pct(u["enterprise_rate"]), n(u["social"]), pct(u["social_rate"])]
+                 for u in units],
+    }
+    return Card(
+        key="coverage", title=_("Two-new organizations: party coverage"), stats=stats, chart=chart,
+        chart_height=max(260, 26 * len(units) + 60), table=table, wide=True,
+        note=_("Covered: an own or joint party organization, or an instructor assigned. Rates per %(unit)s.")
+        % {"unit": _("street") if data["unit_label"] == "street" else _("organization one level below")},
+    )
+
+
+@figure("coverage", title=gettext_lazy("Two-new organizations: party coverage"), order=30,
+        present=present_coverage)
+def compute_coverage(ctx):
+    totals = coverage_totals(TwoNewOrg.objects.filter(ctx.q()))
+    units = coverage_by_unit(scope=ctx.scope)
+    unit_label = "street" if ctx.district else "organization below"
+    return {"totals": totals, "units": units, "unit_label": unit_label}
+
+
+# --- joint meetings -----------------------------------------------------------------------------
+
+
+def _year_rows(rows, year):
+    return [r for r in rows if r[0] == year]
+
+
+def present_meetings(data, view):
+    rows = _year_rows(data["by_quarter"], view.year)
+    totals = [sum(r[i] for r in rows) for i in range(2, 7)]
+    meetings, raised, resolved, agreements, services = totals
+    quarters = [f"Q{q}" for q in range(1, 5)]
+
+    def per_quarter(i):
+        return [sum(r[i] for r in rows if r[1] == q) for q in range(1, 5)]
+
+    return Card(
+        key="meetings", title=_("Joint meetings with resident units, %(year)s") % {"year": view.year},
+        stats=[
+            (_("joint meetings"), n(meetings), ""),
+            (_("problems resolved"), n(resolved), _("of %(raised)s raised") % {"raised": n(raised)}),
+            (_("resource-sharing agreements"), n(agreements), ""),
+            (_("joint services"), n(services), ""),
+            (_("resident units paired"), n(data["units_paired"]), _("%(pairings)s active pairings")
+             % {"pairings": n(data["pairings"])}),
+        ],
+        chart=_bar(quarters, [
+            (_("joint meetings"), per_quarter(2)), (_("problems resolved"), per_quarter(4)),
+            (_("resource-sharing agreements"), per_quarter(5)), (_("joint services"), per_quarter(6)),
+        ]),
+    )
+
+
+@figure("meetings", title=gettext_lazy("Joint meetings with resident units"), order=40, present=present_meetings)
+def compute_meetings(ctx):
+    rows = (
+        JointMeeting.objects.filter(ctx.q()).order_by()
+        .annotate(year=ExtractYear("held_on"), quarter=ExtractQuarter("held_on"))
+        .values("year", "quarter")
+        .annotate(meetings=Count("pk"), raised=Sum("problems_raised"), resolved=Sum("problems_resolved"),
+                  agreements=Sum("agreements_signed"), services=Sum("joint_services"))
+    )
+    by_quarter = sorted([r["year"], r["quarter"], r["meetings"], r["raised"], r["resolved"], r["agreements"],
+                         r["services"]] for r in rows)
+    pairings = Pairing.objects.filter(ctx.q(), ended_on__isnull=True).aggregate(
+        pairings=Count("pk"), units=Count("unit", distinct=True)
+    )
+    return {"by_quarter": by_quarter, "pairings": pairings["pairings"], "units_paired": pairings["units"],
+            "years": sorted({r[0] for r in by_quarter})}
+
+
+# --- residents' issues and village visits -------------------------------------------------------
+
+
+def present_visits(data, view):
+    row = next((r for r in data["by_year"] if r[0] == view.year), [view.year, 0, 0, 0, 0])
+    _year, received, solved, transferred, completed = row
+    resolution = rate(completed, transferred)
+    return Card(
+        key="visits", title=_("Village visit log, %(year)s") % {"year": view.year},
+        stats=[
+            (_("visits received"), n(received), ""),
+            (_("solved on the spot"), n(solved), ""),
+            (_("registered and transferred"), n(transferred), ""),
+            (_("completed"), n(completed), ""),
+            (_("resolution rate"), pct(resolution), f"{n(completed)} / {n(transferred)}"),
+        ],
+        chart=_bar(
+            [_("visits received"), _("solved on the spot"), _("registered and transferred"), _("completed")],
+            [(_("visits"), [received, solved, transferred, completed])], legend=False,
+        ) if received else None,
+        note="" if received else _("No village visits recorded in %(year)s.") % {"year": view.year},
+    )
+
+
+@figure("visits", title=gettext_lazy("Village visit log"), order=50, present=present_visits)
+def compute_visits(ctx):
+    rows = (
+        VillageVisit.objects.filter(ctx.q()).order_by().annotate(year=ExtractYear("visited_on")).values("year")
+        .annotate(received=Count("pk"), solved=Count("pk", filter=Q(outcome=VisitOutcome.SOLVED)),
+                  transferred=Count("pk", filter=Q(outcome=VisitOutcome.TRANSFERRED)),
+                  completed=Count("pk", filter=Q(completed_on__isnull=False)))
+    )
+    by_year = sorted([r["year"], r["received"], r["solved"], r["transferred"], r["completed"]] for r in rows)
+    return {"by_year": by_year, "years": [r[0] for r in by_year]}
+
+
+def present_issues(data, view):
+    stages = data["stages"]
+    resolved = stages.get(IssueStage.RESOLVED, 0)
+    in_progress = sum(v for k, v in stages.items() if k != IssueStage.RESOLVED)
+    return Card(
+        key="issues", title=_("Residents' issues (one solicitation, three deliberations, two publications)"),
+        stats=[
+            (_("issues resolved"), n(resolved), _("since records began")),
+            (_("resolved in %(year)s") % {"year": view.year}, n(data["resolved_by_year"].get(str(view.year), 0)),
+             ""),
+            (_("in progress"), n(in_progress), ""),
+        ],
+        chart=_bar([str(IssueStage(s).label) for s in IssueStage.values],
+                   [(_("issues"), [stages.get(s, 0) for s in IssueStage.values])], horizontal=True, legend=False),
+        chart_height=260,
+    )
+
+
+@figure("issues", title=gettext_lazy("Residents' issues"), order=60, present=present_issues)
+def compute_issues(ctx):
+    rows = (
+        ResidentIssue.objects.filter(ctx.q()).order_by().annotate(year=ExtractYear("resolved_on"))
+        .values("stage", "year").annotate(n=Count("pk"))
+    )
+    stages, by_year = {}, {}
+    for row in rows:
+        stages[row["stage"]] = stages.get(row["stage"], 0) + row["n"]
+        if row["year"] is not None:
+            by_year[str(row["year"])] = by_year.get(str(row["year"]), 0) + row["n"]
+    return {"stages": stages, "resolved_by_year": by_year}
+
+
+# --- stations, red homes, instructors -----------------------------------------------------------
+
+
+def present_stations(data, view):
+    kinds = data["stations"]
+    buildings = kinds.get(StationKind.BUILDING, [0, 0])[0] + kinds.get(StationKind.BUSINESS_DISTRICT, [0, 0])[0]
+    nonpublic = kinds.get(StationKind.NONPUBLIC, [0, 0])[0]
+    enterprises = sum(v[1] for v in kinds.values())
+    return Card(
+        key="stations", title=_("Service stations, red homes and instructors"),
+        stats=[
+            (_("stations in office buildings and business districts"), n(buildings), ""),
+            (_("stations in non-public organizations"), n(nonpublic), ""),
+            (_("enterprises covered by the stations"), n(enterprises), ""),
+            (_("red homes"), n(data["red_homes"]), ""),
+            (_("party-building instructors"), n(data["instructors"]),
+             _("%(full)s full-time") % {"full": n(data["full_time"])}),
+        ],
+        chart=_pie([(str(StationKind(k).label), kinds.get(k, [0, 0])[0]) for k in StationKind.values],
+                   name=_("party service stations")),
+    )
+
+
+@figure("stations", title=gettext_lazy("Service stations, red homes and instructors"), order=70,
+        present=present_stations)
+def compute_stations(ctx):
+    rows = ServiceStation.objects.filter(ctx.q()).order_by().values("kind").annotate(
+        n=Count("pk"), enterprises=Coalesce(Sum("enterprises_covered"), 0)
+    )
+    instructors = Instructor.objects.filter(ctx.q()).aggregate(
+        total=Count("pk"), full_time=Count("pk", filter=Q(full_time=True))
+    )
+    return {
+        "stations": {r["kind"]: [r["n"], r["enterprises"]] for r in rows},
+        "red_homes": RedHome.objects.filter(ctx.q()).count(),
+        "instructors": instructors["total"],
+        "full_time": instructors["full_time"],
+    }
+
+
+# --- building groups and weak organizations -----------------------------------------------------
+
+
+def present_ratings(data, view):
+    stars = data["stars"]
+    labels = [_("not rated")] + ["★" * s for s in range(1, 6)]
+    values = [stars.get("0", 0)] + [stars.get(str(s), 0) for s in range(1, 6)]
+    rated = sum(values[1:])
+    four_up = stars.get("4", 0) + stars.get("5", 0)
+    return Card(
+        key="ratings", title=_("Star-rated building groups and weak organizations"),
+        stats=[
+            (_("building groups rated"), n(rated), _("of %(total)s") % {"total": n(sum(values))}),
+            (_("four or five stars"), n(four_up), pct(rate(four_up, rated))),
+            (_("weak and lax: under rectification"), n(data["weak_open"]), ""),
+            (_("weak and lax: rectified"), n(data["weak_closed"]), ""),
+        ],
+        chart=_bar(labels, [(_("building groups"), values)], legend=False),
+    )
+
+
+@figure("ratings", title=gettext_lazy("Star-rated building groups and weak organizations"), order=80,
+        present=present_ratings)
+def compute_ratings(ctx):
+    latest = StarRating.objects.filter(node=OuterRef("pk")).order_by("-rated_on").values("stars")[:1]
+    rows = (
+        OrgNode.objects.filter(ctx.q(""), level=Level.BUILDING_GROUP).order_by()
+        .annotate(stars=Subquery(latest)).values("stars").annotate(n=Count("pk"))
+    )
+    flags = WeakOrgFlag.objects.filter(ctx.q()).aggregate(
+        open=Count("pk", filter=Q(closed_on__isnull=True)), closed=Count("pk", filter=Q(closed_on__isnull=False))
+    )
+    return {"stars": {str(r["stars"] or 0): r["n"] for r in rows}, "weak_open": flags["open"],
+            "weak_closed": flags["closed"]}
+

@@ -1,0 +1,57 @@
+"""/dashboard/: the figures of the signed-in user's scope, read from the cache (see services.py)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scopes import resolve_scope
+
+from .registry import figures
+from .services import figures_for
+
+
+@dataclass(frozen=True)
+class View:
+    """What a figure's presentation may depend on besides its data."""
+
+    year: int
+
+
+def _year(request, years):
+    value = request.GET.get("year", "")
+    if value.isdigit() and 1949 <= int(value) <= 2100:
+        return int(value)
+    # By default the latest year that has records (the demo's records are the report's 2017).
+    return max(years) if years else timezone.localdate().year
+
+
+@login_required
+def dashboard(request):
+    scope = resolve_scope(request.user)
+    if not scope.is_staff_user:
+        raise PermissionDenied(_("The dashboard is for district staff and secretaries."))
+    payload = figures_for(user=request.user)
+    years = payload["years"]
+    view = View(year=_year(request, years))
+    cards = []
+    for figure in figures():
+        data = payload["figures"].get(figure.key)
+        if data is not None:  # a figure registered after the last computation appears at the next refresh
+            cards.append(figure.present(data, view))
+    label = payload["scope"]
+    scope_name = _("Whole district") if label["district"] else "、".join(label["names"])
+    computed_at = timezone.localtime(datetime.datetime.fromisoformat(payload["computed_at"]))
+    choices = sorted(set(years) | {view.year}, reverse=True)
+    return render(request, "dashboard/index.html", {
+        "cards": cards,
+        "scope_name": scope_name,
+        "computed_at": computed_at,
+        "year": view.year,
+        "years": choices,
+        "title": _("District dashboard"),
+    })

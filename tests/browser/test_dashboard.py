@@ -1,0 +1,69 @@
+"""The dashboard in a real browser: its ECharts charts render, for district staff and for a street secretary."""
+
+import datetime
+
+import pytest
+
+from community import demo as community_demo
+from grids import demo
+from grids.models import OrgNode
+from tests.factories import Role, UserFactory, grant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SMALL = demo.Counts(streets=3, level2=8, villages=2, grids=16, building_groups=30, members=300, residents=1)
+
+# Every chart's canvas exists, has a size, and has painted pixels.
+CHARTS_PAINTED = """() => Array.from(document.querySelectorAll('.dash-chart')).map(el => {
+  const canvas = el.querySelector('canvas');
+  if (!canvas || !canvas.width || !canvas.height) return 0;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+  return painted;
+})"""
+
+
+@pytest.fixture
+def district(transactional_db):
+    demo.build(1, counts=SMALL, today=datetime.date(2026, 3, 1))
+    community_demo.seed(scale=1, seed=1, today=datetime.date(2026, 3, 1))
+    return OrgNode.objects.get(code="JS01")
+
+
+def _open_dashboard(page, sign_in, user):
+    sign_in(page, user, next_path="/dashboard/")
+    assert page.url.endswith("/dashboard/")
+    page.wait_for_function("document.querySelectorAll('.dash-chart[data-rendered]').length === "
+                           "document.querySelectorAll('.dash-chart').length")
+    page.wait_for_timeout(600)  # the charts' entry animation
+    painted = page.evaluate(CHARTS_PAINTED)
+    assert len(painted) >= 7 and all(p > 500 for p in painted), painted
+    header = page.eval_on_selector(".portal-header", "el => getComputedStyle(el).backgroundColor")
+    assert header == "rgb(183, 28, 28)"
+    assert "Noto Sans CJK SC" in page.eval_on_selector("body", "el => getComputedStyle(el).fontFamily")
+
+
+def test_district_staff_sees_the_district_charts(live_server, new_page, sign_in, screenshot, district):
+    user = grant(UserFactory(username="district"), Role.DISTRICT_STAFF)
+    page = new_page("zh-CN")
+    _open_dashboard(page, sign_in, user)
+    text = page.locator("main").inner_text()
+    assert "全区" in text or "Whole district" in text
+    for figure in ("653", "609", "196", "647", "810", "419", "203", "192", "95%", "73%", "80%", "720", "228"):
+        assert figure in text, figure
+    screenshot(page, "district")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    screenshot(page, "phone")
+
+
+def test_street_secretary_sees_their_street_charts(live_server, new_page, sign_in, screenshot, district):
+    user = grant(UserFactory(username="sec-street"), Role.STREET_SECRETARY, district)
+    page = new_page("en-US")
+    _open_dashboard(page, sign_in, user)
+    assert page.locator("h1").inner_text() == district.name
+    other = OrgNode.objects.get(code="JS02")
+    assert other.name not in page.locator("main").inner_text()
+    screenshot(page, "street")
