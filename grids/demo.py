@@ -518,6 +518,10 @@ def existing_usernames(plan):
 #: transaction. Each is a function `seed(*, scale, seed, hashed_password, today)` returning a list of
 #: (label, count) lines for the summary. An app adds its own line here.
 EXTENSIONS = (
+    "community.demo.seed",
+    "servicecenters.demo.seed",
+    "assessment.demo.seed",
+    "members.demo.seed",
 )
 
 

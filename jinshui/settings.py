@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "members",
     "assessment",
     "servicecenters",
+    "community",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -240,3 +242,18 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Jinshui District party-building portal")
+
+# Email (booking confirmations, reminders …): SMTP from the environment; printed to the console with
+# DEBUG on and no EMAIL_HOST, so the demo needs no mail server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@jinshui.gov.cn")
+

@@ -1,35 +1,45 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
+from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from .health import healthz
+from .views import home
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = settings.PORTAL_NAME
-admin.site.site_url = None  # no public site behind the admin yet
+admin.site.site_url = "/dashboard/"  # "view site" leads staff to their dashboard
 
 router = DefaultRouter()
 router.register("orgs", OrgNodeViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
+router.register("centers", CenterViewSet, basename="center")
+router.register("rooms", RoomViewSet, basename="room")
+router.register("bookings", BookingViewSet, basename="booking")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("free-rooms/", FreeRoomsView.as_view(), name="free-rooms"),
     path("", include(router.urls)),
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("members/", include("members.urls")),
+    path("m/", include("servicecenters.urls")),
+    path("inbox/", include("inbox.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

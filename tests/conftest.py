@@ -31,6 +31,16 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service and command messages are asserted in English (the msgids); pages get their language from the
+    request as users do (LocaleMiddleware: Chinese by default), which tests assert in Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

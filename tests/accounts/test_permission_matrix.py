@@ -34,7 +34,7 @@ SCOPED_OBJECTS = {
 }
 
 # Named routes outside the admin and the API's scoped resources, with who may reach them.
-OTHER_ROUTES = {"healthz": "public", "schema": "public", "api-docs": "public", "set_language": "public"}
+OTHER_ROUTES = {"home": "public", "healthz": "public", "schema": "public", "api-docs": "public", "set_language": "public"}
 API_ROUTES = {
     "v1:api-root": "signed_in",
     "v1:token": "public",

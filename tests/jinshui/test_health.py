@@ -37,3 +37,11 @@ def test_healthz_503_names_the_database_when_it_is_down(client, monkeypatch):
 def test_healthz_says_when_tasks_run_in_process(client):
     body = client.get("/healthz").json()
     assert body["broker"]["mode"] == "eager"
+
+
+def test_front_door_sends_staff_to_the_dashboard_and_others_to_booking(client, district_user, resident):
+    assert client.get("/")["Location"] == "/m/"
+    client.force_login(resident)
+    assert client.get("/")["Location"] == "/m/"
+    client.force_login(district_user)
+    assert client.get("/")["Location"] == "/dashboard/"

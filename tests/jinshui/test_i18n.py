@@ -79,3 +79,10 @@ def test_times_are_shown_in_beijing_time(settings):
     moment = datetime.datetime(2026, 11, 25, 16, 30, tzinfo=datetime.UTC)
     assert timezone.localtime(moment).hour == 0  # 16:30 UTC is 00:30 the next day in Asia/Shanghai
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_catalog_placeholders_match():
+    if not shutil.which("msgfmt"):
+        pytest.fail("msgfmt (gettext) is missing: scripts/test installs it")
+    result = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(PO)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
