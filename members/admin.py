@@ -260,29 +260,30 @@ class DevelopmentStepAdmin(admin.ModelAdmin):
         return False
 
 
-class StepRecordInline(admin.TabularInline):
-    model = StepRecord
-    fields = ["step", "done_on", "reviewer", "opinion", "attachment", "recorded_by"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written by services (steps, filings, attendance, enrolments): shown on the parent page, not edited."""
+
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class StepRecordInline(ReadOnlyInline):
+    model = StepRecord
+    fields = ["step", "done_on", "reviewer", "opinion", "attachment", "recorded_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("step", "recorded_by")
 
 
-class StageFilingInline(admin.TabularInline):
+class StageFilingInline(ReadOnlyInline):
     model = StageFiling
     fields = ["stage", "status", "community_by", "community_on", "street_by", "street_on", "street_opinion"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("community_by", "street_by")
@@ -747,15 +748,9 @@ class TransferAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         return self._service_form(DecisionForm, request, decide)
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
     fields = ["member", "present", "absence_reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member")
@@ -938,15 +933,9 @@ class DuesPaymentAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(ReadOnlyInline):
     model = Enrolment
     fields = ["member", "hours", "quiz_score"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return enrolment_list(user=request.user)

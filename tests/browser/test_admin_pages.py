@@ -30,7 +30,7 @@ def test_district_staff_browses_the_organization_tree(live_server, page, sign_in
     sign_in(page, district_user, next_path="/admin/grids/orgnode/")
     assert page.url.endswith("/admin/grids/orgnode/")
     assert_portal_chrome(page)
-    assert "注销" in page.locator("#logout-form").text_content()  # Django's own zh_Hans catalog
+    assert "退出登录" in page.locator("#logout-form").text_content()  # our catalog names "Log out" everywhere
 
     names = cells(page, "name")
     for name in ("经八路街道", "省委社区", "第一网格", "1号楼组", "北林路街道", "鑫苑社区"):

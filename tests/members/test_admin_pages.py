@@ -28,7 +28,7 @@ def test_candidate_admin_registers_and_records_the_next_step(client, tree, commu
             "next_step_on": "2021-02-20", "next_step_reviewer": "李书记",
             "steps-TOTAL_FORMS": 1, "steps-INITIAL_FORMS": 1, "filings-TOTAL_FORMS": 0, "filings-INITIAL_FORMS": 0}
     response = client.post(url, data)
-    assert response.status_code == 200 and "at most 1 months" in response.content.decode()  # the rule, as a form error
+    assert response.status_code == 200 and "后 1 个月内进行" in response.content.decode()  # the rule, as a form error (Chinese page)
     response = client.post(url, {**data, "next_step_on": "2021-01-20"})
     assert response.status_code == 302 and candidate.steps.count() == 2
 
