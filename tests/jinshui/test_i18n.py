@@ -14,34 +14,38 @@ MO = PO.with_suffix(".mo")
 
 
 def _entries(path):
-    """(msgid, msgstr) pairs of a .po file, without a parser dependency."""
+    """(msgid, msgstr, msgctxt) of each entry of a .po file, without a parser dependency."""
     import ast
 
     entries, current, key = [], {}, None
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#~"):
             continue
-        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
+        if line.startswith(("msgctxt ", "msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
             key, _, rest = line.partition(" ")
             current[key] = ast.literal_eval(rest)
         elif line.startswith('"') and key:
             current[key] += ast.literal_eval(line)
         elif not line.strip():
             if current.get("msgid"):
-                entries.append((current["msgid"], current.get("msgstr") or current.get("msgstr[0]", "")))
+                entries.append((current["msgid"], current.get("msgstr") or current.get("msgstr[0]", ""),
+                                current.get("msgctxt")))
             current, key = {}, None
     return entries
 
 
 def test_every_message_is_translated():
-    untranslated = [msgid for msgid, msgstr in _entries(PO) if not msgstr]
+    untranslated = [msgid for msgid, msgstr, _ in _entries(PO) if not msgstr]
     assert not untranslated, untranslated
 
 
 def test_compiled_catalog_matches_the_source():
     with MO.open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
-    stale = [msgid for msgid, msgstr in _entries(PO) if msgstr and catalog.gettext(msgid) != msgstr]
+    def compiled(msgid, context):
+        return catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+
+    stale = [msgid for msgid, msgstr, ctx in _entries(PO) if msgstr and compiled(msgid, ctx) != msgstr]
     assert not stale, f"run manage.py compilemessages: {stale[:5]}"
 
 
@@ -55,8 +59,8 @@ def test_no_source_string_is_missing_from_the_catalog(tmp_path):
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "-v0"],
         cwd=copy, check=True, capture_output=True, timeout=120,
     )
-    fresh = {msgid for msgid, _ in _entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
-    known = {msgid for msgid, _ in _entries(PO)}
+    fresh = {(msgid, ctx) for msgid, _, ctx in _entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
+    known = {(msgid, ctx) for msgid, _, ctx in _entries(PO)}
     assert not fresh - known, f"run makemessages and translate: {sorted(fresh - known)}"
 
 
