@@ -8,6 +8,7 @@ from random import Random
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import OrgNode
 
@@ -69,7 +70,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     # Development: candidates spread over the pipeline, each with the steps done by today.
     candidates, plans, sequence = [], [], 0
     for community in communities:
-        for _ in range(CANDIDATES_PER_COMMUNITY):
+        for _n in range(CANDIDATES_PER_COMMUNITY):
             sequence += 1
             gender = rng.choice("MF")
             id_number, birth = _id(sequence, gender)
@@ -119,7 +120,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     entries, greetings = [], []
     year_start = today.replace(month=1, day=1)
     for pk, joined in members:
-        for _ in range(rng.randint(0, 2)):
+        for _n in range(rng.randint(0, 2)):
             category = rng.choice(categories)
             points = -2 if category == PointCategory.OTHER else rng.choice((1, 2, 2.5, 3, 5))
             entries.append(PointEntry(member_id=pk, on=today - datetime.timedelta(days=rng.randint(0, 364)),
@@ -136,11 +137,11 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     BirthdayGreeting.objects.bulk_create(greetings, batch_size=5000, ignore_conflicts=True)
     more = _seed_org_life_dues_training(rng, today, recorder, communities)
     return more + [
-        ("development candidates", len(candidates)),
-        ("development step records", len(records)),
-        ("stage filings", len(filing_rows)),
-        ("points entries", len(entries)),
-        ("political birthday greetings", len(greetings)),
+        (_("development candidates"), len(candidates)),
+        (_("development step records"), len(records)),
+        (_("stage filings"), len(filing_rows)),
+        (_("points entries"), len(entries)),
+        (_("political birthday greetings"), len(greetings)),
     ]
 
 
@@ -269,7 +270,7 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
             left, day = left - chunk, day + datetime.timedelta(days=1)
     SignIn.objects.bulk_create(sign_ins, batch_size=5000)
     return [
-        ("branch meetings", len(meetings)), ("meeting attendance", len(attendance)),
-        ("points from attendance", len(points)), ("dues payments", len(dues)),
-        ("transfers", len(transfers)), ("party-school classes", len(classes)), ("enrolments", len(enrolments)),
+        (_("branch meetings"), len(meetings)), (_("meeting attendance"), len(attendance)),
+        (_("points from attendance"), len(points)), (_("dues payments"), len(dues)),
+        (_("transfers"), len(transfers)), (_("party-school classes"), len(classes)), (_("enrolments"), len(enrolments)),
     ]
