@@ -13,6 +13,7 @@ urlpatterns = [
     path("scores/<str:quarter>/<str:kind>/<int:pk>/", views.score_unit, name="score-unit"),
     path("quarters/<str:quarter>/<str:action>/", views.quarter_action, name="quarter-action"),
     path("inspections/", views.inspections, name="inspections"),
+    path("inspections/new/", views.inspection_new, name="inspection-new"),
     path("findings/<int:pk>/", views.finding, name="finding"),
     path("interviews/", views.interviews, name="interviews"),
     path("interviews/<int:pk>/", views.interview, name="interview"),

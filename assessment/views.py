@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,9 @@ from jinshui.errors import PermissionDenied, ValidationError
 
 from . import selectors, services
 from .evaluation import year_evaluation
-from .models import FindingStatus, InterviewReason, Quarter, QuarterStatus, UnitLevel
+from grids.models import OrgNode
+
+from .models import FindingStatus, InspectionPlan, InterviewReason, Quarter, QuarterStatus, UnitLevel
 from .periods import (
     last_complete_quarter,
     month_of,
@@ -360,6 +362,7 @@ def inspections(request):
         "title": _("Inspection board"), "month": month, "plans": plans, "visits": visits,
         "findings": open_findings, "notices": notice_list, "overdue_only": overdue_only,
         "sees_plan": resolve_scope(user).read_all, "prev_month": prev_month, "next_month": next_month,
+        "may_inspect": services.is_inspector(user),
         "overdue_count": sum(1 for f in open_findings if f.overdue),
         "done_count": sum(1 for p in plans if hasattr(p, "inspection")),
     })
@@ -483,3 +486,56 @@ def year(request, year=None):
         "quarters": [f"{year}Q{q}" for q in (1, 2, 3, 4)],
         "prev_year": year - 1, "next_year": year + 1 if year < datetime.date.today().year else None,
     })
+
+
+class InspectionForm(forms.Form):
+    org = forms.ModelChoiceField(label=gettext_lazy("unit inspected"), queryset=OrgNode.objects.none())
+    visited_on = forms.DateField(label=gettext_lazy("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    summary = forms.CharField(label=gettext_lazy("what the inspection saw"), widget=forms.Textarea(attrs={"rows": 4}))
+    finding = forms.CharField(label=gettext_lazy("finding to rectify (optional)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=gettext_lazy("rectification deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = OrgNode.objects.filter(level__in=(1, 2)).order_by("path")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("finding", "").strip() and not cleaned.get("deadline"):
+            self.add_error("deadline", _("A finding needs a rectification deadline."))
+        return cleaned
+
+
+@staff_page
+def inspection_new(request):
+    """An inspector records a visit (and a first finding) of this month; the plan entry is matched if any."""
+    user = request.user
+    if not services.is_inspector(user):
+        raise DjangoPermissionDenied(_("Only inspectors record inspections."))
+    form = InspectionForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                plan = InspectionPlan.objects.filter(
+                    month=month_of(data["visited_on"]), org=data["org"], inspector=user, inspection__isnull=True
+                ).first()
+                inspection = services.inspection_record(
+                    actor=user, org=data["org"], visited_on=data["visited_on"], summary=data["summary"], plan=plan
+                )
+                if data["finding"].strip():
+                    services.finding_add(actor=user, inspection=inspection, description=data["finding"],
+                                         deadline=data["deadline"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        except IntegrityError:
+            form.add_error(None, _("This visit is already recorded."))
+        else:
+            return redirect(f"{reverse('assessment:inspections')}?month={inspection.month}")
+    return _render(request, "assessment/inspection_new.html", "inspections", {
+        "title": _("Record an inspection"), "form": form,
+    }, status=400 if form.errors else 200)

@@ -14,7 +14,7 @@ OTHER_ROUTES = {
     "assessment:ranking": "staff, scoped", "assessment:ranking-row": "staff, scoped",
     "assessment:unit": "staff, scoped", "assessment:scores-now": "assessors", "assessment:scores": "assessors",
     "assessment:score-unit": "assessors, scoped", "assessment:quarter-action": "district",
-    "assessment:inspections": "staff, scoped", "assessment:finding": "staff, scoped",
+    "assessment:inspections": "staff, scoped", "assessment:inspection-new": "inspectors and district", "assessment:finding": "staff, scoped",
     "assessment:interviews": "staff, scoped", "assessment:interview": "staff, scoped; interviewers record",
     "assessment:year-now": "staff", "assessment:year": "staff, scoped",
 }
