@@ -1,16 +1,12 @@
-"""
-ASGI config for jinshui project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
-"""
+"""ASGI entry point."""
 
 import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jinshui.settings')
-
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinshui.settings")
 application = get_asgi_application()
+
+from .checks import require_secret_key  # noqa: E402 — settings are loaded only now
+
+require_secret_key()

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,12 +28,13 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", default=False)
 
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+#: False when no SECRET_KEY came from the environment. Management commands and development then run on a
+#: known key; serving with DEBUG off refuses to start (jinshui/wsgi.py) and `check --deploy` fails
+#: (jinshui/checks.py), so production cannot run on it.
+SECRET_KEY_FROM_ENV = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (scripts/demo and scripts/test set it).")
-    SECRET_KEY = _DEV_SECRET
+    SECRET_KEY = "django-insecure-dev-only-secret-key-not-for-production-0123456789"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "jinshui.apps.AxesConfig",
+    "jinshui.apps.PortalConfig",
     "accounts",
     "inbox",
     "jobs",

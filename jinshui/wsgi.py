@@ -1,16 +1,12 @@
-"""
-WSGI config for jinshui project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""WSGI entry point (gunicorn jinshui.wsgi:application)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jinshui.settings')
-
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinshui.settings")
 application = get_wsgi_application()
+
+from .checks import require_secret_key  # noqa: E402 — settings are loaded only now
+
+require_secret_key()
