@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedAdminMixin
-from grids.selectors import org_list
+from grids.models import Level
+from grids.selectors import org_list, under_visible_node
 from jinshui.errors import PermissionDenied, ValidationError
 
 from . import selectors, services
@@ -41,9 +42,7 @@ class StreetFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        node = org_list(user=request.user).streets().filter(pk=self.value()).first() if self.value().isdigit() \
-            else None
-        return queryset.filter(node__path__startswith=node.path) if node else queryset.none()
+        return under_visible_node(queryset, user=request.user, pk=self.value(), prefix="node__", level=Level.STREET)
 
 
 class RecordForm(forms.ModelForm):

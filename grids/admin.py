@@ -12,7 +12,7 @@ from accounts.scopes import resolve_scope
 from . import services
 from .forms import OrgNodeForm
 from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street
-from .selectors import org_list, org_list_with_counts
+from .selectors import org_list, org_list_with_counts, under_visible_node
 
 
 class StreetFilter(admin.SimpleListFilter):
@@ -24,8 +24,7 @@ class StreetFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            street = org_list(user=request.user).streets().filter(pk=self.value()).first()
-            return queryset.subtree_of(street) if street else queryset.none()
+            return under_visible_node(queryset, user=request.user, pk=self.value(), level=Level.STREET)
         return queryset
 
 

@@ -6,7 +6,7 @@ from accounts.api_permissions import WorksOnTree
 
 from . import services
 from .models import Kind, Level, OrgNode
-from .selectors import org_list
+from .selectors import org_list, under_visible_node
 
 
 class OrgNodeSerializer(serializers.ModelSerializer):
@@ -37,8 +37,7 @@ class OrgNodeFilter(filters.FilterSet):
         fields = ["level", "kind", "parent", "subtree"]
 
     def filter_subtree(self, queryset, name, value):
-        root = org_list(user=self.request.user).filter(pk=value).first()
-        return queryset.subtree_of(root) if root else queryset.none()
+        return under_visible_node(queryset, user=self.request.user, pk=value)
 
 
 class OrgNodeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

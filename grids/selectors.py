@@ -33,3 +33,15 @@ def _count(queryset):
     # COUNT(*) as a correlated scalar subquery, without a GROUP BY.
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def under_visible_node(queryset, *, user, pk, prefix="", level=None):
+    """`queryset` cut to the subtree of node `pk` (pointed at through `prefix`, e.g. "org__"), or to nothing
+    when `user` may not see that node, it is not of `level`, or `pk` is not an id. Used by list filters."""
+    nodes = org_list(user=user)
+    if level is not None:
+        nodes = nodes.filter(level=level)
+    root = nodes.filter(pk=pk).first() if str(pk).isdigit() else None
+    if root is None:
+        return queryset.none()
+    return queryset.filter(**{f"{prefix}path__startswith": root.path})

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
-from grids.selectors import org_list
+from grids.models import Level
+from grids.selectors import org_list, under_visible_node
 from jinshui.errors import PermissionDenied as ServicePermissionDenied
 from jinshui.errors import ValidationError as ServiceValidationError
 
@@ -72,8 +73,7 @@ class StreetFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        node = org_list(user=request.user).streets().filter(pk=self.value()).first()
-        return queryset.filter(org__path__startswith=node.path) if node else queryset.none()
+        return under_visible_node(queryset, user=request.user, pk=self.value(), prefix="org__", level=Level.STREET)
 
 
 class CommunityFilter(admin.SimpleListFilter):
@@ -90,8 +90,9 @@ class CommunityFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        node = org_list(user=request.user).communities().filter(pk=self.value()).first()
-        return queryset.filter(org__path__startswith=node.path) if node else queryset.none()
+        return under_visible_node(
+            queryset, user=request.user, pk=self.value(), prefix="org__", level=Level.COMMUNITY
+        )
 
 
 class SubtreeFilter(admin.SimpleListFilter):
@@ -108,10 +109,9 @@ class SubtreeFilter(admin.SimpleListFilter):
         return [(str(n.pk), n.name) for n in org_list(user=request.user).filter(pk=value)]
 
     def queryset(self, request, queryset):
-        if not self.value() or not self.value().isdigit():
+        if not self.value():
             return queryset
-        node = org_list(user=request.user).filter(pk=self.value()).first()
-        return queryset.filter(org__path__startswith=node.path) if node else queryset.none()
+        return under_visible_node(queryset, user=request.user, pk=self.value(), prefix="org__")
 
 
 @admin.register(Member)

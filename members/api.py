@@ -4,7 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.api_permissions import WorksOnTree
-from grids.selectors import org_list
+from grids.selectors import org_list, under_visible_node
 
 from . import services
 from .masking import mask_id_number, mask_phone
@@ -51,8 +51,7 @@ class MemberFilter(filters.FilterSet):
         fields = ["status", "category", "gender", "org", "subtree"]
 
     def filter_subtree(self, queryset, name, value):
-        root = org_list(user=self.request.user).filter(pk=value).first()
-        return queryset.filter(org__path__startswith=root.path) if root else queryset.none()
+        return under_visible_node(queryset, user=self.request.user, pk=value, prefix="org__")
 
 
 class MemberViewSet(viewsets.ModelViewSet):
