@@ -133,22 +133,52 @@ COMPLIANCE_JOB = "members.duty_compliance"
 DUE_PER_QUARTER = {"weekly": 13, "monthly": 3, "quarterly": 1}
 
 
+def periods_ending_in(month):
+    """The checklist periods of every frequency that end in `month` (YYYY-MM): the month itself, the ISO weeks
+    whose Sunday falls in it, and the quarter, half-year and year when the month closes one."""
+    from .services import duty_period
+
+    year, number = int(month[:4]), int(month[5:7])
+    first = datetime.date(year, number, 1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    periods = {"monthly": [month], "weekly": []}
+    day = first + datetime.timedelta(days=(6 - first.weekday()))
+    while day <= last:
+        periods["weekly"].append(duty_period("weekly", day))
+        day += datetime.timedelta(days=7)
+    if number % 3 == 0:
+        periods["quarterly"] = [duty_period("quarterly", last)]
+    if number % 6 == 0:
+        periods["half_yearly"] = [duty_period("half_yearly", last)]
+    if number == 12:
+        periods["yearly"] = [str(year)]
+    return periods
+
+
 @register(DUTY_REMINDER_JOB)
 def duty_reminders(period):
-    """For the month `period` (YYYY-MM): remind each community secretary of the monthly items their community has
-    not done (one message per secretary and month)."""
+    """For the month `period` (YYYY-MM): remind each community secretary of the checklist items their community
+    has not done for a period that ended in that month — the month's items, its weeks, and the quarter, half-year
+    or year it closes (one message per secretary and month, each missing item with its period)."""
+    from django.db.models import Q
+
     from grids.models import OrgNode
     from inbox.services import message_send
 
     from .models import DutyDone, DutyItem
 
-    monthly = list(DutyItem.objects.filter(frequency="monthly"))
-    done = set(DutyDone.objects.filter(period=period, item__in=monthly, org__level=2).values_list("org_id", "item_id"))
+    periods = periods_ending_in(period)
+    due = [(item, key) for item in DutyItem.objects.order_by("number")
+           for key in periods.get(item.frequency, ())]
+    wanted = Q(pk__in=[])
+    for frequency, keys in periods.items():
+        wanted |= Q(item__frequency=frequency, period__in=keys)
+    done = set(DutyDone.objects.filter(wanted, org__level=2).values_list("org_id", "item_id", "period"))
     communities = list(OrgNode.objects.filter(level=2).only("pk", "path", "name"))
     leaders = _leaders_by_path(c.path for c in communities)
     sent = missing_total = 0
     for community in communities:
-        missing = [item for item in monthly if (community.pk, item.pk) not in done]
+        missing = [(item, key) for item, key in due if (community.pk, item.pk, key) not in done]
         if not missing:
             continue
         missing_total += 1
@@ -157,7 +187,7 @@ def duty_reminders(period):
                 recipient=user, kind="members.duty_reminder", key=f"{DUTY_REMINDER_JOB}:{period}",
                 subject=_("%(org)s: %(count)s checklist items not done in %(period)s") % {
                     "org": community.name, "count": len(missing), "period": period},
-                body="\n".join(item.name for item in missing),
+                body="\n".join(f"{item.name} ({key})" for item, key in missing),
             )
             sent += created
     return {"communities_missing": missing_total, "messages": sent}

@@ -72,3 +72,35 @@ def test_monthly_command(tree, community_secretary):
     call_command("run_member_monthly", date="2026-07-01")
     assert Message.objects.filter(recipient=community_secretary, kind="members.duty_reminder").count() == 1
     assert ComplianceSnapshot.objects.filter(quarter="2026Q2").count() == 2
+
+
+def test_periods_ending_in_a_month():
+    from members.jobs import periods_ending_in
+
+    assert periods_ending_in("2026-05") == {"monthly": ["2026-05"],
+                                            "weekly": ["2026-W18", "2026-W19", "2026-W20", "2026-W21", "2026-W22"]}
+    june = periods_ending_in("2026-06")
+    assert (june["quarterly"], june["half_yearly"], "yearly" in june) == (["2026Q2"], ["2026H1"], False)
+    assert periods_ending_in("2026-12")["yearly"] == ["2026"]
+    # 2026-11-29 is a Sunday; the week of Monday 30 November ends in December.
+    assert periods_ending_in("2026-11")["weekly"][-1] == "2026-W48"
+    assert periods_ending_in("2026-12")["weekly"][0] == "2026-W49"
+
+
+def test_reminders_name_every_frequency_whose_period_ended(tree, community_secretary):
+    meeting_item = DutyItem.objects.get(number=6)  # 召开党员大会, quarterly
+    services.duty_mark_done(actor=community_secretary, org=tree.community, item=meeting_item,
+                            done_on=datetime.date(2026, 5, 12))
+    weekly = DutyItem.objects.get(number=1)
+    services.duty_mark_done(actor=community_secretary, org=tree.community, item=weekly,
+                            done_on=datetime.date(2026, 6, 3))  # week 23 done, weeks 24-26 not
+    run_once(DUTY_REMINDER_JOB, "2026-06")
+    body = Message.objects.get(recipient=community_secretary, kind="members.duty_reminder").body.splitlines()
+    assert "召开党员大会 (2026Q2)" not in body and "上党课 (2026Q2)" in body
+    assert "开展党员积分评定 (2026H1)" in body and not any("(2026)" in line for line in body)
+    assert [line for line in body if line.startswith("组织党员开展周学习")] == [
+        "组织党员开展周学习 (2026-W24)", "组织党员开展周学习 (2026-W25)", "组织党员开展周学习 (2026-W26)"]
+    assert "收缴党费 (2026-06)" in body
+    run_once(DUTY_REMINDER_JOB, "2026-12")
+    december = Message.objects.filter(recipient=community_secretary, kind="members.duty_reminder").order_by("-pk")[0]
+    assert "召开组织生活会 (2026)" in december.body.splitlines()
