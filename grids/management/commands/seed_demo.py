@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from grids import demo
@@ -76,6 +76,11 @@ class Command(BaseCommand):
             # Every demo account shares the admin's password hash (hashing each would take minutes).
             hashed = get_user_model().objects.get(username="admin").password
             extra_lines = demo.run_extensions(scale=scale, seed=seed, hashed_password=hashed)
+        if connection.vendor == "postgresql":
+            # Bulk-loaded tables have no planner statistics until autovacuum comes by; without them the first
+            # pages seq-scan the member table (measured: a branch ranking 85 ms before, 1–6 ms after, scale 10).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         seconds = time.perf_counter() - started
         if options.get("verbosity", 1) < 1:
             return
