@@ -129,6 +129,18 @@ def member_reveal(*, actor, member, channel):
     return PersonalDataReveal.objects.create(user=actor, member=member, channel=channel)
 
 
+def member_reveal_for_export(*, actor, members):
+    """Of `members` (loaded with their organization), the pks whose full ID-card number `actor` may see in an
+    export (members they may change; the others stay masked); each such reveal is recorded."""
+    from .models import PersonalDataReveal
+
+    scope = resolve_scope(actor)
+    revealed = {m.pk for m in members if scope.covers(m.org, write=True)}
+    PersonalDataReveal.objects.bulk_create([
+        PersonalDataReveal(user=actor, member_id=pk, channel=PersonalDataReveal.Channel.EXPORT) for pk in revealed])
+    return revealed
+
+
 @transaction.atomic
 def member_export(*, actor, queryset, reveal=False, file_format="csv"):
     """A CSV of `queryset` cut to the actor's scope, masked; with reveal=True, rows the actor may change come
