@@ -142,14 +142,22 @@ def _parse_decimal(value):
     return number
 
 
+def _key(text):
+    """How a label is compared: case, spaces and full-width brackets or commas do not matter."""
+    return str(text).strip().lower().translate(_FOLD).replace(" ", "")
+
+
+_FOLD = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ","})
+
+
 def _choice_table(choices, extra=None):
     """Label or code → code, in every language the portal speaks."""
-    mapping = {value.lower(): value for value in choices.values}
+    mapping = {_key(value): value for value in choices.values}
     for language in LANGUAGES:
         with translation.override(language):
             for value, label in choices.choices:
-                mapping[str(label).strip().lower()] = value
-    mapping.update({k.lower(): v for k, v in (extra or {}).items()})
+                mapping[_key(label)] = value
+    mapping.update({_key(k): v for k, v in (extra or {}).items()})
     return mapping
 
 
@@ -161,8 +169,8 @@ def _yes_no_table():
         table[word] = False
     for language in LANGUAGES:
         with translation.override(language):
-            table[str(_("present")).lower()] = True
-            table[str(_("absent")).lower()] = False
+            table[_key(_("present"))] = True
+            table[_key(_("absent"))] = False
     return table
 
 
@@ -192,7 +200,7 @@ def _cell(kind, raw, *, choices=None):
         text = _text(raw)
         if not text:
             return None
-        value = choices.get(text.lower())
+        value = choices.get(_key(text))
         if value is None:
             raise CellError(_("“%(value)s” is neither yes nor no: write 是 or 否.") % {"value": text})
         return value
@@ -200,8 +208,8 @@ def _cell(kind, raw, *, choices=None):
         text = _text(raw)
         if not text:
             return ""
-        if text.lower() in choices[0]:
-            return choices[0][text.lower()]
+        if _key(text) in choices[0]:
+            return choices[0][_key(text)]
         raise CellError(_("“%(value)s” is not one of: %(choices)s.") % {
             "value": text, "choices": ", ".join(str(label) for label in choices[1].labels)})
     raise AssertionError(kind)
@@ -420,7 +428,10 @@ class PointsSheet(_MemberRowSheet):
                 "reason": (f("reason").verbose_name, "text")}
 
     def choices(self, name):
-        return (_choice_table(PointCategory), PointCategory) if name == "category" else None
+        if name != "category":
+            return None
+        extra = {"学习": "study", "志愿": "volunteer", "志愿者服务": "volunteer", "作用发挥": "role", "其它": "other"}
+        return _choice_table(PointCategory, extra), PointCategory
 
     def prepare(self, rows):
         super().prepare(rows)
