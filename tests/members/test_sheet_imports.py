@@ -376,3 +376,31 @@ def test_exports_mask_ids_outside_the_write_scope(client, tree, community_secret
     PointEntry.objects.all().delete()
     result = sheet_import(kind="attendance", actor=community_secretary, dataset=exported)
     assert result.created == 1 and PointEntry.objects.count() == 1, result.errors
+
+
+@pytest.mark.worker
+def test_points_import_on_a_real_worker(celery_worker_real, settings, tmp_path):
+    """The queued job is picked up by a real worker through the Redis broker and dispatched by its kind."""
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.imports import import_start
+    from members.tasks import run_member_import
+    from tests.factories import CommunityFactory, GridFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    community = CommunityFactory(code="W02C01")
+    member = MemberFactory(org=GridFactory(code="W02C01G01", parent=community))
+    secretary = grant(UserFactory(username="sec-W02C01"), Role.COMMUNITY_SECRETARY, community)
+    content = sheet("points", [point(member, n) for n in range(1, 4)]).export("xlsx")
+    job = import_start(actor=secretary, upload=SimpleUploadedFile("积分.xlsx", content), kind="points")
+    for _ in range(2):
+        run_member_import.apply_async(args=[job.pk])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and MemberImport.objects.get(pk=job.pk).status != "done":
+        time.sleep(0.2)
+    time.sleep(0.5)
+    job.refresh_from_db()
+    assert (job.status, job.kind, job.created, job.written) == ("done", "points", 3, True)
+    assert PointEntry.objects.filter(member=member).count() == 3
