@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .masking import mask_id_number, mask_phone
@@ -684,7 +685,7 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportKind(models.TextChoices):
-    MEMBERS = "members", _("Party members")
+    MEMBERS = "members", pgettext_lazy("what is imported", "Party members")
     POINTS = "points", _("Points")
     DUES = "dues", _("Dues")
     ATTENDANCE = "attendance", _("Meeting attendance")
