@@ -7,6 +7,9 @@ Builds a scratch database (bench/scratch.py) with the district (grids/demo.py) a
 data (members/demo.py; the other apps' demo data is not needed here), then measures:
 - member_import of a 5,000-row .xlsx (read + validate + write, all or nothing) by district staff and by a
   community secretary into their own grids, and the validation of a file with 5,000 rows of which 1 is bad;
+- a 5,000-row points import and a 5,000-row dues import by the community secretary (members of their
+  community), then the same dues sheet again with the payments filled in (5,000 updates): read, validate and
+  write seconds and queries;
 - the branch page (points ranking + political birthdays) and the development / points / filing admin lists
   for a community secretary: queries and median ms.
 """
@@ -82,6 +85,8 @@ def run(scale, runs):
     print(f"validate 5,000 rows with 1 bad (nothing written)   {time.perf_counter() - t0:5.2f} s  "
           f"errors: {[str(e) for e in result.errors]}")
 
+    _records_imports(secretary, community)
+
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(secretary)
     pages = [f"/members/branches/{community.pk}/", "/members/birthdays/", "/admin/members/candidate/",
@@ -95,6 +100,57 @@ def run(scale, runs):
             client.get(path, HTTP_X_FORWARDED_PROTO="https")
         _r, median, fastest = timed(lambda: client.get(path, HTTP_X_FORWARDED_PROTO="https"), runs)
         print(f"{path:<40} {len(queries):>8} {median:>10.1f} {fastest:>8.1f}")
+
+
+def _records_imports(secretary, community):
+    """5,000 points rows, 5,000 dues rows, then the dues again as payments (updates)."""
+    from django.db import connection
+
+    from members import imports
+    from members.imports import load_dataset, sheet_import, template_dataset
+    from members.models import Member
+
+    members = list(Member.objects.filter(org__path__startswith=community.path).order_by("pk").values_list(
+        "id_number", "name")[:5000])
+    assert len(members) == 5000, len(members)
+    write_seconds = {}
+    for sheet in imports.SHEETS.values():
+        def write(self, items, _original=sheet.write):
+            started = time.perf_counter()
+            counts = _original(self, items)
+            write_seconds["last"] = time.perf_counter() - started
+            return counts
+        sheet.write = write
+
+    def points():
+        data = template_dataset("points")
+        for n, (number, name) in enumerate(members):
+            data.append([number, name, datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300), "志愿服务",
+                         2, f"社区志愿服务{n}"])
+        return data
+
+    def dues(paid):
+        data = template_dataset("dues")
+        for n, (number, name) in enumerate(members):
+            data.append([number, name, "2026年10月", "在职", 3000 + n % 9000, "" if not paid else 40,
+                         "" if not paid else datetime.date(2026, 11, 5), ""])
+        return data
+
+    for label, kind, data in (("points", "points", points()), ("dues (new)", "dues", dues(False)),
+                              ("dues (payments: updates)", "dues", dues(True))):
+        content = data.export("xlsx")
+        t0 = time.perf_counter()
+        dataset = load_dataset(content, f"{kind}.xlsx")
+        t1 = time.perf_counter()
+        queries = []
+        write_seconds["last"] = 0.0
+        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+            result = sheet_import(kind=kind, actor=secretary, dataset=dataset)
+        t2 = time.perf_counter()
+        assert result.written and result.created + result.updated == 5000, result.errors[:3]
+        write = write_seconds["last"]
+        print(f"import 5,000 {label:<26} read {t1 - t0:5.2f} s  validate {t2 - t1 - write:5.2f} s  "
+              f"write {write:5.2f} s  queries {len(queries):>3}  created {result.created} updated {result.updated}")
 
 
 def main():

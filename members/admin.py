@@ -63,6 +63,15 @@ def _xlsx_response(title, headers, rows, file_name):
     return response
 
 
+def _id_number_shown(request, members):
+    """ID-card numbers in an export: in full where the user may change the member (the reveal is recorded),
+    masked elsewhere, so a secretary's own export can be imported back."""
+    from .masking import mask_id_number
+
+    revealed = services.member_reveal_for_export(actor=request.user, members={m.pk: m for m in members}.values())
+    return lambda member: member.id_number if member.pk in revealed else mask_id_number(member.id_number)
+
+
 class StreetFilter(admin.SimpleListFilter):
     title = _("street")
     parameter_name = "street"
@@ -551,10 +560,12 @@ class PointEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Export selected entries (Excel)"))
     def export_xlsx(self, request, queryset):
-        rows = [(e.on, e.member.name, e.member.org.name, e.get_category_display(), e.points, e.reason,
-                 e.recorded_by.username) for e in queryset.select_related("member__org", "recorded_by")]
-        headers = [_("date"), _("full name"), _("party organization"), _("category"), _("points"), _("reason"),
-                   _("recorded by")]
+        entries = list(queryset.select_related("member__org", "recorded_by"))
+        id_number = _id_number_shown(request, [e.member for e in entries])
+        rows = [(e.on, id_number(e.member), e.member.name, e.member.org.name, e.get_category_display(), e.points,
+                 e.reason, e.recorded_by.username) for e in entries]
+        headers = [_("date"), _("ID-card number"), _("full name"), _("party organization"), _("category"),
+                   _("points"), _("reason"), _("recorded by")]
         return _xlsx_response("points", headers, rows, "points.xlsx")
 
     def node_of(self, obj):
@@ -787,12 +798,14 @@ class MeetingAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Export the attendance of the selected meetings (Excel)"))
     def export_attendance_xlsx(self, request, queryset):
-        rows = [(a.meeting.held_on, a.meeting.get_kind_display(), a.meeting.topic, a.member.name,
-                 a.member.org.name, _("present") if a.present else _("absent"), a.absence_reason)
-                for a in Attendance.objects.filter(meeting__in=queryset.values("pk")).select_related(
-                    "meeting", "member__org").order_by("meeting__held_on", "meeting_id", "member__name")]
-        headers = [_("held on"), _("kind"), _("topic"), _("full name"), _("party organization"), _("present"),
-                   _("reason for absence")]
+        attendance = list(Attendance.objects.filter(meeting__in=queryset.values("pk")).select_related(
+            "meeting__org", "member__org").order_by("meeting__held_on", "meeting_id", "member__name"))
+        id_number = _id_number_shown(request, [a.member for a in attendance])
+        rows = [(a.meeting.org.code, a.meeting.held_on, a.meeting.get_kind_display(), a.meeting.topic,
+                 id_number(a.member), a.member.name, a.member.org.name, _("present") if a.present else _("absent"),
+                 a.absence_reason) for a in attendance]
+        headers = [_("organization code"), _("held on"), _("kind"), _("topic"), _("ID-card number"), _("full name"),
+                   _("party organization"), _("present"), _("reason for absence")]
         return _xlsx_response("attendance", headers, rows, "attendance.xlsx")
 
     def node_of(self, obj):
@@ -892,11 +905,13 @@ class DuesPaymentAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Export selected dues (Excel)"))
     def export_xlsx(self, request, queryset):
-        rows = [(f"{p.month:%Y-%m}", p.member.name, p.member.org.name, p.get_kind_display(), p.income_base,
-                 p.amount_due, p.amount_paid, p.arrears, p.paid_on, p.paid_by)
-                for p in queryset.select_related("member__org")]
-        headers = [_("month"), _("full name"), _("party organization"), _("kind of income"), _("income base"),
-                   _("amount due"), _("amount paid"), _("arrears"), _("paid on"), _("paid by someone else")]
+        payments = list(queryset.select_related("member__org"))
+        id_number = _id_number_shown(request, [p.member for p in payments])
+        rows = [(f"{p.month:%Y-%m}", id_number(p.member), p.member.name, p.member.org.name, p.get_kind_display(),
+                 p.income_base, p.amount_due, p.amount_paid, p.arrears, p.paid_on, p.paid_by) for p in payments]
+        headers = [_("month"), _("ID-card number"), _("full name"), _("party organization"), _("kind of income"),
+                   _("income base"), _("amount due"), _("amount paid"), _("arrears"), _("paid on"),
+                   _("paid by someone else")]
         return _xlsx_response("dues", headers, rows, "dues.xlsx")
 
     def node_of(self, obj):
@@ -1140,8 +1155,9 @@ class DutyDoneAdmin(_ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 class MemberImportAdmin(admin.ModelAdmin):
     """Background imports (district staff)."""
 
-    list_display = ["created_at", "created_by", "file_name", "status", "total", "created", "written"]
-    list_filter = ["status"]
+    list_display = ["created_at", "created_by", "kind", "file_name", "status", "total", "created", "updated",
+                    "written"]
+    list_filter = ["status", "kind"]
     list_select_related = ["created_by"]
     show_full_result_count = False
 

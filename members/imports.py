@@ -1,32 +1,53 @@
-"""Importing members from the sheet a secretary keeps (Excel .xlsx or CSV), row by row, all or nothing.
+"""Importing the sheets a secretary keeps (Excel .xlsx or CSV): members, points, dues and attendance.
 
-The sheet's layout is the export's (members.resources.MemberResource): headers in Chinese or English, choices by
-label or code, the organization by its code. Each row goes through members.services.member_clean; every error is
-named by its row (as Excel numbers it: the header is row 1) and its column (letter and header). Nothing is written
-unless the whole file is valid, or unless the caller asks for the valid rows only (`valid_only=True`).
+One machinery for every kind of sheet (`sheet_import`): headers in Chinese or English (the verbose names in
+every language the portal speaks, the field names, and the headers of the portal's own exports), choices by label
+or code, every error named by its row (as Excel numbers it: the header is row 1) and its column (letter and
+header), nothing written unless the whole file is valid (or `valid_only=True`: the valid rows are written and the
+others reported), a progress callback for the background import, one transaction, and a constant number of
+queries whatever the number of rows (lookups for the whole file, bulk writes).
+
+Each kind is a `Sheet`: its columns, how a parsed row becomes a record (through the services' own rules), and
+how the records are written. The member sheet's layout is the export's (members.resources.MemberResource); the
+points, dues and attendance sheets take the columns of the admin's exports of those records.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from accounts.scopes import resolve_scope
 from jinshui.errors import PermissionDenied, ValidationError
 
-from .models import Education, Gender, Member, MemberCategory, MemberStatus
+from .models import (
+    Attendance,
+    DuesKind,
+    DuesPayment,
+    Education,
+    Gender,
+    ImportKind,
+    Meeting,
+    MeetingKind,
+    Member,
+    MemberCategory,
+    MemberStatus,
+    PointCategory,
+    PointEntry,
+)
 
 MAX_ROWS = 50_000
-FIELDS = ("name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "joined_on",
-          "full_member_on", "status", "category", "org_code")
-REQUIRED = ("name", "id_number", "joined_on", "status", "org_code")
-CHOICES = {"gender": Gender, "education": Education, "status": MemberStatus, "category": MemberCategory}
-DATES = ("birth_date", "joined_on", "full_member_on")
+BACKGROUND_ROWS = 1000
+PROGRESS_EVERY = 500
 LANGUAGES = ("zh-hans", "en")
+LOOKUP_CHUNK = 5000
 
 
 @dataclass
@@ -45,8 +66,11 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    kind: str = ImportKind.MEMBERS
     total: int = 0
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     written: bool = False
     errors: list = field(default_factory=list)
 
@@ -55,50 +79,9 @@ class ImportResult:
         return len({e.row for e in self.errors})
 
 
-def _aliases():
-    """Header text → field, in every language the portal speaks, plus the field names themselves."""
-    from .resources import MemberResource
-
-    aliases = {name: name for name in FIELDS}
-    for language in LANGUAGES:
-        with translation.override(language):
-            for name in FIELDS:
-                if name == "org_code":
-                    aliases[str(MemberResource.fields["org_code"].column_name)] = name
-                else:
-                    aliases[str(Member._meta.get_field(name).verbose_name)] = name
-    return {key.strip().lower(): value for key, value in aliases.items()}
-
-
-def _choice_aliases():
-    table = {}
-    for name, choices in CHOICES.items():
-        mapping = {}
-        for value in choices.values:
-            mapping[value.lower()] = value
-        for language in LANGUAGES:
-            with translation.override(language):
-                for value, label in choices.choices:
-                    mapping[str(label).strip().lower()] = value
-        mapping.update({"男": "M", "女": "F", "预备党员": "probationary", "正式党员": "full"})
-        table[name] = mapping
-    return table
-
-
-def _parse_date(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    for suffix in (" 00:00:00",):
-        text = text.removesuffix(suffix)
-    parts = text.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    raise ValueError(text)
+# ---------------------------------------------------------------------------------------------------------------
+# Reading cells
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def load_dataset(content, file_name):
@@ -118,92 +101,269 @@ def _text(value):
     return str(value).strip()
 
 
-BACKGROUND_ROWS = 1000
-PROGRESS_EVERY = 500
+def _parse_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    text = text.removesuffix(" 00:00:00")
+    match = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", text)
+    parts = list(match.groups()) if match else text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    raise ValueError(text)
 
 
-def member_import(*, actor, dataset, valid_only=False, progress=None):
-    """Validate every row of `dataset` and, if all are valid (or `valid_only`), create the members.
-    `progress(rows_checked)` is called every PROGRESS_EVERY rows (the background import shows it)."""
-    from grids.models import OrgNode
+def _parse_month(value):
+    """2026-11, 2026/11, 2026年11月, or any date in the month → the month's first day."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return _parse_date(value).replace(day=1)
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*月?", text)
+    if match:
+        return datetime.date(int(match[1]), int(match[2]), 1)
+    return _parse_date(text).replace(day=1)
 
-    from .services import member_clean
 
-    scope = resolve_scope(actor)
-    if not (scope.write_all or scope.write_paths):
-        raise PermissionDenied(_("You may not add party members."))
-    result = ImportResult(total=dataset.height)
-    if dataset.height > MAX_ROWS:
-        raise ValidationError({"file": [_("At most %(max)s rows in one file.") % {"max": MAX_ROWS}]})
-    aliases = _aliases()
-    columns = {}  # field → (index, letter, header)
-    for index, header in enumerate(dataset.headers or []):
-        name = aliases.get(_text(header).lower())
-        if name and name not in columns:
-            columns[name] = (index, get_column_letter(index + 1), _text(header))
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        raise ValidationError({"file": [
-            _("The sheet has no column for: %(columns)s.") % {"columns": ", ".join(
-                str(Member._meta.get_field(n).verbose_name) if n != "org_code" else _("organization code")
-                for n in missing)}
-        ]})
-    choice_aliases = _choice_aliases()
-    codes = {_text(row[columns["org_code"][0]]) for row in dataset}
-    orgs = {o.code: o for o in OrgNode.objects.filter(code__in=codes - {""})}
-    members, seen = [], {}
+def _parse_decimal(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    number = Decimal(text)
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
 
-    def error(row_no, name, message):
-        index, letter, header = columns.get(name, (None, "", ""))
-        result.errors.append(RowError(row_no, letter, header, str(message)))
 
-    for offset, row in enumerate(dataset):
-        row_no = offset + 2
-        if progress is not None and offset and offset % PROGRESS_EVERY == 0:
-            progress(offset)
-        if not any(_text(v) for v in row):
-            result.total -= 1
-            continue
-        values, row_errors = {}, len(result.errors)
-        for name, (index, _letter, _header) in columns.items():
-            raw = row[index] if index < len(row) else None
-            if name in DATES:
-                try:
-                    values[name] = _parse_date(raw)
-                except (ValueError, TypeError):
-                    error(row_no, name, _("Not a date: write it as 2024-07-01."))
-            elif name in CHOICES:
-                text = _text(raw)
-                if not text:
-                    values[name] = ""
-                elif text.lower() in choice_aliases[name]:
-                    values[name] = choice_aliases[name][text.lower()]
-                else:
-                    error(row_no, name, _("“%(value)s” is not one of: %(choices)s.") % {
-                        "value": text, "choices": ", ".join(str(label) for label in CHOICES[name].labels)})
-            else:
-                values[name] = _text(raw)
-        for name in REQUIRED:
-            if name in values and values[name] in ("", None):
-                error(row_no, name, _("This column must be filled in."))
+def _key(text):
+    """How a label is compared: case, spaces and full-width brackets or commas do not matter."""
+    return str(text).strip().lower().translate(_FOLD).replace(" ", "")
+
+
+_FOLD = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ","})
+
+
+def _choice_table(choices, extra=None):
+    """Label or code → code, in every language the portal speaks."""
+    mapping = {_key(value): value for value in choices.values}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for value, label in choices.choices:
+                mapping[_key(label)] = value
+    mapping.update({_key(k): v for k, v in (extra or {}).items()})
+    return mapping
+
+
+def _yes_no_table():
+    table = {}
+    for word in ("是", "出席", "到", "参加", "yes", "y", "1", "✓", "✔", "√", "true", "present"):
+        table[word] = True
+    for word in ("否", "缺席", "未到", "未参加", "no", "n", "0", "✗", "✘", "×", "false", "absent"):
+        table[word] = False
+    for language in LANGUAGES:
+        with translation.override(language):
+            table[_key(_("present"))] = True
+            table[_key(_("absent"))] = False
+    return table
+
+
+class CellError(Exception):
+    """A cell that cannot be read; the message says how to write it."""
+
+
+def _cell(kind, raw, *, choices=None):
+    if kind == "text":
+        return _text(raw)
+    if kind == "date":
+        try:
+            return _parse_date(raw)
+        except (ValueError, TypeError):
+            raise CellError(_("Not a date: write it as 2024-07-01.")) from None
+    if kind == "month":
+        try:
+            return _parse_month(raw)
+        except (ValueError, TypeError):
+            raise CellError(_("Not a month: write it as 2026-11 or 2026年11月.")) from None
+    if kind == "decimal":
+        try:
+            return _parse_decimal(raw)
+        except (InvalidOperation, ValueError, TypeError):
+            raise CellError(_("Not a number.")) from None
+    if kind == "yes_no":
+        text = _text(raw)
+        if not text:
+            return None
+        value = choices.get(_key(text))
+        if value is None:
+            raise CellError(_("“%(value)s” is neither yes nor no: write 是 or 否.") % {"value": text})
+        return value
+    if kind == "choice":
+        text = _text(raw)
+        if not text:
+            return ""
+        if _key(text) in choices[0]:
+            return choices[0][_key(text)]
+        raise CellError(_("“%(value)s” is not one of: %(choices)s.") % {
+            "value": text, "choices": ", ".join(str(label) for label in choices[1].labels)})
+    raise AssertionError(kind)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The kinds of sheet
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class Sheet:
+    """One kind of sheet. `spec()` is field → (header, how to read the cell); `required` the fields every row
+    must fill. `prepare` looks up, for the whole file at once, what the rows refer to; `clean` turns a row into
+    a record or reports its errors; `write` writes the valid records and returns (created, updated)."""
+
+    kind = ""
+    title = ""
+    required = ()
+    refused = gettext_lazy("You may not import records.")
+
+    def __init__(self, actor, scope):
+        self.actor, self.scope = actor, scope
+
+    @classmethod
+    def spec(cls):
+        raise NotImplementedError
+
+    def choices(self, name):
+        return None
+
+    def aliases(self):
+        """Header text → field (lower case): the headers in every language and the field names."""
+        table = {}
+        for name, (header, _kind) in self.spec().items():
+            table[name.lower()] = name
+            for language in LANGUAGES:
+                with translation.override(language):
+                    table[str(header).strip().lower()] = name
+        return table
+
+    def prepare(self, rows):
+        pass
+
+    def clean(self, row_no, values, error, failed):
+        """The record of a row, or None after reporting its errors (`failed`: a cell could not be read)."""
+        raise NotImplementedError
+
+    def finish(self, items, error):
+        return items
+
+    def write(self, items):
+        raise NotImplementedError
+
+
+def _members_by_number(actor, numbers):
+    """The members the actor may change with these ID-card numbers (a query per 5,000 numbers)."""
+    from .selectors import member_list
+
+    numbers, found = sorted(numbers - {""}), {}
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        chunk = numbers[start:start + LOOKUP_CHUNK]
+        found.update({m.id_number: m for m in member_list(user=actor, write=True).filter(id_number__in=chunk)})
+    return found
+
+
+class _MemberRowSheet(Sheet):
+    """A sheet whose rows are about one member each, named by ID-card number (and, if the sheet has it, name)."""
+
+    def prepare(self, rows):
+        from .validators import normalize_id_number
+
+        for _row_no, values in rows:
+            if "id_number" in values:
+                values["id_number"] = normalize_id_number(values["id_number"])
+        self.members = _members_by_number(self.actor, {v.get("id_number", "") for _r, v in rows})
+
+    def member(self, values, error):
+        number = values.get("id_number", "")
+        if not number:
+            return None
+        if "*" in number:
+            error("id_number", _("The ID-card number is masked: the full number is needed."))
+            return None
+        member = self.members.get(number)
+        if member is None:
+            # The same answer whether the member is elsewhere or nowhere: the sheet reveals nothing outside.
+            error("id_number", _("No party member with the ID-card number “%(number)s” in your area.") % {
+                "number": number})
+            return None
+        name = values.get("name", "")
+        if name and name != member.name:
+            error("name", _("The name does not match the ID-card number (registered as %(name)s).") % {
+                "name": member.name})
+            return None
+        return member
+
+
+def _service_errors(exc, columns, error, renames=None):
+    """A service's ValidationError as cell errors (the field's column, or the whole row)."""
+    for name, messages in exc.message_dict.items():
+        name = (renames or {}).get(name, name)
+        for message in messages:
+            error(name if name in columns else None, message)
+
+
+class MemberSheet(Sheet):
+    kind = ImportKind.MEMBERS
+    title = "members"
+    refused = gettext_lazy("You may not add party members.")
+    required = ("name", "id_number", "joined_on", "status", "org_code")
+    CHOICES = {"gender": Gender, "education": Education, "status": MemberStatus, "category": MemberCategory}
+
+    @classmethod
+    def spec(cls):
+        from .resources import MemberResource
+
+        names = ("name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "joined_on",
+                 "full_member_on", "status", "category")
+        kinds = {"birth_date": "date", "joined_on": "date", "full_member_on": "date", **dict.fromkeys(
+            cls.CHOICES, "choice")}
+        columns = {name: (Member._meta.get_field(name).verbose_name, kinds.get(name, "text")) for name in names}
+        columns["org_code"] = (MemberResource.fields["org_code"].column_name, "text")
+        return columns
+
+    def choices(self, name):
+        if name not in self.CHOICES:
+            return None
+        extra = {"男": "M", "女": "F", "预备党员": "probationary", "正式党员": "full"}
+        return _choice_table(self.CHOICES[name], extra), self.CHOICES[name]
+
+    def prepare(self, rows):
+        from grids.models import OrgNode
+
+        codes = {v.get("org_code", "") for _r, v in rows} - {""}
+        self.orgs = {o.code: o for o in OrgNode.objects.filter(code__in=codes)}
+        self.seen = {}
+
+    def clean(self, row_no, values, error, failed):
+        from .services import member_clean
+        from .validators import gender_from_id, normalize_id_number
+
         code = values.pop("org_code", "")
-        org = orgs.get(code)
-        if code and (org is None or not scope.covers(org, write=True)):
-            error(row_no, "org_code",
-                  _("No party organization with the code “%(code)s” in your area.") % {"code": code})
-            org = None
-        if len(result.errors) > row_errors:
-            continue
-        values.setdefault("category", MemberCategory.DIRECT)
-        values["category"] = values["category"] or MemberCategory.DIRECT
-        values.setdefault("ethnicity", "汉族")
-        values["ethnicity"] = values["ethnicity"] or "汉族"
+        org = self.orgs.get(code)
+        if code and (org is None or not self.scope.covers(org, write=True)):
+            error("org_code", _("No party organization with the code “%(code)s” in your area.") % {"code": code})
+            return None
+        if failed:
+            return None
+        values["category"] = values.get("category") or MemberCategory.DIRECT
+        values["ethnicity"] = values.get("ethnicity") or "汉族"
         if values.get("gender") == "":
             values.pop("gender")
         member = Member(org=org, **values)
         if not member.gender and member.id_number:
-            from .validators import gender_from_id, normalize_id_number
-
             try:
                 member.gender = gender_from_id(normalize_id_number(member.id_number))
             except (ValueError, IndexError):
@@ -213,71 +373,385 @@ def member_import(*, actor, dataset, valid_only=False, progress=None):
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 for message in messages:
-                    if name in columns:
-                        error(row_no, name, message)
+                    if name in self.present:
+                        error(name, message)
                     else:
-                        result.errors.append(RowError(row_no, "", "", f"{Member._meta.get_field(name).verbose_name}: "
-                                                      f"{message}" if name != "__all__" else message))
+                        error(None, f"{Member._meta.get_field(name).verbose_name}: {message}"
+                              if name != "__all__" else message)
+            return None
+        if member.id_number in self.seen:
+            error("id_number", _("The same ID-card number is already on row %(row)s.") % {
+                "row": self.seen[member.id_number]})
+            return None
+        self.seen[member.id_number] = row_no
+        return member
+
+    def finish(self, items, error):
+        numbers = [m.id_number for _row, m in items]
+        existing = set()
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            chunk = numbers[start:start + LOOKUP_CHUNK]
+            existing |= set(Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+        for row_no, member in items:
+            if member.id_number in existing:
+                error(row_no, "id_number", _("A party member with this ID-card number is already registered."))
+        return [(row_no, m) for row_no, m in items if m.id_number not in existing]
+
+    def write(self, items):
+        from simple_history.utils import bulk_create_with_history
+
+        bulk_create_with_history([m for _row, m in items], Member, batch_size=1000, default_user=self.actor)
+        return len(items), 0
+
+
+def _member_columns():
+    return {
+        "id_number": (Member._meta.get_field("id_number").verbose_name, "text"),
+        "name": (Member._meta.get_field("name").verbose_name, "text"),
+    }
+
+
+class PointsSheet(_MemberRowSheet):
+    """Points typed by the secretary (the points from meeting attendance come from the meetings, not here).
+    A row identical to an entry already recorded (member, date, category, points, reason) is refused as
+    "already recorded", so importing the same file twice never doubles the points."""
+
+    kind = ImportKind.POINTS
+    title = "points"
+    required = ("id_number", "on", "category", "points", "reason")
+
+    @classmethod
+    def spec(cls):
+        f = PointEntry._meta.get_field
+        return {**_member_columns(), "on": (f("on").verbose_name, "date"),
+                "category": (f("category").verbose_name, "choice"), "points": (f("points").verbose_name, "decimal"),
+                "reason": (f("reason").verbose_name, "text")}
+
+    def choices(self, name):
+        if name != "category":
+            return None
+        extra = {"学习": "study", "志愿": "volunteer", "志愿者服务": "volunteer", "作用发挥": "role", "其它": "other"}
+        return _choice_table(PointCategory, extra), PointCategory
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        ids = {m.pk for m in self.members.values()}
+        days = {v["on"] for _r, v in rows if v.get("on")}
+        self.recorded = set()
+        if ids and days:
+            self.recorded = set(PointEntry.objects.filter(member_id__in=ids, on__in=days).values_list(
+                "member_id", "on", "category", "points", "reason"))
+        self.seen = {}
+
+    def clean(self, row_no, values, error, failed):
+        from .services import point_entry_clean
+
+        member = self.member(values, error)
+        if member is None or any(values.get(name) in (None, "") for name in self.required):
+            return None
+        try:
+            entry = point_entry_clean(member=member, on=values["on"], category=values["category"],
+                                      points=values["points"], reason=values["reason"])
+        except ValidationError as exc:
+            _service_errors(exc, self.present, error)
+            return None
+        key = (member.pk, entry.on, entry.category, entry.points, entry.reason)
+        if key in self.recorded:
+            error(None, _("This entry is already recorded (same member, date, category, points and reason)."))
+            return None
+        if key in self.seen:
+            error(None, _("The same entry is already on row %(row)s.") % {"row": self.seen[key]})
+            return None
+        self.seen[key] = row_no
+        entry.recorded_by = self.actor
+        return entry
+
+    def write(self, items):
+        from simple_history.utils import bulk_create_with_history
+
+        bulk_create_with_history([e for _row, e in items], PointEntry, batch_size=1000, default_user=self.actor)
+        return len(items), 0
+
+
+class DuesSheet(_MemberRowSheet):
+    """A month's dues, as payments come in: a row for a member and month already recorded updates it (the
+    history keeps the former figures); the amount due always follows from the brackets."""
+
+    kind = ImportKind.DUES
+    title = "dues"
+    required = ("id_number", "month", "kind", "income_base")
+    FIELDS = ("kind", "income_base", "amount_due", "amount_paid", "paid_on", "paid_by", "recorded_by")
+
+    @classmethod
+    def spec(cls):
+        f = DuesPayment._meta.get_field
+        return {**_member_columns(), "month": (f("month").verbose_name, "month"),
+                "kind": (f("kind").verbose_name, "choice"), "income_base": (f("income_base").verbose_name, "decimal"),
+                "amount_paid": (f("amount_paid").verbose_name, "decimal"),
+                "paid_on": (f("paid_on").verbose_name, "date"), "paid_by": (f("paid_by").verbose_name, "text")}
+
+    def choices(self, name):
+        if name != "kind":
+            return None
+        extra = {"在职": "employed", "工资": "employed", "退休": "retired", "离退休": "retired", "离休": "retired",
+                 "学生": "low", "失业": "low", "低保": "low", "salaried": "employed"}
+        return _choice_table(DuesKind, extra), DuesKind
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        ids = {m.pk for m in self.members.values()}
+        months = {v["month"] for _r, v in rows if v.get("month")}
+        self.existing = {}
+        if ids and months:
+            self.existing = {(p.member_id, p.month): p for p in DuesPayment.objects.filter(
+                member_id__in=ids, month__in=months)}
+        self.seen = {}
+
+    def clean(self, row_no, values, error, failed):
+        from .services import dues_clean
+
+        member = self.member(values, error)
+        if member is None or any(values.get(name) in (None, "") for name in self.required):
+            return None
+        key = (member.pk, values["month"])
+        if key in self.seen:
+            error("month", _("This member's dues for this month are already on row %(row)s.") % {
+                "row": self.seen[key]})
+            return None
+        payment = self.existing.get(key)
+        before = tuple(getattr(payment, name) for name in self.FIELDS[:-1]) if payment else None
+        target = DuesPayment(member=member, month=values["month"]) if payment is None else payment
+        try:
+            dues_clean(payment=target, kind=values["kind"], income_base=values["income_base"],
+                       amount_paid=values.get("amount_paid") or 0, paid_on=values.get("paid_on"),
+                       paid_by=values.get("paid_by", ""))
+        except ValidationError as exc:
+            _service_errors(exc, self.present, error)
+            return None
+        self.seen[key] = row_no
+        if before is not None and before == tuple(getattr(target, name) for name in self.FIELDS[:-1]):
+            self.unchanged += 1
+            return None
+        target.recorded_by = self.actor
+        return target
+
+    def write(self, items):
+        from simple_history.utils import bulk_create_with_history
+
+        new = [p for _row, p in items if p.pk is None]
+        changed = [p for _row, p in items if p.pk is not None]
+        bulk_create_with_history(new, DuesPayment, batch_size=1000, default_user=self.actor)
+        if changed:
+            # An upsert on (member, month) rather than bulk_update: its CASE per field and row took 20 s for
+            # 5,000 rows, this takes well under one. The history rows are written as bulk_update_with_history
+            # would ("~", by the importer).
+            DuesPayment.objects.bulk_create(changed, batch_size=1000, update_conflicts=True,
+                                            unique_fields=["member", "month"], update_fields=list(self.FIELDS))
+            DuesPayment.history.bulk_history_create(changed, batch_size=1000, update=True, default_user=self.actor)
+        return len(new), len(changed)
+
+
+class AttendanceSheet(_MemberRowSheet):
+    """Attendance of meetings already recorded in the portal (organization code, date and kind name the
+    meeting); written through members.services.meeting_attendance_set, so the points follow as for a meeting
+    recorded in the portal."""
+
+    kind = ImportKind.ATTENDANCE
+    title = "attendance"
+    required = ("org_code", "held_on", "kind", "id_number", "present")
+
+    @classmethod
+    def spec(cls):
+        from .resources import MemberResource
+
+        f = Meeting._meta.get_field
+        return {"org_code": (MemberResource.fields["org_code"].column_name, "text"),
+                "held_on": (f("held_on").verbose_name, "date"), "kind": (f("kind").verbose_name, "choice"),
+                **_member_columns(),
+                "present": (Attendance._meta.get_field("present").verbose_name, "yes_no"),
+                "absence_reason": (Attendance._meta.get_field("absence_reason").verbose_name, "text")}
+
+    def choices(self, name):
+        if name == "kind":
+            extra = {"党员大会": "members", "支部党员大会": "members", "支委会": "committee",
+                     "支部委员会": "committee", "党小组会": "group", "党课": "lecture", "主题党日": "theme_day"}
+            return _choice_table(MeetingKind, extra), MeetingKind
+        if name == "present":
+            return _yes_no_table()
+        return None
+
+    def prepare(self, rows):
+        from .selectors import meeting_list
+
+        super().prepare(rows)
+        codes = {v.get("org_code", "") for _r, v in rows} - {""}
+        days = {v["held_on"] for _r, v in rows if v.get("held_on")}
+        self.meetings = {}
+        if codes and days:
+            for meeting in meeting_list(user=self.actor, write=True).filter(org__code__in=codes, held_on__in=days):
+                self.meetings.setdefault((meeting.org.code, meeting.held_on, meeting.kind), []).append(meeting)
+        self.seen = {}
+
+    def clean(self, row_no, values, error, failed):
+        member = self.member(values, error)
+        if any(values.get(name) in (None, "") for name in self.required):
+            return None
+        found = self.meetings.get((values["org_code"], values["held_on"], values["kind"]), [])
+        what = {"code": values["org_code"], "day": values["held_on"], "kind": MeetingKind(values["kind"]).label}
+        if not found:
+            error("org_code", _("No %(kind)s of %(day)s is recorded for the organization “%(code)s” in your "
+                                "area: record the meeting first.") % what)
+            return None
+        if len(found) > 1:
+            error("org_code", _("%(count)s meetings (%(kind)s of %(day)s) are recorded for the organization "
+                                "“%(code)s”: record this attendance on the meeting's page.") % {
+                **what, "count": len(found)})
+            return None
+        meeting = found[0]
+        if member is None:
+            return None
+        if not member.org.path.startswith(meeting.org.path):
+            error("id_number", _("%(name)s is not a member of this branch.") % {"name": member.name})
+            return None
+        present, reason = values["present"], values.get("absence_reason", "")
+        if not present and not reason:
+            error("absence_reason" if "absence_reason" in self.present else None,
+                  _("Give the reason for the absence."))
+            return None
+        if len(reason) > Attendance._meta.get_field("absence_reason").max_length:
+            error("absence_reason", _("At most %(max)s characters.") % {
+                "max": Attendance._meta.get_field("absence_reason").max_length})
+            return None
+        key = (meeting.pk, member.pk)
+        if key in self.seen:
+            error("id_number", _("This member's attendance of this meeting is already on row %(row)s.") % {
+                "row": self.seen[key]})
+            return None
+        self.seen[key] = row_no
+        return meeting, member, present, reason
+
+    def write(self, items):
+        from .services import meeting_attendance_set
+
+        return meeting_attendance_set(actor=self.actor, rows=[item for _row, item in items])
+
+
+SHEETS = {sheet.kind: sheet for sheet in (MemberSheet, PointsSheet, DuesSheet, AttendanceSheet)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The import
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _may_import(scope):
+    return scope.write_all or bool(scope.write_paths)
+
+
+def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
+    """Validate every row of `dataset` as a sheet of `kind` (members, points, dues, attendance) and, if all are
+    valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
+    PROGRESS_EVERY rows (the background import shows it). Raises PermissionDenied for a user who may change
+    nothing, ValidationError for a file that is not such a sheet at all; row errors are in the result."""
+    if kind not in SHEETS:
+        raise ValidationError({"kind": [_("Choose what to import.")]})
+    scope = resolve_scope(actor)
+    sheet = SHEETS[kind](actor, scope)
+    if not _may_import(scope):
+        raise PermissionDenied(str(sheet.refused))
+    if dataset.height > MAX_ROWS:
+        raise ValidationError({"file": [_("At most %(max)s rows in one file.") % {"max": MAX_ROWS}]})
+    result = ImportResult(kind=kind, total=dataset.height)
+    columns_spec = sheet.spec()
+    aliases = sheet.aliases()
+    columns = {}  # field → (index, letter, header)
+    for index, header in enumerate(dataset.headers or []):
+        name = aliases.get(_text(header).lower())
+        if name and name not in columns:
+            columns[name] = (index, get_column_letter(index + 1), _text(header))
+    missing = [name for name in sheet.required if name not in columns]
+    if missing:
+        raise ValidationError({"file": [_("The sheet has no column for: %(columns)s.") % {
+            "columns": ", ".join(str(columns_spec[n][0]) for n in missing)}]})
+    sheet.present = set(columns)
+    sheet.unchanged = 0
+    choices = {name: sheet.choices(name) for name in columns}
+
+    def error_at(row_no, name, message):
+        _index, letter, header = columns.get(name, (None, "", "")) if name else (None, "", "")
+        result.errors.append(RowError(row_no, letter, header, str(message)))
+
+    rows = []
+    for offset, row in enumerate(dataset):
+        row_no = offset + 2
+        if not any(_text(v) for v in row):
+            result.total -= 1
             continue
-        if member.id_number in seen:
-            error(row_no, "id_number", _("The same ID-card number is already on row %(row)s.") % {
-                "row": seen[member.id_number]})
-            continue
-        seen[member.id_number] = row_no
-        members.append((row_no, member))
-    existing = set()
-    numbers = [m.id_number for _row, m in members]
-    for start in range(0, len(numbers), 5000):
-        chunk = numbers[start:start + 5000]
-        existing |= set(Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
-    for row_no, member in members:
-        if member.id_number in existing:
-            index, letter, header = columns["id_number"]
-            result.errors.append(RowError(row_no, letter, header,
-                                          _("A party member with this ID-card number is already registered.")))
+        values, failed = {}, False
+        for name, (index, _letter, _header) in columns.items():
+            raw = row[index] if index < len(row) else None
+            try:
+                values[name] = _cell(columns_spec[name][1], raw, choices=choices[name])
+            except CellError as exc:
+                error_at(row_no, name, str(exc))
+                failed = True
+        for name in sheet.required:
+            if name in values and values[name] in ("", None):
+                error_at(row_no, name, _("This column must be filled in."))
+                failed = True
+        rows.append((row_no, values, failed))
+    sheet.prepare([(row_no, values) for row_no, values, _failed in rows])
+    items = []
+    for offset, (row_no, values, failed) in enumerate(rows):
+        if progress is not None and offset and offset % PROGRESS_EVERY == 0:
+            progress(offset)
+        errors_before = len(result.errors)
+        item = sheet.clean(row_no, values, lambda name, message, row_no=row_no: error_at(row_no, name, message),
+                           failed)
+        if item is not None and not failed and len(result.errors) == errors_before:
+            items.append((row_no, item))
+    items = sheet.finish(items, error_at)
     result.errors.sort(key=lambda e: (e.row, e.column))
-    valid = [m for _row, m in members if m.id_number not in existing]
+    result.unchanged = sheet.unchanged
     if result.errors and not valid_only:
         return result
-    _write(actor, valid)
-    result.created, result.written = len(valid), True
+    with transaction.atomic():
+        result.created, result.updated = sheet.write(items)
+    result.written = True
     return result
 
 
-@transaction.atomic
-def _write(actor, members):
-    from simple_history.utils import bulk_create_with_history
-
-    bulk_create_with_history(members, Member, batch_size=1000, default_user=actor)
-
-
-def template_dataset():
-    """An empty sheet with the headers in the current language (what the import page offers to download)."""
-    from .resources import MemberResource
-
-    headers = []
-    for name in FIELDS:
-        if name == "org_code":
-            headers.append(str(MemberResource.fields["org_code"].column_name))
-        else:
-            headers.append(str(Member._meta.get_field(name).verbose_name))
-    data = tablib.Dataset(headers=headers, title="members")
-    return data
+def member_import(*, actor, dataset, valid_only=False, progress=None):
+    """Validate every row of a members sheet and, if all are valid (or `valid_only`), create the members."""
+    return sheet_import(kind=ImportKind.MEMBERS, actor=actor, dataset=dataset, valid_only=valid_only,
+                        progress=progress)
 
 
-def import_start(*, actor, upload, valid_only=False):
+def template_dataset(kind=ImportKind.MEMBERS):
+    """An empty sheet of `kind` with the headers in the current language (the import page offers it)."""
+    sheet = SHEETS[kind]
+    return tablib.Dataset(headers=[str(header) for header, _kind in sheet.spec().values()], title=sheet.title)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# In the background
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False):
     """Keep an uploaded sheet for the background import; the caller queues run_member_import after commit."""
     from .models import MemberImport
 
-    scope = resolve_scope(actor)
-    if not (scope.write_all or scope.write_paths):
-        raise PermissionDenied(_("You may not add party members."))
-    return MemberImport.objects.create(created_by=actor, file=upload, file_name=upload.name[:200],
+    if kind not in SHEETS:
+        raise ValidationError({"kind": [_("Choose what to import.")]})
+    if not _may_import(resolve_scope(actor)):
+        raise PermissionDenied(str(SHEETS[kind].refused))
+    return MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
                                        valid_only=valid_only)
 
 
 def import_run(import_id):
-    """Run a queued background import (the Celery task calls this; a second call does nothing)."""
+    """Run a queued background import of any kind (the Celery task calls this; a second call does nothing)."""
     from django.db.models import F
     from django.utils import timezone
 
@@ -287,27 +761,26 @@ def import_run(import_id):
     if not claimed:
         return None
     job = MemberImport.objects.select_related("created_by").get(pk=import_id)
+    jobs = MemberImport.objects.filter(pk=job.pk)
     try:
         with job.file.open("rb") as handle:
             dataset = load_dataset(handle.read(), job.file_name)
-        MemberImport.objects.filter(pk=job.pk).update(total=dataset.height)
+        jobs.update(total=dataset.height)
 
         def progress(rows):
-            MemberImport.objects.filter(pk=job.pk).update(processed=rows)
+            jobs.update(processed=rows)
 
-        result = member_import(actor=job.created_by, dataset=dataset, valid_only=job.valid_only, progress=progress)
+        result = sheet_import(kind=job.kind, actor=job.created_by, dataset=dataset, valid_only=job.valid_only,
+                              progress=progress)
     except (ValidationError, PermissionDenied) as exc:
-        MemberImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(),
-            errors=[{"row": 0, "column": "", "header": "", "message": " ".join(getattr(exc, "messages", [str(exc)]))}])
+        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
+            {"row": 0, "column": "", "header": "", "message": " ".join(getattr(exc, "messages", [str(exc)]))}])
         return None
     except Exception:
-        MemberImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(),
-            errors=[{"row": 0, "column": "", "header": "",
-                     "message": str(_("The file could not be read as a spreadsheet."))}])
+        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
+            {"row": 0, "column": "", "header": "", "message": str(_("The file could not be read as a spreadsheet."))}])
         return None
-    MemberImport.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE, processed=F("total"), created=result.created, written=result.written,
-        errors=[e.__dict__ for e in result.errors[:1000]], finished_at=timezone.now())
+    jobs.update(status=ImportStatus.DONE, processed=F("total"), created=result.created, updated=result.updated,
+                written=result.written, errors=[e.__dict__ for e in result.errors[:1000]],
+                finished_at=timezone.now())
     return result

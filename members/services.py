@@ -129,6 +129,18 @@ def member_reveal(*, actor, member, channel):
     return PersonalDataReveal.objects.create(user=actor, member=member, channel=channel)
 
 
+def member_reveal_for_export(*, actor, members):
+    """Of `members` (loaded with their organization), the pks whose full ID-card number `actor` may see in an
+    export (members they may change; the others stay masked); each such reveal is recorded."""
+    from .models import PersonalDataReveal
+
+    scope = resolve_scope(actor)
+    revealed = {m.pk for m in members if scope.covers(m.org, write=True)}
+    PersonalDataReveal.objects.bulk_create([
+        PersonalDataReveal(user=actor, member_id=pk, channel=PersonalDataReveal.Channel.EXPORT) for pk in revealed])
+    return revealed
+
+
 @transaction.atomic
 def member_export(*, actor, queryset, reveal=False, file_format="csv"):
     """A CSV of `queryset` cut to the actor's scope, masked; with reveal=True, rows the actor may change come
@@ -397,34 +409,44 @@ def stage_filing_return(*, actor, filing, opinion, on=None):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def point_entry_create(*, actor, member, on, category, points, reason, today=None):
-    """Add (or, negative, take away) points for a member in the actor's area, with the reason."""
+def point_entry_clean(*, member, on, category, points, reason, today=None):
+    """The rules of a points entry, without writing it: returns the unsaved entry or raises ValidationError
+    (shared by point_entry_create and the spreadsheet import, which checks the scope for the whole file)."""
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
     from django.utils import timezone
 
     from .models import PointCategory, PointEntry
 
-    if not resolve_scope(actor).covers(member.org, write=True):
-        raise PermissionDenied(_("This party member is outside your area."))
     errors = {}
     try:
         value = Decimal(str(points)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         value = None
-    if value is None or value == 0 or abs(value) > 100:
+    if value is None or not value.is_finite() or value == 0 or abs(value) > 100:
         errors["points"] = [_("Points are a non-zero number between -100 and 100, to one decimal place.")]
     if category not in PointCategory.values:
         errors["category"] = [_("Choose a category.")]
     if not (reason or "").strip():
         errors["reason"] = [_("Say why the points are given or taken.")]
-    if on > (today or timezone.localdate()):
+    elif len(reason.strip()) > PointEntry._meta.get_field("reason").max_length:
+        errors["reason"] = [_("At most %(max)s characters.") % {"max": PointEntry._meta.get_field("reason").max_length}]
+    if on is None:
+        errors["on"] = [_("Give the date.")]
+    elif on > (today or timezone.localdate()):
         errors["on"] = [_("The date cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
-    entry = PointEntry(member=member, on=on, category=category, points=value, reason=reason.strip(),
-                       recorded_by=actor)
+    return PointEntry(member=member, on=on, category=category, points=value, reason=reason.strip())
+
+
+@transaction.atomic
+def point_entry_create(*, actor, member, on, category, points, reason, today=None):
+    """Add (or, negative, take away) points for a member in the actor's area, with the reason."""
+    if not resolve_scope(actor).covers(member.org, write=True):
+        raise PermissionDenied(_("This party member is outside your area."))
+    entry = point_entry_clean(member=member, on=on, category=category, points=points, reason=reason, today=today)
+    entry.recorded_by = actor
     entry._history_user = actor
     entry.save()
     return entry
@@ -600,14 +622,69 @@ def meeting_record(*, actor, org, kind, held_on, topic, minutes, present, absent
         [Attendance(meeting=meeting, member=m, present=True) for m in present]
         + [Attendance(meeting=meeting, member=m, present=False, absence_reason=r.strip()) for m, r in absent.items()]
     )
-    label = MeetingKind(kind).label
-    PointEntry.objects.bulk_create([
-        PointEntry(member=m, on=held_on, category=PointCategory.ORG_LIFE, points=ATTENDANCE_POINTS[kind],
-                   reason=f"{label}: {meeting.topic}"[:200], recorded_by=actor, meeting=meeting)
-        for m in present
-    ])
+    PointEntry.objects.bulk_create([_attendance_points(actor, meeting, m) for m in present])
     _tick_duties_for_meeting(actor, meeting)
     return meeting
+
+
+def _attendance_points(actor, meeting, member):
+    """The organizational-life points a present member earns from a meeting (counted once per meeting)."""
+    from .models import MeetingKind, PointCategory, PointEntry
+
+    label = MeetingKind(meeting.kind).label
+    return PointEntry(member=member, on=meeting.held_on, category=PointCategory.ORG_LIFE,
+                      points=ATTENDANCE_POINTS[meeting.kind], reason=f"{label}: {meeting.topic}"[:200],
+                      recorded_by=actor, meeting=meeting)
+
+
+@transaction.atomic
+def meeting_attendance_set(*, actor, rows):
+    """Record (or correct) the attendance of meetings already recorded: `rows` is a list of
+    (meeting, member, present, absence_reason). A member newly present gets the meeting's organizational-life
+    points as meeting_record gives them; one no longer present loses them. Returns (created, updated).
+    A constant number of queries, whatever the number of rows."""
+    from .models import Attendance, PointEntry
+
+    scope = resolve_scope(actor)
+    errors = {}
+    for meeting, member, present, reason in rows:
+        if not scope.covers(meeting.org, write=True) or not scope.covers(member.org, write=True):
+            raise PermissionDenied(_("This organization is outside your area."))
+        if not member.org.path.startswith(meeting.org.path):
+            errors["present"] = [_("Only members of this branch can be expected at its meeting.")]
+        if not present and not (reason or "").strip():
+            errors["absent"] = [_("Give the reason for each absence.")]
+    if len({(m.pk, p.pk) for m, p, _present, _reason in rows}) != len(rows):
+        errors["present"] = [_("A member cannot be both present and absent.")]
+    if errors:
+        raise ValidationError(errors)
+    meeting_ids = {m.pk for m, *_rest in rows}
+    member_ids = {p.pk for _m, p, *_rest in rows}
+    existing = {(a.meeting_id, a.member_id): a for a in Attendance.objects.filter(
+        meeting_id__in=meeting_ids, member_id__in=member_ids)}
+    pointed = {(e.meeting_id, e.member_id): e for e in PointEntry.objects.filter(
+        meeting_id__in=meeting_ids, member_id__in=member_ids)}
+    new, changed, points_new, points_gone = [], [], [], []
+    for meeting, member, present, reason in rows:
+        reason = "" if present else reason.strip()
+        attendance = existing.get((meeting.pk, member.pk))
+        if attendance is None:
+            new.append(Attendance(meeting=meeting, member=member, present=present, absence_reason=reason))
+        elif (attendance.present, attendance.absence_reason) != (present, reason):
+            attendance.present, attendance.absence_reason = present, reason
+            changed.append(attendance)
+        entry = pointed.get((meeting.pk, member.pk))
+        if present and entry is None:
+            points_new.append(_attendance_points(actor, meeting, member))
+        elif not present and entry is not None:
+            points_gone.append(entry)
+    Attendance.objects.bulk_create(new, batch_size=1000)
+    Attendance.objects.bulk_update(changed, ["present", "absence_reason"], batch_size=1000)
+    PointEntry.objects.bulk_create(points_new, batch_size=1000)
+    for entry in points_gone:  # a correction (present → absent) is rare: one delete each, kept in the history
+        entry._history_user = actor
+        entry.delete()
+    return len(new), len(changed)
 
 
 @transaction.atomic
@@ -659,32 +736,68 @@ def dues_monthly_amount(*, income_base, kind):
     return max((base * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), Decimal("0.20"))
 
 
+def dues_clean(*, payment, kind, income_base, amount_paid=0, paid_on=None, paid_by=""):
+    """Set a dues payment's figures by the rules (the amount due from the brackets; a payment needs its date, not
+    in the future) without saving it; raises ValidationError. Shared by dues_record and the spreadsheet import."""
+    from decimal import Decimal, InvalidOperation
+
+    from .models import DuesPayment
+
+    errors = {}
+    try:
+        base = Decimal(str(income_base))
+        if not base.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        base = None
+        errors["income_base"] = [_("Enter an amount in yuan.")]
+    try:
+        paid = Decimal(str(amount_paid or 0))
+        if not paid.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        paid = None
+        errors["amount_paid"] = [_("Enter an amount in yuan.")]
+    due = None
+    if base is not None:
+        try:
+            due = dues_monthly_amount(income_base=base, kind=kind)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if base >= 10 ** 7:
+            errors["income_base"] = [_("The amount is too large.")]
+    if paid is not None and paid < 0:
+        errors["amount_paid"] = [_("The amount paid cannot be negative.")]
+    elif paid is not None and paid >= 10 ** 6:
+        errors["amount_paid"] = [_("The amount is too large.")]
+    if paid and not paid_on:
+        errors["paid_on"] = [_("Give the date of the payment.")]
+    if paid_on and paid_on > _today():
+        errors["paid_on"] = [_("The date cannot be in the future.")]
+    if len((paid_by or "").strip()) > DuesPayment._meta.get_field("paid_by").max_length:
+        errors["paid_by"] = [_("At most %(max)s characters.") % {
+            "max": DuesPayment._meta.get_field("paid_by").max_length}]
+    if errors:
+        raise ValidationError(errors)
+    payment.kind, payment.income_base, payment.amount_due = kind, base.quantize(Decimal("0.01")), due
+    payment.amount_paid = paid.quantize(Decimal("0.01"))
+    payment.paid_on, payment.paid_by = paid_on if paid else None, (paid_by or "").strip()
+    return payment
+
+
 @transaction.atomic
 def dues_record(*, actor, member, month, kind, income_base, amount_paid=0, paid_on=None, paid_by=""):
     """Set (or update) a member's dues for a month; the amount due follows from the brackets. A payment short of
     the amount due leaves the rest in arrears."""
-    from decimal import Decimal
-
     from .models import DuesPayment
 
     if not resolve_scope(actor).covers(member.org, write=True):
         raise PermissionDenied(_("This party member is outside your area."))
     month = month.replace(day=1)
-    due = dues_monthly_amount(income_base=income_base, kind=kind)
-    paid = Decimal(str(amount_paid or 0))
-    errors = {}
-    if paid < 0:
-        errors["amount_paid"] = [_("The amount paid cannot be negative.")]
-    if paid and not paid_on:
-        errors["paid_on"] = [_("Give the date of the payment.")]
-    if paid_on and paid_on > _today():
-        errors["paid_on"] = [_("The date cannot be in the future.")]
-    if errors:
-        raise ValidationError(errors)
     payment = DuesPayment.objects.select_for_update().filter(member=member, month=month).first() or DuesPayment(
         member=member, month=month)
-    payment.kind, payment.income_base, payment.amount_due = kind, Decimal(str(income_base)), due
-    payment.amount_paid, payment.paid_on, payment.paid_by = paid, paid_on if paid else None, (paid_by or "").strip()
+    dues_clean(payment=payment, kind=kind, income_base=income_base, amount_paid=amount_paid, paid_on=paid_on,
+               paid_by=paid_by)
     payment.recorded_by = actor
     payment._history_user = actor
     payment.save()

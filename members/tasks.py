@@ -23,7 +23,8 @@ def monthly_member_jobs(self, day=None):
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, ConnectionError), retry_backoff=True,
              max_retries=3)
 def run_member_import(self, import_id):
-    """A large members import in the background (members.imports.import_run; running it twice does nothing)."""
+    """A large import in the background, of whatever kind the job says (members, points, dues, attendance:
+    members.imports.import_run dispatches by kind; running it twice does nothing)."""
     from .imports import import_run
 
     result = import_run(import_id)

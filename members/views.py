@@ -8,8 +8,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scopes import resolve_scope
 from jinshui.errors import PermissionDenied as ServicePermissionDenied
@@ -39,10 +41,35 @@ def _context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
+def _import_kind(request):
+    from .models import ImportKind
+
+    kind = request.POST.get("kind") or request.GET.get("kind") or ImportKind.MEMBERS
+    return kind if kind in imports.SHEETS else ImportKind.MEMBERS
+
+
+#: Each kind's admin list (the breadcrumb's way back) and the page's title.
+_IMPORT_PAGES = {
+    "members": ("admin:members_member_changelist", gettext_lazy("Import party members from Excel")),
+    "points": ("admin:members_pointentry_changelist", gettext_lazy("Import points from Excel")),
+    "dues": ("admin:members_duespayment_changelist", gettext_lazy("Import dues payments from Excel")),
+    "attendance": ("admin:members_meeting_changelist", gettext_lazy("Import meeting attendance from Excel")),
+}
+
+
+def _import_context(request, kind, **extra):
+    from .models import ImportKind
+
+    changelist, title = _IMPORT_PAGES[kind]
+    return _context(request, str(title), kind=kind, kinds=ImportKind.choices, back_url=reverse(changelist),
+                    back_label=str(ImportKind(kind).label), **extra)
+
+
 @_staff_view(write=True)
 def member_import_view(request):
-    """Upload a sheet; see every rejected row by row and column; nothing is written unless all rows pass (or
-    "import the valid rows" is ticked)."""
+    """Choose what to import (members, points, dues, attendance) and upload the sheet; see every rejected row by
+    row and column; nothing is written unless all rows pass (or "import the valid rows" is ticked)."""
+    kind = _import_kind(request)
     result, file_error = None, None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -56,24 +83,26 @@ def member_import_view(request):
                 content = upload.read()
                 dataset = imports.load_dataset(content, upload.name)
                 if dataset.height > imports.BACKGROUND_ROWS:
-                    return _start_background(request, upload, valid_only)
-                result = imports.member_import(actor=request.user, dataset=dataset, valid_only=valid_only)
+                    return _start_background(request, upload, kind, valid_only)
+                result = imports.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
             except ValidationError as exc:
                 file_error = " ".join(exc.messages)
             except ServicePermissionDenied as exc:
                 raise PermissionDenied from exc
             except Exception:  # an unreadable workbook (not a real xlsx, broken CSV)
                 file_error = _("The file could not be read as a spreadsheet.")
-    return render(request, "members/import.html", _context(
-        request, _("Import party members from Excel"), result=result, file_error=file_error,
-        max_errors=200, errors=result.errors[:200] if result else []))
+    return render(request, "members/import.html", _import_context(
+        request, kind, result=result, file_error=file_error, max_errors=200,
+        errors=result.errors[:200] if result else []))
 
 
 @_staff_view(write=True)
 def member_import_template_view(request):
-    content = imports.template_dataset().export("xlsx")
+    """An empty sheet of the chosen kind, headers in the user's language."""
+    kind = _import_kind(request)
+    content = imports.template_dataset(kind).export("xlsx")
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="members-template.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
 
 
@@ -120,14 +149,14 @@ def transfer_letter_view(request, pk):
                                                               "today": timezone.localdate()})
 
 
-def _start_background(request, upload, valid_only):
+def _start_background(request, upload, kind, valid_only):
     from django.db import transaction
     from django.shortcuts import redirect
 
     from .tasks import run_member_import
 
     upload.seek(0)
-    job = imports.import_start(actor=request.user, upload=upload, valid_only=valid_only)
+    job = imports.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only)
     transaction.on_commit(lambda: run_member_import.delay(job.pk))
     return redirect("members:import-status", pk=job.pk)
 
@@ -141,6 +170,5 @@ def member_import_status_view(request, pk):
     if job is None:
         raise Http404
     percent = round(100 * job.processed / job.total) if job.total else 0
-    return render(request, "members/import_status.html", _context(
-        request, _("Import party members from Excel"), job=job, percent=percent,
-        errors=[imports.RowError(**e) for e in job.errors[:200]]))
+    return render(request, "members/import_status.html", _import_context(
+        request, job.kind, job=job, percent=percent, errors=[imports.RowError(**e) for e in job.errors[:200]]))
