@@ -608,6 +608,10 @@ class AttendanceSheet(_MemberRowSheet):
                 **what, "count": len(found)})
             return None
         meeting = found[0]
+        if meeting.reviewed_on is not None:
+            error("org_code", _("This meeting has been reviewed by the level above; its attendance can no longer "
+                                "change."))
+            return None
         if member is None:
             return None
         if not member.org.path.startswith(meeting.org.path):

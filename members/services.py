@@ -654,6 +654,11 @@ def meeting_attendance_set(*, actor, rows):
             errors["present"] = [_("Only members of this branch can be expected at its meeting.")]
         if not present and not (reason or "").strip():
             errors["absent"] = [_("Give the reason for each absence.")]
+    from .models import Meeting
+
+    if Meeting.objects.filter(pk__in={m.pk for m, *_rest in rows}, reviewed_on__isnull=False).exists():
+        errors["meeting"] = [_("This meeting has been reviewed by the level above; its attendance can no longer "
+                               "change.")]
     if len({(m.pk, p.pk) for m, p, _present, _reason in rows}) != len(rows):
         errors["present"] = [_("A member cannot be both present and absent.")]
     if errors:

@@ -244,6 +244,18 @@ def test_attendance_bad_rows_and_foreign_meetings(tree, community_secretary):
     assert "2 meetings" in next(e for e in result.errors if e.row == 4).message
 
 
+def test_a_reviewed_meetings_attendance_is_closed(tree, community_secretary, street_secretary):
+    meeting = _empty_meeting(tree.grid)
+    services.meeting_review(actor=street_secretary, meeting=meeting, opinion="符合要求", on=datetime.date(2026, 5, 20))
+    result = sheet_import(kind="attendance", actor=community_secretary, dataset=sheet("attendance", [
+        attendance(tree.member)]))
+    assert not result.written and where(result) == {(2, "A")}
+    assert "reviewed" in result.errors[0].message and Attendance.objects.count() == 0
+    with pytest.raises(services.ValidationError) as caught:
+        services.meeting_attendance_set(actor=community_secretary, rows=[(meeting, tree.member, True, "")])
+    assert "meeting" in caught.value.message_dict and PointEntry.objects.count() == 0
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Everyone: scope, query counts, background, pages
 # ---------------------------------------------------------------------------------------------------------------
