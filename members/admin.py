@@ -1231,7 +1231,7 @@ class MemberAccountAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin
             return self._service_form(form, request, lambda f: services.member_account_link(
                 actor=request.user, member=f.cleaned_data["member"],
                 user=get_user_model().objects.filter(username=f.cleaned_data["username"].strip()).first()))
-        kwargs["fields"] = []
+        kwargs["fields"], kwargs["form"] = [], django_forms.ModelForm
         base = super().get_form(request, obj, **kwargs)
 
         class UnlinkForm(base):
@@ -1239,6 +1239,11 @@ class MemberAccountAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin
 
         return self._service_form(UnlinkForm, request, lambda f: services.member_account_unlink(
             actor=request.user, account=obj))
+
+    def save_model(self, request, obj, form, change):
+        saved = getattr(form, "_saved", None)
+        if saved is not None:  # the link the service made (the log entry names it)
+            obj.pk, obj.user_id, obj.member_id, obj.method = saved.pk, saved.user_id, saved.member_id, saved.method
 
     def response_change(self, request, obj):
         from django.http import HttpResponseRedirect
@@ -1399,6 +1404,8 @@ class QuizAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         questions = next((fs.questions_data for fs in formsets if isinstance(fs, QuestionFormSet)), None)
         services.quiz_save(actor=request.user, quiz=form.instance, questions=questions)
+        for formset in formsets:  # written by the service, not formset.save(): nothing for the change message
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         obj._history_user = request.user
