@@ -381,3 +381,33 @@ def test_admin_quiz_and_link_scope(client, tree, community_secretary, django_ass
     assert mine.method == "staff" and mine.linked_by == community_secretary
     response = client.post(reverse("admin:members_memberaccount_change", args=[mine.pk]), {"unlink": "on"})
     assert response.status_code == 302 and not MemberAccount.objects.filter(pk=mine.pk).exists()
+
+
+# --- demo data --------------------------------------------------------------------------------------------------
+
+
+def test_demo_quizzes_attempts_and_linked_residents():
+    from django.db.models import Count, Max, Q
+
+    from grids import demo as grid_demo
+    from members import demo
+
+    today = datetime.date(2026, 11, 25)
+    counts = grid_demo.Counts(streets=2, level2=4, villages=1, grids=6, building_groups=8, members=150, residents=3)
+    grid_demo.insert(grid_demo.generate(1, counts=counts, seed=7, today=today))
+    lines = dict(demo.seed(scale=1, seed=7, hashed_password="x", today=today))
+    assert lines["online quizzes"] == Quiz.objects.count() == 13
+    assert lines["quiz attempts"] == QuizAttempt.objects.count() > 0
+    for quiz in Quiz.objects.annotate(n=Count("questions", distinct=True), right=Count("questions__choices",
+                                                                        filter=Q(questions__choices__correct=True))):
+        assert quiz.n == quiz.right == 4
+    for enrolment in Enrolment.objects.filter(quiz_attempts__isnull=False).annotate(
+            best=Max("quiz_attempts__score")).distinct():
+        assert enrolment.quiz_score == enrolment.best
+    for attempt in QuizAttempt.objects.select_related("quiz")[:50]:  # scored as the service scores
+        answers = {int(q): c for q, c in attempt.answers.items()}
+        assert services.quiz_score(attempt.quiz, answers)[0] == attempt.score
+    first = MemberAccount.objects.select_related("user", "member").get(user__username="resident-0001")
+    assert MemberAccount.objects.count() == 3
+    quiz = selectors.my_quizzes(user=first.user).get()
+    assert quiz.closes_at > timezone.now() > quiz.opens_at and (quiz.used, quiz.best) == (1, Decimal("75.0"))
