@@ -1319,7 +1319,11 @@ class QuestionInline(admin.TabularInline):
     extra = 3
 
     def _locked(self, obj):
-        return obj is not None and obj.attempts.exists()
+        if obj is None:
+            return False
+        if not hasattr(obj, "_questions_locked"):  # asked by several admin hooks in one request
+            obj._questions_locked = obj.attempts.exists()
+        return obj._questions_locked
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("choices")
@@ -1347,6 +1351,9 @@ class QuestionInline(admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj is not None else self.extra
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the quiz's own admin has already decided who sees the quiz
 
     def has_add_permission(self, request, obj=None):
         return not self._locked(obj)

@@ -346,7 +346,7 @@ def test_admin_builds_a_quiz_and_validates_questions(client, tree, community_sec
     assert page.status_code == 200 and "永不叛党" in page.content.decode()
 
 
-def test_questions_are_fixed_once_taken(client, tree, community_secretary, quiz_setup):
+def test_questions_are_fixed_once_taken(client, tree, quiz_setup):
     user, quiz, _enrolment = quiz_setup
     services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz))
     with pytest.raises(ValidationError, match="can no longer change"):
@@ -355,6 +355,20 @@ def test_questions_are_fixed_once_taken(client, tree, community_secretary, quiz_
     quiz.title = "改名的测验"
     services.quiz_save(actor=district_actor(), quiz=quiz)
     assert Question.objects.filter(quiz=quiz).count() == 3
+    street = grant(UserFactory(username="sec-S01"), Role.STREET_SECRETARY, tree.street)
+    client.force_login(street)
+    page = client.get(reverse("admin:members_quiz_change", args=[quiz.pk]))
+    assert page.status_code == 200 and "实现共产主义 ✓" in page.content.decode()
+    data = {"title": "再改名", "opens_at_0": "2026-01-01", "opens_at_1": "08:00:00", "closes_at_0": "2099-01-01",
+            "closes_at_1": "08:00:00", "attempts_allowed": 3, "pass_mark": "60", "questions-TOTAL_FORMS": "3",
+            "questions-INITIAL_FORMS": "3", "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000"}
+    for i, question in enumerate(quiz.questions.all()):
+        data[f"questions-{i}-id"] = question.pk
+        data[f"questions-{i}-quiz"] = quiz.pk
+    response = client.post(reverse("admin:members_quiz_change", args=[quiz.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    quiz.refresh_from_db()
+    assert (quiz.title, quiz.attempts_allowed, quiz.questions.count()) == ("再改名", 3, 3)
 
 
 def test_admin_quiz_and_link_scope(client, tree, community_secretary, django_assert_num_queries):
