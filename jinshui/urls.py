@@ -36,6 +36,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
+    path("m/party/", include("members.mobile_urls")),
     path("m/", include("servicecenters.urls")),
     path("inbox/", include("inbox.urls")),
     path("assessment/", include("assessment.urls")),

@@ -29,9 +29,12 @@ from .models import (
     FilingStatus,
     Meeting,
     Member,
+    MemberAccount,
     MemberImport,
     PersonalDataReveal,
     PointEntry,
+    Question,
+    Quiz,
     StageFiling,
     StepRecord,
     TrainingClass,
@@ -44,8 +47,10 @@ from .selectors import (
     enrolment_list,
     meeting_list,
     member_can_reveal,
+    member_account_list,
     member_list,
     point_entry_list,
+    quiz_list,
     stage_filing_list,
     training_class_list,
     transfer_list,
@@ -1182,3 +1187,249 @@ class DuesReviewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Members on their phone: account links and online quizzes
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class MemberAccountAddForm(django_forms.ModelForm):
+    username = django_forms.CharField(label=_("user name"), max_length=150,
+                                      help_text=_("The user name the member signs in with on the phone pages."))
+
+    class Meta:
+        model = MemberAccount
+        fields = ["member"]
+
+
+@admin.register(MemberAccount)
+class MemberAccountAdmin(_ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Which user account belongs to which member record (members link themselves on the phone; staff may link
+    one after checking the person, or unlink)."""
+
+    form = MemberAccountAddForm
+    list_display = ["member", "org_name", "user", "method", "linked_at", "linked_by"]
+    list_filter = ["method"]
+    list_select_related = ["member__org", "user", "linked_by"]
+    search_fields = ["member__name", "user__username"]
+    show_full_result_count = False
+    autocomplete_fields = ["member"]
+
+    def scoped_queryset(self, request, write=False):
+        return member_account_list(user=request.user, write=write)
+
+    def node_of(self, obj):
+        return obj.member.org
+
+    @admin.display(description=_("party organization"), ordering="member__org__path")
+    def org_name(self, obj):
+        return obj.member.org.name
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["member", "username"]
+        return ["member", "org_name", "user", "method", "linked_at", "linked_by", "unlink"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["member", "org_name", "user", "method", "linked_at", "linked_by"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "member":
+            kwargs["queryset"] = member_list(user=request.user, write=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        if obj is None:
+            form = super().get_form(request, obj, **kwargs)
+            return self._service_form(form, request, lambda f: services.member_account_link(
+                actor=request.user, member=f.cleaned_data["member"],
+                user=get_user_model().objects.filter(username=f.cleaned_data["username"].strip()).first()))
+        kwargs["fields"], kwargs["form"] = [], django_forms.ModelForm
+        base = super().get_form(request, obj, **kwargs)
+
+        class UnlinkForm(base):
+            unlink = django_forms.BooleanField(label=_("Unlink this account from the member record"))
+
+        return self._service_form(UnlinkForm, request, lambda f: services.member_account_unlink(
+            actor=request.user, account=obj))
+
+    def save_model(self, request, obj, form, change):
+        saved = getattr(form, "_saved", None)
+        if saved is not None:  # the link the service made (the log entry names it)
+            obj.pk, obj.user_id, obj.member_id, obj.method = saved.pk, saved.user_id, saved.member_id, saved.method
+
+    def response_change(self, request, obj):
+        from django.http import HttpResponseRedirect
+
+        self.message_user(request, _("The account was unlinked from %(member)s.") % {"member": obj.member.name},
+                          messages.SUCCESS)
+        return HttpResponseRedirect(_reverse("admin:members_memberaccount_changelist"))
+
+    def delete_model(self, request, obj):
+        services.member_account_unlink(actor=request.user, account=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for account in queryset:
+                services.member_account_unlink(actor=request.user, account=account)
+
+
+CHOICE_LETTERS = "ABCD"
+
+
+class QuestionForm(django_forms.ModelForm):
+    """A question with its (up to four) choices and which one is correct, edited on one line."""
+
+    choice_a = django_forms.CharField(label=_("choice A"), max_length=200, required=False)
+    choice_b = django_forms.CharField(label=_("choice B"), max_length=200, required=False)
+    choice_c = django_forms.CharField(label=_("choice C"), max_length=200, required=False)
+    choice_d = django_forms.CharField(label=_("choice D"), max_length=200, required=False)
+    correct = django_forms.ChoiceField(label=_("correct choice"), required=False,
+                                       choices=[("", "—")] + [(c, c) for c in CHOICE_LETTERS])
+
+    class Meta:
+        model = Question
+        fields = ["order", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for letter, choice in zip(CHOICE_LETTERS, self.instance.choices.all()):
+                self.initial[f"choice_{letter.lower()}"] = choice.text
+                if choice.correct:
+                    self.initial["correct"] = letter
+
+    def question_data(self):
+        data = self.cleaned_data
+        return {"text": data.get("text") or "", "order": data.get("order"),
+                "choices": [(data.get(f"choice_{letter.lower()}") or "", data.get("correct") == letter)
+                            for letter in CHOICE_LETTERS]}
+
+
+class QuestionFormSet(django_forms.BaseInlineFormSet):
+    locked = False
+
+    def clean(self):
+        super().clean()
+        self.questions_data = None
+        if self.locked or any(self.errors):
+            return
+        data = [form.question_data() for form in self.forms
+                if form.cleaned_data and not self._should_delete_form(form)]
+        try:
+            services.quiz_check_questions(data)
+        except ServiceValidationError as exc:
+            raise django_forms.ValidationError(exc.messages) from None
+        self.questions_data = data
+
+
+class QuestionInline(admin.TabularInline):
+    """The quiz's questions; fixed (read-only) once a member has made an attempt."""
+
+    model = Question
+    form = QuestionForm
+    formset = QuestionFormSet
+    extra = 3
+
+    def _locked(self, obj):
+        if obj is None:
+            return False
+        if not hasattr(obj, "_questions_locked"):  # asked by several admin hooks in one request
+            obj._questions_locked = obj.attempts.exists()
+        return obj._questions_locked
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("choices")
+
+    def get_fields(self, request, obj=None):
+        if self._locked(obj):
+            return ["order", "text", "choices_display"]
+        return ["order", "text", "choice_a", "choice_b", "choice_c", "choice_d", "correct"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["order", "text", "choices_display"] if self._locked(obj) else []
+
+    @admin.display(description=_("choices"))
+    def choices_display(self, obj):
+        return " / ".join(f"{letter}. {c.text}{' ✓' if c.correct else ''}"
+                          for letter, c in zip(CHOICE_LETTERS, obj.choices.all()))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        locked = self._locked(obj)
+        if locked:
+            kwargs["form"] = django_forms.ModelForm
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.locked = locked
+        return formset
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None else self.extra
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the quiz's own admin has already decided who sees the quiz
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj)
+
+
+@admin.register(Quiz)
+class QuizAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Online quizzes of party-school classes, built by the class organizer's area: single-choice questions,
+    open for a window; members take them on their phone and the server scores them."""
+
+    list_display = ["title", "training_class", "opens_at", "closes_at", "attempts_allowed", "pass_mark",
+                    "question_count", "attempt_count"]
+    list_select_related = ["training_class__organizer"]
+    search_fields = ["title", "training_class__name"]
+    show_full_result_count = False
+    fields = ["training_class", "title", "opens_at", "closes_at", "attempts_allowed", "pass_mark"]
+    inlines = [QuestionInline]
+
+    def scoped_queryset(self, request, write=False):
+        return quiz_list(user=request.user, write=write)
+
+    def node_of(self, obj):
+        return obj.training_class.organizer
+
+    @admin.display(description=_("questions"), ordering="question_count")
+    def question_count(self, obj):
+        return obj.question_count
+
+    @admin.display(description=_("attempts"), ordering="attempt_count")
+    def attempt_count(self, obj):
+        return obj.attempt_count
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "training_class":
+            kwargs["queryset"] = training_class_list(user=request.user).filter(
+                self._scope(request).nodes_q(write=True, prefix="organizer__"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["training_class"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Attempts count towards enrolments' scores: a quiz taken by anyone stays.
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.attempts.exists())
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its questions in save_related, through the service
+
+    def save_related(self, request, form, formsets, change):
+        questions = next((fs.questions_data for fs in formsets if isinstance(fs, QuestionFormSet)), None)
+        services.quiz_save(actor=request.user, quiz=form.instance, questions=questions)
+        for formset in formsets:  # written by the service, not formset.save(): nothing for the change message
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        super().delete_model(request, obj)

@@ -136,6 +136,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     PointEntry.objects.bulk_create(entries, batch_size=5000)
     BirthdayGreeting.objects.bulk_create(greetings, batch_size=5000, ignore_conflicts=True)
     more = _seed_org_life_dues_training(rng, today, recorder, communities)
+    more += _seed_quizzes_and_accounts(rng, today, recorder)
     return more + [
         (_("development candidates"), len(candidates)),
         (_("development step records"), len(records)),
@@ -273,4 +274,115 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
         (_("branch meetings"), len(meetings)), (_("meeting attendance"), len(attendance)),
         (_("points from attendance"), len(points)), (_("dues payments"), len(dues)),
         (_("transfers"), len(transfers)), (_("party-school classes"), len(classes)), (_("enrolments"), len(enrolments)),
+    ]
+
+
+QUIZ_QUESTIONS = (
+    ("中国共产党的最高理想和最终目标是什么？", ("实现共产主义", "全面建成小康社会", "实现社会主义现代化", "消除贫困")),
+    ("党的基层组织中，正式党员几人以上的应当成立党支部？", ("三人", "五人", "七人", "十人")),
+    ("预备党员的预备期为多长时间？", ("一年", "半年", "两年", "三个月")),
+    ("党员的党龄从什么时候算起？", ("预备期满转为正式党员之日", "递交入党申请书之日", "支部大会通过之日",
+                                 "确定为入党积极分子之日")),
+    ("“三会一课”中的“一课”指的是什么？", ("按时上好党课", "理论学习课", "业务培训课", "形势政策课")),
+    ("党员无正当理由连续几个月不交纳党费，视为自行脱党？", ("六个月", "三个月", "一年", "两个月")),
+    ("党支部委员会每届任期几年？", ("三年或五年", "两年", "四年", "六年")),
+    ("中国共产党的根本宗旨是什么？", ("全心全意为人民服务", "实现中华民族伟大复兴", "发展社会生产力",
+                                "坚持改革开放")),
+)
+QUIZ_ATTEMPTS_ALLOWED = 2
+LINKED_RESIDENTS = 3
+
+
+def _seed_quizzes_and_accounts(rng, today, recorder):
+    """An online quiz (four questions, two attempts) for every other party-school class, the latest ones still
+    open; attempts by about two thirds of their enrolled members, scored as the service scores them, the
+    enrolment's quiz score being the best attempt; and the first demo residents (resident-0001…) linked to
+    members enrolled in the latest quizzed class, so the phone page /m/party/ has something to show."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from .models import Choice, Enrolment, MemberAccount, Question, Quiz, QuizAttempt, TrainingClass
+
+    tz = timezone.get_current_timezone()
+    classes = list(TrainingClass.objects.filter(quizzes__isnull=True).order_by("starts_on", "pk"))
+    picked = classes[::-2]  # the newest class and every other one before it
+    quizzes = []
+    for klass in picked:
+        opens = datetime.datetime.combine(klass.starts_on, datetime.time(9), tzinfo=tz)
+        closes_on = klass.ends_on + datetime.timedelta(days=14)
+        if klass is picked[0]:  # the newest class's quiz is still open
+            closes_on = max(closes_on, today + datetime.timedelta(days=30))
+        closes = datetime.datetime.combine(closes_on, datetime.time(22), tzinfo=tz)
+        quizzes.append(Quiz(training_class=klass, title=f"{klass.name}结业测试", opens_at=opens, closes_at=closes,
+                            attempts_allowed=QUIZ_ATTEMPTS_ALLOWED, pass_mark=Decimal("60.0")))
+    Quiz.objects.bulk_create(quizzes)
+    questions, choice_rows = [], []
+    for quiz in quizzes:
+        for order, (text, options) in enumerate(rng.sample(QUIZ_QUESTIONS, 4), start=1):
+            questions.append(Question(quiz=quiz, text=text, order=order))
+            shuffled = list(options)
+            rng.shuffle(shuffled)
+            choice_rows.append([(option, option == options[0]) for option in shuffled])
+    Question.objects.bulk_create(questions, batch_size=2000)
+    choices = [Choice(question=q, text=text, correct=correct) for q, rows in zip(questions, choice_rows)
+               for text, correct in rows]
+    Choice.objects.bulk_create(choices, batch_size=5000)
+    by_quiz = {}
+    for question, rows in zip(questions, [choices[i:i + 4] for i in range(0, len(choices), 4)]):
+        by_quiz.setdefault(question.quiz_id, []).append((question, rows))
+
+    quiz_of_class = {q.training_class_id: q for q in quizzes}
+    enrolments = list(Enrolment.objects.filter(training_class__in=[c.pk for c in picked]).order_by("pk"))
+    attempts, scored = [], []
+    for enrolment in enrolments:
+        quiz = quiz_of_class[enrolment.training_class_id]
+        if rng.random() > 0.65:
+            enrolment.quiz_score = None
+            scored.append(enrolment)
+            continue
+        best = None
+        for number in range(1, rng.choice((1, 1, 2)) + 1):
+            answers, right = {}, 0
+            for question, rows in by_quiz[quiz.pk]:
+                choice = next(c for c in rows if c.correct) if rng.random() < 0.75 else rng.choice(rows)
+                answers[str(question.pk)] = choice.pk
+                right += choice.correct
+            score = (Decimal(100) * right / len(by_quiz[quiz.pk])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            best = score if best is None else max(best, score)
+            submitted = min(quiz.opens_at + datetime.timedelta(days=1 + number, hours=rng.randint(0, 10)),
+                            timezone.now())
+            attempts.append(QuizAttempt(enrolment=enrolment, quiz=quiz, number=number, answers=answers, score=score,
+                                        submitted_at=submitted))
+        enrolment.quiz_score = best
+        scored.append(enrolment)
+    QuizAttempt.objects.bulk_create(attempts, batch_size=5000)
+    Enrolment.objects.bulk_update(scored, ["quiz_score"], batch_size=5000)
+
+    # Demo residents linked to members of the newest quizzed classes; resident-0001's member has one attempt left
+    # at the newest class's quiz, still open.
+    residents = list(get_user_model().objects.filter(username__startswith="resident-").order_by("username")
+                     .values_list("pk", flat=True)[:LINKED_RESIDENTS])
+    newest_first = {c.pk: i for i, c in enumerate(picked)}
+    newest, seen = [], set()
+    for e in sorted(enrolments, key=lambda e: (newest_first[e.training_class_id], e.pk)):
+        if e.member_id not in seen and len(newest) < len(residents):
+            newest.append(e)
+            seen.add(e.member_id)
+    accounts = [MemberAccount(user_id=user, member_id=e.member_id, method=MemberAccount.Method.STAFF,
+                              linked_by=recorder) for user, e in zip(residents, newest)]
+    MemberAccount.objects.bulk_create(accounts, ignore_conflicts=True)
+    if newest:
+        first = newest[0]
+        quiz = quiz_of_class[first.training_class_id]
+        QuizAttempt.objects.filter(enrolment=first).delete()
+        # One wrong answer (the first question's): 75 of 100, and the second attempt still to take.
+        answers = {str(q.pk): next(c for c in rows if c.correct == (i > 0)).pk
+                   for i, (q, rows) in enumerate(by_quiz[quiz.pk])}
+        score = (Decimal(100) * (len(answers) - 1) / len(answers)).quantize(Decimal("0.1"))
+        QuizAttempt.objects.create(enrolment=first, quiz=quiz, number=1, answers=answers, score=score,
+                                   submitted_at=min(quiz.opens_at + datetime.timedelta(days=1), timezone.now()))
+        Enrolment.objects.filter(pk=first.pk).update(quiz_score=score)
+    return [
+        (_("online quizzes"), len(quizzes)),
+        (_("quiz attempts"), QuizAttempt.objects.filter(quiz__in=[q.pk for q in quizzes]).count()),
+        (_("member account links"), len(accounts)),
     ]

@@ -747,3 +747,141 @@ class DuesReview(models.Model):
             models.UniqueConstraint(fields=["org", "month", "level"], name="dues_review_once"),
             models.CheckConstraint(condition=Q(month__day=1), name="dues_review_month_first_day"),
         ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Members on their phone: a user account linked to a member record, and online quizzes of party-school classes
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class MemberAccount(models.Model):
+    """A user account linked to a party member record, so that the member sees their own points, ranking,
+    classes and quizzes on the phone pages. One account per member and one member per account."""
+
+    class Method(models.TextChoices):
+        SELF = "self", _("By the member (name, ID-card number and phone checked)")
+        STAFF = "staff", _("By staff in the admin")
+
+    user = models.OneToOneField("auth.User", verbose_name=_("user account"), on_delete=models.CASCADE,
+                                related_name="member_account")
+    member = models.OneToOneField(Member, verbose_name=_("party member"), on_delete=models.CASCADE,
+                                  related_name="account")
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    method = models.CharField(_("linked how"), max_length=10, choices=Method.choices)
+    linked_by = models.ForeignKey("auth.User", verbose_name=_("linked by"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("member account link")
+        verbose_name_plural = _("member account links")
+        ordering = ["-linked_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(method="self") | Q(linked_by__isnull=False),
+                                   name="memberaccount_staff_link_has_staff"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.user}"
+
+
+#: The most attempts a quiz may allow (a database rule on quizzes and attempts alike).
+QUIZ_MAX_ATTEMPTS = 10
+
+
+class Quiz(models.Model):
+    """An online quiz of a party-school class: single-choice questions, open for a window, with a number of
+    attempts allowed and a pass mark (out of 100)."""
+
+    training_class = models.ForeignKey(TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE,
+                                       related_name="quizzes")
+    title = models.CharField(_("title"), max_length=100)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    attempts_allowed = models.PositiveSmallIntegerField(_("attempts allowed"), default=1)
+    pass_mark = models.DecimalField(_("pass mark"), max_digits=4, decimal_places=1, default=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("online quiz")
+        verbose_name_plural = _("online quizzes")
+        ordering = ["-opens_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="quiz_window_in_order"),
+            models.CheckConstraint(condition=Q(attempts_allowed__gte=1, attempts_allowed__lte=QUIZ_MAX_ATTEMPTS),
+                                   name="quiz_attempts_range"),
+            models.CheckConstraint(condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="quiz_pass_mark_range"),
+            models.CheckConstraint(condition=~Q(title=""), name="quiz_has_title"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
+class Question(models.Model):
+    """A single-choice question of a quiz."""
+
+    quiz = models.ForeignKey(Quiz, verbose_name=_("online quiz"), on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="question_has_text")]
+
+    def __str__(self):
+        return self.text
+
+
+class Choice(models.Model):
+    """A choice offered for a question; exactly one of a question's choices is correct (checked when the quiz
+    is saved: a partial unique index cannot be deferred, and the admin flips two rows in one save)."""
+
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE,
+                                 related_name="choices")
+    text = models.CharField(_("choice"), max_length=200)
+    correct = models.BooleanField(_("correct"), default=False)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["question_id", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="choice_has_text")]
+
+    def __str__(self):
+        return self.text
+
+
+class QuizAttempt(models.Model):
+    """One submitted attempt of an enrolled member at a quiz, scored by the server.
+
+    `answers` maps question id (as text) to the chosen choice id. Besides the constraints below, a database
+    trigger (migration 0011) refuses an attempt numbered beyond the quiz's allowed attempts or made for an
+    enrolment in another class."""
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+                                  related_name="quiz_attempts")
+    quiz = models.ForeignKey(Quiz, verbose_name=_("online quiz"), on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    answers = models.JSONField(_("answers"), default=dict)
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=1)
+    submitted_at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        ordering = ["quiz_id", "enrolment_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "enrolment", "number"], name="quizattempt_once_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=QUIZ_MAX_ATTEMPTS),
+                                   name="quizattempt_number_range"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="quizattempt_score_range"),
+        ]

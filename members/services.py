@@ -1022,3 +1022,255 @@ def dues_review(*, actor, community, month, opinion=""):
         raise ValidationError({"month": [_("No dues are recorded for this month.")]})
     return DuesReview.objects.create(org=community, month=month, level=level, members=totals["members"],
                                      due=totals["due"], paid=totals["paid"], reviewed_by=actor, opinion=opinion)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Members on their phone: linking an account to a member record; online quizzes
+# ---------------------------------------------------------------------------------------------------------------
+
+#: Failed self-link tries allowed per user within LINK_FAILURE_WINDOW seconds.
+LINK_FAILURE_LIMIT = 5
+LINK_FAILURE_WINDOW = 3600
+
+
+class LinkThrottled(ValidationError):
+    """Too many failed tries at linking a member record: wait before trying again."""
+
+
+def _link_failures_key(user):
+    return f"members:link-failures:{user.pk}"
+
+
+def _link_generic_error():
+    return ValidationError({"__all__": [_(
+        "These details do not match a party member record we hold. Check the name, the ID-card number and the "
+        "phone number registered with your branch, or ask your branch secretary.")]}, code="no_match")
+
+
+def _refuse_if_linked(user, member):
+    from .models import MemberAccount
+
+    if MemberAccount.objects.filter(user=user).exists():
+        raise ValidationError({"__all__": [_("This account is already linked to a party member record.")]},
+                              code="user_linked")
+    if MemberAccount.objects.filter(member=member).exists():
+        raise ValidationError({"__all__": [_(
+            "This party member record is already linked to another account. Ask your branch secretary.")]},
+            code="member_linked")
+
+
+def _link_save(account, actor):
+    from .models import MemberAccount
+
+    account._history_user = actor
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:  # the same member or user linked by a concurrent request
+        raise ValidationError({"__all__": [_(
+            "This party member record or this account is already linked.")]}, code="linked") from exc
+    return MemberAccount.objects.select_related("member__org", "user").get(pk=account.pk)
+
+
+def member_account_link_self(*, actor, name, id_number, phone):
+    """Link the signed-in user to their own member record when name, ID-card number and phone all match it.
+
+    Any mismatch gives one message that tells neither which part was wrong nor whether such a member exists;
+    after LINK_FAILURE_LIMIT failures within an hour the user is refused (LinkThrottled) until the hour passes.
+    The failure count lives in the cache (Redis), shared by every web process."""
+    from django.core.cache import cache
+
+    from .models import MemberAccount
+
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Sign in first."))
+    key = _link_failures_key(actor)
+    if (cache.get(key) or 0) >= LINK_FAILURE_LIMIT:
+        raise LinkThrottled({"__all__": [_(
+            "Too many unsuccessful tries. For your security, linking is paused for an hour; try again later or "
+            "ask your branch secretary.")]}, code="throttled")
+    number = normalize_id_number(id_number)
+    member = Member.objects.select_related("org").filter(
+        id_number=number, name=(name or "").strip(), phone=normalize_phone(phone)).exclude(phone="").first()
+    if member is None or not number or not normalize_phone(phone):
+        cache.add(key, 0, LINK_FAILURE_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, LINK_FAILURE_WINDOW)
+        raise _link_generic_error()
+    _refuse_if_linked(actor, member)
+    cache.delete(key)
+    return _link_save(MemberAccount(user=actor, member=member, method=MemberAccount.Method.SELF), actor)
+
+
+def member_account_link(*, actor, user, member):
+    """Staff link a user account to a member record of their area (after checking the person's identity)."""
+    from .models import MemberAccount
+
+    if member is None or not resolve_scope(actor).covers(member.org, write=True):
+        raise PermissionDenied(_("This party member is outside your area."))
+    if user is None:
+        raise ValidationError({"username": [_("No user account with this user name.")]})
+    _refuse_if_linked(user, member)
+    return _link_save(MemberAccount(user=user, member=member, method=MemberAccount.Method.STAFF, linked_by=actor),
+                      actor)
+
+
+@transaction.atomic
+def member_account_unlink(*, actor, account):
+    """Staff unlink an account from a member record of their area (history keeps who did it)."""
+    from .models import MemberAccount
+
+    account = MemberAccount.objects.select_related("member__org").get(pk=account.pk)
+    if not resolve_scope(actor).covers(account.member.org, write=True):
+        raise PermissionDenied(_("This party member is outside your area."))
+    account._history_user = actor
+    account.delete()
+
+
+def quiz_check_questions(questions):
+    """Check a quiz's questions before they are saved: at least one, each with text, two choices or more and
+    exactly one correct. `questions` is a list of {"text", "order", "choices": [(text, correct), ...]}."""
+    errors = []
+    if not questions:
+        errors.append(_("A quiz needs at least one question."))
+    for index, question in enumerate(questions, start=1):
+        choices = [(text.strip(), correct) for text, correct in question.get("choices", []) if (text or "").strip()]
+        if not (question.get("text") or "").strip():
+            errors.append(_("Question %(n)d has no text.") % {"n": index})
+        if len(choices) < 2:
+            errors.append(_("Question %(n)d needs at least two choices.") % {"n": index})
+        if sum(1 for _text, correct in choices if correct) != 1:
+            errors.append(_("Question %(n)d needs exactly one correct choice.") % {"n": index})
+    if errors:
+        raise ValidationError({"questions": errors})
+
+
+def _quiz_check(quiz):
+    from .models import QUIZ_MAX_ATTEMPTS
+
+    errors = {}
+    if not (quiz.title or "").strip():
+        errors["title"] = [_("Give the title of the quiz.")]
+    if quiz.opens_at and quiz.closes_at and quiz.closes_at <= quiz.opens_at:
+        errors["closes_at"] = [_("The quiz must close after it opens.")]
+    if not (1 <= (quiz.attempts_allowed or 0) <= QUIZ_MAX_ATTEMPTS):
+        errors["attempts_allowed"] = [_("Between 1 and %(n)d attempts.") % {"n": QUIZ_MAX_ATTEMPTS}]
+    if quiz.pass_mark is None or not (0 <= quiz.pass_mark <= 100):
+        errors["pass_mark"] = [_("A score is between 0 and 100.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def quiz_save(*, actor, quiz, questions=None):
+    """Create or change a quiz of a class the actor organizes (the class organizer's subtree), and with
+    `questions` (see quiz_check_questions) replace its questions and choices. Questions are fixed once anyone
+    has made an attempt (the attempts' answers refer to them)."""
+    from .models import Choice, Question, Quiz, TrainingClass
+
+    klass = TrainingClass.objects.select_related("organizer").filter(pk=quiz.training_class_id).first()
+    scope = resolve_scope(actor)
+    if klass is None or not scope.covers(klass.organizer, write=True):
+        raise PermissionDenied(_("This class is organized outside your area."))
+    if quiz.pk:
+        before = Quiz.objects.select_for_update().select_related("training_class__organizer").get(pk=quiz.pk)
+        if not scope.covers(before.training_class.organizer, write=True):
+            raise PermissionDenied(_("This class is organized outside your area."))
+    _quiz_check(quiz)
+    attempted = bool(quiz.pk) and quiz.attempts.exists()
+    if questions is not None:
+        if attempted:
+            raise ValidationError({"questions": [_(
+                "Members have already taken this quiz: its questions can no longer change.")]})
+        quiz_check_questions(questions)
+    elif not quiz.pk:
+        raise ValidationError({"questions": [_("A quiz needs at least one question.")]})
+    quiz.title = quiz.title.strip()
+    quiz._history_user = actor
+    quiz.save()
+    if questions is not None:
+        quiz.questions.all().delete()
+        for index, data in enumerate(questions, start=1):
+            question = Question.objects.create(quiz=quiz, text=data["text"].strip(), order=data.get("order") or index)
+            Choice.objects.bulk_create([Choice(question=question, text=text.strip(), correct=bool(correct))
+                                        for text, correct in data["choices"] if (text or "").strip()])
+    return quiz
+
+
+def _linked_member(user):
+    from .models import MemberAccount
+
+    account = MemberAccount.objects.select_related("member").filter(user_id=getattr(user, "pk", None)).first()
+    if account is None:
+        raise PermissionDenied(_("Link your account to your party member record first."))
+    return account.member
+
+
+def quiz_score(quiz, answers):
+    """(score out of 100 to 0.1, {question id: (chosen choice id, correct choice id)}) for validated answers."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    questions = list(quiz.questions.all())
+    detail, right = {}, 0
+    for question in questions:
+        correct = next((c.pk for c in question.choices.all() if c.correct), None)
+        chosen = answers.get(question.pk)
+        detail[question.pk] = (chosen, correct)
+        right += chosen is not None and chosen == correct
+    score = (Decimal(100) * right / len(questions)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) \
+        if questions else Decimal(0)
+    return score, detail
+
+
+def _parse_answers(quiz, answers):
+    """{question id: choice id} as ints, each question of this quiz answered with one of its own choices."""
+    valid = {q.pk: {c.pk for c in q.choices.all()} for q in quiz.questions.all()}
+    parsed = {}
+    try:
+        for question_id, choice_id in (answers or {}).items():
+            parsed[int(question_id)] = int(choice_id)
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError({"answers": [_("The answers could not be read.")]}) from None
+    if any(q not in valid or c not in valid[q] for q, c in parsed.items()):
+        raise ValidationError({"answers": [_("An answer does not belong to this quiz.")]}, code="foreign_choice")
+    if set(parsed) != set(valid):
+        raise ValidationError({"answers": [_("Answer every question.")]}, code="unanswered")
+    return parsed
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, actor, quiz, answers, now=None):
+    """Score a member's answers on the server and record the attempt.
+
+    `actor` is the member's linked user; `answers` maps question id to choice id (as submitted: text is fine).
+    Refused when the actor is not linked or not enrolled in the quiz's class, outside the quiz's window, beyond
+    its attempts, or with a choice that is not one of its question's. The enrolment's quiz score becomes the
+    best of its attempts. Returns the attempt."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from .models import Enrolment, Quiz, QuizAttempt
+
+    member = _linked_member(actor)
+    quiz = Quiz.objects.prefetch_related("questions__choices").get(pk=quiz.pk)
+    enrolment = Enrolment.objects.select_for_update().filter(training_class_id=quiz.training_class_id,
+                                                             member=member).first()
+    if enrolment is None:
+        raise PermissionDenied(_("You are not enrolled in the class of this quiz."))
+    now = now or timezone.now()
+    if now < quiz.opens_at:
+        raise ValidationError({"__all__": [_("This quiz is not open yet.")]}, code="not_open")
+    if now >= quiz.closes_at:
+        raise ValidationError({"__all__": [_("This quiz has closed.")]}, code="closed")
+    used = QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).count()
+    if used >= quiz.attempts_allowed:
+        raise ValidationError({"__all__": [_("You have used all your attempts at this quiz.")]}, code="no_attempts")
+    parsed = _parse_answers(quiz, answers)
+    score, _detail = quiz_score(quiz, parsed)
+    attempt = QuizAttempt.objects.create(enrolment=enrolment, quiz=quiz, number=used + 1, score=score,
+                                         answers={str(q): c for q, c in parsed.items()}, submitted_at=now)
+    enrolment.quiz_score = enrolment.quiz_attempts.aggregate(best=Max("score"))["best"]
+    enrolment.save(update_fields=["quiz_score"])
+    return attempt

@@ -82,6 +82,24 @@ def make_class(organizer, name="入党积极分子培训班"):
                                           planned_hours=16)
 
 
+def make_quiz(klass, *, questions=None, opens=None, closes=None, attempts=2, pass_mark=60, title="党章知识测验"):
+    """A quiz of three single-choice questions (the first choice right), open from yesterday to tomorrow."""
+    from django.utils import timezone
+
+    from members.models import Quiz
+
+    now = timezone.now()
+    quiz = Quiz(training_class=klass, title=title, opens_at=opens or now - datetime.timedelta(days=1),
+                closes_at=closes or now + datetime.timedelta(days=1), attempts_allowed=attempts, pass_mark=pass_mark)
+    questions = questions or [
+        {"text": "中国共产党的最高理想和最终目标是？", "choices": [("实现共产主义", True), ("全面小康", False)]},
+        {"text": "党的基层组织设立的条件是有正式党员几人以上？", "choices": [("三人", True), ("五人", False),
+                                                                          ("七人", False)]},
+        {"text": "党员的党龄从何时算起？", "choices": [("预备期满转为正式党员之日", True), ("递交申请书之日", False)]},
+    ]
+    return services.quiz_save(actor=district_actor(), quiz=quiz, questions=questions)
+
+
 def fast_forward(candidate, last):
     """Like record_to(…, approve=True) but written directly (for tests of a later step's rules): the steps up to
     `last` with their dates, and every stage decided on the way filed by both levels."""

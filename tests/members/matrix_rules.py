@@ -80,3 +80,28 @@ OTHER_ROUTES = {
     "members:import": "scoped", "members:import-status": "own", "members:import-template": "scoped",
     "members:branch": "scoped", "members:birthdays": "scoped", "members:transfer-letter": "scoped",
 }
+
+
+def _quiz(tree):
+    from tests.members.helpers import make_class, make_quiz
+
+    return make_quiz(make_class(tree.grid)), make_quiz(make_class(tree.other_community))
+
+
+def _account(tree):
+    from members.models import MemberAccount
+    from tests.factories import UserFactory
+
+    own = MemberAccount.objects.create(user=UserFactory(username="linked-own", is_staff=False), member=tree.member,
+                                       method=MemberAccount.Method.SELF)
+    foreign = MemberAccount.objects.create(user=UserFactory(username="linked-foreign", is_staff=False),
+                                           member=tree.other_member, method=MemberAccount.Method.SELF)
+    return own, foreign
+
+
+SCOPED_OBJECTS.update({"members.quiz": _quiz, "members.memberaccount": _account})
+
+# The party member's own phone pages: they follow the account's linked member record, not a tree scope; a quiz
+# or attempt of another member answers 404 (tests/members/test_self_service.py).
+OTHER_ROUTES.update({"party:home": "signed_in", "party:link": "signed_in", "party:quiz": "own",
+                     "party:attempt": "own"})

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import mobile_views
+
+app_name = "party"
+
+urlpatterns = [
+    path("", mobile_views.party_home, name="home"),
+    path("link/", mobile_views.party_link, name="link"),
+    path("quizzes/<int:pk>/", mobile_views.quiz_take, name="quiz"),
+    path("attempts/<int:pk>/", mobile_views.attempt_result, name="attempt"),
+]

@@ -1,0 +1,133 @@
+"""The party member's own phone pages under /m/party/: their points and rank in their branch, their classes and
+quizzes, and the form that links their account to their member record. Reads through the selectors (which
+follow the linked record, never a scope), writes through the services."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scopes import resolve_scope
+from inbox.selectors import inbox_for
+from jinshui.errors import ConflictError, PermissionDenied, ValidationError
+from servicecenters.views import mobile_login_required
+
+from . import selectors, services
+from .forms import MemberLinkForm
+
+
+def _page(request, template, context, status=200):
+    """Render a phone page with the navigation's figures, as the service centers' pages do."""
+    scope = resolve_scope(request.user)
+    context.setdefault("nav_unread", inbox_for(user=request.user).filter(read_at__isnull=True).count())
+    context.setdefault("nav_staff", bool(scope.center_ids) or scope.read_all)
+    return render(request, template, context, status=status)
+
+
+@mobile_login_required
+def party_home(request):
+    """My points this year with my rank in my branch and the branch's ranking, my classes and my quizzes; the
+    link form for a user whose account is not linked to a member record yet."""
+    member = selectors.linked_member(user=request.user)
+    if member is None:
+        return _page(request, "members/mobile/link.html", {"form": MemberLinkForm()})
+    year = timezone.localdate().year
+    ranking = list(selectors.my_branch_ranking(user=request.user, year=year, member=member)[:500])
+    mine = next((row for row in ranking if row["pk"] == member.pk), None)
+    entries = list(selectors.my_point_entries(user=request.user, year=year, member=member))
+    enrolments = list(selectors.my_enrolments(user=request.user, member=member))
+    quizzes = list(selectors.my_quizzes(user=request.user, member=member))
+    now = timezone.now()
+    for quiz in quizzes:
+        quiz.open_now = quiz.is_open(now)
+        quiz.left = max(quiz.attempts_allowed - quiz.used, 0)
+    return _page(request, "members/mobile/party.html", {
+        "member": member, "branch": selectors.member_branch(member), "year": year, "ranking": ranking,
+        "mine": mine, "entries": entries, "total": sum((e.points for e in entries), 0),
+        "enrolments": enrolments, "hours": sum((e.hours for e in enrolments), 0), "quizzes": quizzes,
+    })
+
+
+@mobile_login_required
+@require_POST
+def party_link(request):
+    """Check the resident's name, ID-card number and phone against a member record and link the account."""
+    if selectors.linked_member(user=request.user) is not None:
+        return redirect("party:home")
+    form = MemberLinkForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            account = services.member_account_link_self(actor=request.user, **form.cleaned_data)
+        except services.LinkThrottled as exc:
+            form.add_error(None, exc.messages[0])
+            status = 429
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Linked: welcome, %(name)s.") % {"name": account.member.name})
+            return redirect("party:home")
+    return _page(request, "members/mobile/link.html", {"form": form}, status=status)
+
+
+@mobile_login_required
+def quiz_take(request, pk):
+    """A quiz of one of my classes: its questions while it is open and I have attempts left; my attempts."""
+    quiz = selectors.my_quiz(user=request.user, pk=pk)
+    if quiz is None:
+        raise Http404
+    errors, status, chosen = [], 200, {}
+    if request.method == "POST":
+        answers = {key[1:]: value for key, value in request.POST.items() if key.startswith("q") and key[1:].isdigit()}
+        chosen = {str(k): str(v) for k, v in answers.items()}
+        try:
+            attempt = services.quiz_attempt_submit(actor=request.user, quiz=quiz, answers=answers)
+        except PermissionDenied as exc:
+            errors, status = [str(exc)], 403
+        except ConflictError as exc:
+            errors, status = [exc.message], 409
+        except ValidationError as exc:
+            errors, status = list(exc.messages), 400
+        else:
+            return redirect("party:attempt", pk=attempt.pk)
+    attempts = list(selectors.my_attempts(user=request.user, quiz=quiz))
+    now = timezone.now()
+    questions = list(quiz.questions.all())
+    for question in questions:
+        question.chosen = chosen.get(str(question.pk))
+    return _page(request, "members/mobile/quiz.html", {
+        "quiz": quiz, "questions": questions, "attempts": attempts, "errors": errors,
+        "open_now": quiz.is_open(now), "not_yet": now < quiz.opens_at,
+        "left": max(quiz.attempts_allowed - len(attempts), 0),
+        "best": max((a.score for a in attempts), default=None),
+    }, status=status)
+
+
+@mobile_login_required
+def attempt_result(request, pk):
+    """One of my attempts: the score, pass or not, and which answers were wrong (the right answers too once
+    no attempt is left or the quiz has closed)."""
+    attempt = selectors.my_attempts(user=request.user).filter(pk=pk).first()
+    if attempt is None:
+        raise Http404
+    quiz = selectors.my_quiz(user=request.user, pk=attempt.quiz_id)
+    if quiz is None:
+        raise Http404
+    answers = {int(q): c for q, c in attempt.answers.items()}
+    _score, detail = services.quiz_score(quiz, answers)
+    used = selectors.my_attempts(user=request.user, quiz=quiz).count()
+    reveal = used >= quiz.attempts_allowed or not quiz.is_open()
+    rows = []
+    for question in quiz.questions.all():
+        chosen, correct = detail[question.pk]
+        choices = {c.pk: c for c in question.choices.all()}
+        rows.append({"question": question, "chosen": choices.get(chosen), "right": chosen == correct,
+                     "correct": choices.get(correct) if reveal else None})
+    return _page(request, "members/mobile/attempt.html", {
+        "attempt": attempt, "quiz": quiz, "rows": rows, "wrong": sum(1 for r in rows if not r["right"]),
+        "passed": attempt.score >= quiz.pass_mark, "reveal": reveal,
+        "left": max(quiz.attempts_allowed - used, 0), "open_now": quiz.is_open(),
+    })
