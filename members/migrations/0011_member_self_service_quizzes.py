@@ -40,7 +40,7 @@ DROP FUNCTION IF EXISTS members_quizattempt_rules();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0009_dues_review'),
+        ('members', '0010_import_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
