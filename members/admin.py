@@ -569,8 +569,8 @@ class PointEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         id_number = _id_number_shown(request, [e.member for e in entries])
         rows = [(e.on, id_number(e.member), e.member.name, e.member.org.name, e.get_category_display(), e.points,
                  e.reason, e.recorded_by.username) for e in entries]
-        headers = [_("date"), _("ID-card number"), _("full name"), _("party organization"), _("category"),
-                   _("points"), _("reason"), _("recorded by")]
+        headers = [_("date"), _("ID-card number"), _("full name"), _("party organization"),
+                   PointEntry._meta.get_field("category").verbose_name, _("points"), _("reason"), _("recorded by")]
         return _xlsx_response("points", headers, rows, "points.xlsx")
 
     def node_of(self, obj):

@@ -49,7 +49,7 @@ class Member(models.Model):
     joined_on = models.DateField(_("date joined the Party"))
     full_member_on = models.DateField(_("date made full member"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices)
-    category = models.CharField(_("category"), max_length=20, choices=MemberCategory.choices)
+    category = models.CharField(_("member category"), max_length=20, choices=MemberCategory.choices)
     org = models.ForeignKey(
         "grids.OrgNode", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="members"
     )
@@ -311,7 +311,7 @@ class PointEntry(models.Model):
     member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE,
                                related_name="point_entries")
     on = models.DateField(_("date"))
-    category = models.CharField(_("category"), max_length=20, choices=PointCategory.choices)
+    category = models.CharField(_("points category"), max_length=20, choices=PointCategory.choices)
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
     reason = models.CharField(_("reason"), max_length=200)
     recorded_by = models.ForeignKey("auth.User", verbose_name=_("recorded by"), on_delete=models.PROTECT,
