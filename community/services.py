@@ -243,6 +243,10 @@ def _save_refund(refund, actor):
     return refund
 
 
+def _open_refund_exists(org, year):
+    return DuesRefund.objects.filter(org=org, year=year).exclude(status=RefundStatus.RETURNED).exists()
+
+
 def _decimal(value, field, errors):
     try:
         number = Decimal(str(value)).quantize(Decimal("0.01"))
@@ -287,7 +291,7 @@ def dues_refund_propose(*, actor, org, year, dues_collected, amount, purpose, to
                             % {"collected": collected}]
     if not (purpose or "").strip():
         errors["purpose"] = [_("Say what activities the refund will fund.")]
-    if "year" not in errors and org.dues_refunds.filter(year=year).exclude(status=RefundStatus.RETURNED).exists():
+    if "year" not in errors and _open_refund_exists(org, year):
         errors["year"] = [_("This organization already has a refund for this year.")]
     if errors:
         raise ValidationError(errors)
