@@ -275,7 +275,7 @@ class RefundActionForm(ActionForm):
     """The list's action bar: what sending back and recording a payment need."""
 
     reason = forms.CharField(label=_("reason for sending back"), required=False, max_length=500)
-    paid_on = forms.DateField(label=_("paid on"), required=False, widget=AdminDateWidget)
+    paid_on = forms.DateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
     voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
 
 
@@ -392,7 +392,7 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             decision = forms.ChoiceField(label=_("decision"), choices=choices)
             decision_reason = forms.CharField(label=_("reason for sending back"), required=False,
                                               widget=forms.Textarea(attrs={"rows": 3}))
-            decision_paid_on = forms.DateField(label=_("paid on"), required=False, widget=AdminDateWidget)
+            decision_paid_on = forms.DateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
             decision_voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
 
             def _post_clean(self):

@@ -451,7 +451,7 @@ class DuesRefund(models.Model):
     )
     amount = models.DecimalField(_("amount refunded (yuan)"), max_digits=12, decimal_places=2)
     purpose = models.TextField(_("purpose of the activity funds"))
-    status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices,
+    status = models.CharField(_("refund status"), max_length=10, choices=RefundStatus.choices,
                               default=RefundStatus.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by (community)"),
                                     on_delete=models.PROTECT, related_name="+")
@@ -463,7 +463,7 @@ class DuesRefund(models.Model):
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("payment recorded by (district)"),
                                 on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     payment_recorded_at = models.DateTimeField(_("payment recorded at"), null=True, blank=True)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_on = models.DateField(_("refund paid on"), null=True, blank=True)
     voucher_number = models.CharField(_("voucher number"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -15,7 +15,7 @@ class DuesRefundResource(resources.ModelResource):
     org_name = fields.Field(attribute="org__name", column_name=_("two-new organization"))
     credit_code = fields.Field(attribute="org__credit_code", column_name=_("unified social credit code"))
     node_name = fields.Field(attribute="org__node__name", column_name=_("party organization"))
-    status = fields.Field(attribute="status", column_name=_("status"))
+    status = fields.Field(attribute="status", column_name=_("refund status"))
     proposed_by = fields.Field(attribute="proposed_by__username", column_name=_("proposed by (community)"))
     reviewed_by = fields.Field(attribute="reviewed_by__username", column_name=_("reviewed by (street)"))
     paid_by = fields.Field(attribute="paid_by__username", column_name=_("payment recorded by (district)"))
