@@ -325,6 +325,11 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def node_of(self, obj):
         return obj.org.node
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status in (RefundStatus.PAID, RefundStatus.RETURNED):
+            return False  # done: its page only shows it
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False  # a refund is never deleted: sent back, it stays on file
 
@@ -364,11 +369,9 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 org.widget.can_delete_related = org.widget.can_view_related = False
 
             class ProposeForm(form):
-                def validate_unique(self):
-                    pass  # the service checks every rule and says so in the user's words
-
                 def _post_clean(self):
-                    super()._post_clean()
+                    # No model validation here: the service checks every rule (the constraints' own messages
+                    # would name the constraint) and says so in the user's words.
                     if self.errors:
                         return
                     data = self.cleaned_data

@@ -188,10 +188,10 @@ def test_community_proposes_on_the_add_page(client, tree, community_secretary):
     foreign = TwoNewOrgFactory(node=tree.other_grid)
     client.force_login(community_secretary)
     assert client.get(ADD).status_code == 200
-    response = client.post(ADD, _propose_data(own, amount="3500"))
-    assert response.status_code == 200 and "errorlist" in response.content.decode()
-    response = client.post(ADD, _propose_data(joint))
-    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    response = client.post(ADD, _propose_data(own, amount="3500"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "cannot exceed the dues handed in" in response.content.decode()
+    response = client.post(ADD, _propose_data(joint), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "with its own party organization" in response.content.decode()
     response = client.post(ADD, _propose_data(foreign))
     assert response.status_code == 200 and not DuesRefund.objects.filter(org=foreign).exists()
     response = client.post(ADD, _propose_data(own))
@@ -212,6 +212,13 @@ def test_grid_leader_and_inspector_cannot_propose(client, tree):
         client.force_login(user)
         assert client.get(LIST).status_code == 200
         assert client.get(ADD).status_code == 403
+
+
+def test_a_finished_refund_is_shown_not_changed(client, tree, district_user):
+    paid = DuesRefundFactory(org=TwoNewOrgFactory(node=tree.grid), paid=True)
+    client.force_login(district_user)
+    assert client.get(change(paid)).status_code == 200
+    assert client.post(change(paid), {}).status_code == 403
 
 
 def test_nobody_deletes_a_refund(client, refunds, district_user):
