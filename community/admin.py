@@ -6,10 +6,15 @@ of queries whatever the number of rows (tests/community/test_admin.py pins them)
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
 from grids.models import Level
@@ -18,10 +23,12 @@ from jinshui.errors import PermissionDenied, ValidationError
 
 from . import selectors, services
 from .models import (
+    DuesRefund,
     Instructor,
     JointMeeting,
     Pairing,
     RedHome,
+    RefundStatus,
     ResidentIssue,
     ResidentUnit,
     ServiceStation,
@@ -251,3 +258,249 @@ class WeakOrgFlagAdmin(RecordAdmin):
     list_display = ["node_name", "flagged_on", "first_secretary", "deadline", "closed_on"]
     list_filter = [StreetFilter, ("closed_on", admin.EmptyFieldListFilter)]
     search_fields = ["node__name", "first_secretary"]
+
+
+# --- party dues refunded to two-new organizations -----------------------------------------------
+
+
+class RefundStreetFilter(StreetFilter):
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return under_visible_node(queryset, user=request.user, pk=self.value(), prefix="org__node__",
+                                  level=Level.STREET)
+
+
+class RefundActionForm(ActionForm):
+    """The list's action bar: what sending back and recording a payment need."""
+
+    reason = forms.CharField(label=_("reason for sending back"), required=False, max_length=500)
+    paid_on = forms.DateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
+    voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
+
+
+def _error_text(exc):
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc) or str(_("This organization is outside your area."))
+
+
+def _apply_service_errors(form, exc):
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, _error_text(exc))
+        return
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, messages in errors.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def _yuan(amount):
+    return f"¥{amount:,.2f}"
+
+
+@admin.register(DuesRefund)
+class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Party dues returned to two-new organizations: the community proposes (add), the street approves or sends
+    back, the district records the payment (list actions or the refund's page). Every write is a service call;
+    a refusal is a message or a form error."""
+
+    list_display = ["org", "node_name", "year", "dues_collected", "amount", "status", "proposed_by",
+                    "reviewed_by", "paid_on", "voucher_number"]
+    list_filter = ["year", "status", RefundStreetFilter]
+    search_fields = ["org__name", "=org__credit_code", "=voucher_number"]
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["org"]
+    action_form = RefundActionForm
+    actions = ["approve", "send_back", "record_payment", "export_csv", "export_xlsx"]
+    add_level = 3  # proposed by a community (or a street, or the district), not by a grid
+    add_fields = ["org", "year", "dues_collected", "amount", "purpose"]
+    shown_fields = ["org", "year", "dues_collected", "amount", "purpose", "status", "proposed_by", "proposed_at",
+                    "reviewed_by", "reviewed_at", "return_reason", "paid_by", "payment_recorded_at", "paid_on",
+                    "voucher_number"]
+
+    def scoped_queryset(self, request, write=False):
+        return selectors.dues_refund_list(user=request.user, write=write)
+
+    def node_of(self, obj):
+        return obj.org.node
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status in (RefundStatus.PAID, RefundStatus.RETURNED):
+            return False  # done: its page only shows it
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a refund is never deleted: sent back, it stays on file
+
+    @admin.display(description=_("party organization"), ordering="org__node__path")
+    def node_name(self, obj):
+        return obj.org.node.name
+
+    def get_changeform_initial_data(self, request):
+        from django.utils import timezone
+
+        return {"year": timezone.localdate().year, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org":
+            kwargs["queryset"] = selectors.two_new_org_list(user=request.user, write=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- the pages ---
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_fields
+        fields = list(self.shown_fields)
+        if obj.status in (RefundStatus.PROPOSED, RefundStatus.APPROVED):
+            fields += ["decision", "decision_reason", "decision_paid_on", "decision_voucher_number"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.shown_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            form = super().get_form(request, obj, **kwargs)
+            org = form.base_fields.get("org")
+            if org is not None:
+                org.widget.can_add_related = org.widget.can_change_related = False
+                org.widget.can_delete_related = org.widget.can_view_related = False
+
+            class ProposeForm(form):
+                def _post_clean(self):
+                    # No model validation here: the service checks every rule (the constraints' own messages
+                    # would name the constraint) and says so in the user's words.
+                    if self.errors:
+                        return
+                    data = self.cleaned_data
+                    try:
+                        self._saved = services.dues_refund_propose(
+                            actor=request.user, org=data["org"], year=data["year"],
+                            dues_collected=data["dues_collected"], amount=data["amount"], purpose=data["purpose"])
+                    except (ValidationError, PermissionDenied) as exc:
+                        _apply_service_errors(self, exc)
+
+            return ProposeForm
+
+        kwargs["fields"] = []
+        base = super().get_form(request, obj, **kwargs)
+        if obj.status == RefundStatus.PROPOSED:
+            choices = [("approve", _("Approve (street)")), ("send_back", _("Send back to the community"))]
+        else:
+            choices = [("pay", _("Record the payment (district)"))]
+
+        class DecisionForm(base):
+            decision = forms.ChoiceField(label=_("decision"), choices=choices)
+            decision_reason = forms.CharField(label=_("reason for sending back"), required=False,
+                                              widget=forms.Textarea(attrs={"rows": 3}))
+            decision_paid_on = forms.DateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
+            decision_voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
+
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors or obj.status not in (RefundStatus.PROPOSED, RefundStatus.APPROVED):
+                    return
+                data = self.cleaned_data
+                try:
+                    if data["decision"] == "approve":
+                        services.dues_refund_approve(actor=request.user, refund=obj)
+                    elif data["decision"] == "send_back":
+                        services.dues_refund_send_back(actor=request.user, refund=obj,
+                                                       reason=data.get("decision_reason", ""))
+                    else:
+                        services.dues_refund_record_payment(
+                            actor=request.user, refund=obj, paid_on=data.get("decision_paid_on"),
+                            voucher_number=data.get("decision_voucher_number", ""))
+                except (ValidationError, PermissionDenied) as exc:
+                    renamed = exc
+                    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                        renamed = ValidationError({
+                            {"return_reason": "decision_reason", "paid_on": "decision_paid_on",
+                             "voucher_number": "decision_voucher_number"}.get(k, k): v
+                            for k, v in exc.message_dict.items()})
+                    _apply_service_errors(self, renamed)
+
+        return DecisionForm
+
+    def save_model(self, request, obj, form, change):
+        saved = getattr(form, "_saved", None)
+        if saved is not None:
+            for field in saved._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(saved, field.attname))
+        # A decision was written by the service while the form validated.
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
+        if cl is not None:
+            response.context_data["refund_totals"] = [
+                gettext("%(year)s: %(paid)s refunds paid, %(paid_amount)s; %(pending)s in progress, "
+                        "%(pending_amount)s")
+                % {"year": row["year"], "paid": row["paid"], "paid_amount": _yuan(row["paid_amount"]),
+                   "pending": row["pending"], "pending_amount": _yuan(row["pending_amount"])}
+                for row in selectors.dues_refund_year_totals(cl.queryset)
+            ]
+        return response
+
+    # --- the list's actions ---
+
+    def _each(self, request, queryset, call, done_message):
+        done, refused = 0, {}
+        for refund in queryset.select_related("org__node"):
+            try:
+                call(refund)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.setdefault(_error_text(exc), []).append(str(refund))
+        for text, names in refused.items():
+            # One message per reason, naming the refunds it stopped.
+            more = "…" if len(names) > 5 else ""
+            self.message_user(request, f"{text} ({'、'.join(names[:5])}{more})", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    def _action_data(self, request):
+        form = self.action_form(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        return form.cleaned_data if form.is_valid() else {}
+
+    @admin.action(description=_("Approve the selected refunds (street)"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._each(request, queryset, lambda r: services.dues_refund_approve(actor=request.user, refund=r),
+                   gettext("%(count)s refunds approved."))
+
+    @admin.action(description=_("Send the selected refunds back to the community (give the reason)"),
+                  permissions=["change"])
+    def send_back(self, request, queryset):
+        reason = self._action_data(request).get("reason", "")
+        self._each(request, queryset,
+                   lambda r: services.dues_refund_send_back(actor=request.user, refund=r, reason=reason),
+                   gettext("%(count)s refunds sent back."))
+
+    @admin.action(description=_("Record the payment of the selected refunds (district; give the date and the "
+                                "voucher number)"), permissions=["change"])
+    def record_payment(self, request, queryset):
+        data = self._action_data(request)
+        self._each(request, queryset, lambda r: services.dues_refund_record_payment(
+            actor=request.user, refund=r, paid_on=data.get("paid_on"), voucher_number=data.get("voucher_number", "")),
+            gettext("%(count)s refund payments recorded."))
+
+    @admin.action(description=_("Export the selected refunds (CSV)"))
+    def export_csv(self, request, queryset):
+        content = services.dues_refund_export(actor=request.user, queryset=queryset)
+        response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="dues-refunds.csv"'
+        return response
+
+    @admin.action(description=_("Export the selected refunds (Excel)"))
+    def export_xlsx(self, request, queryset):
+        content = services.dues_refund_export(actor=request.user, queryset=queryset, file_format="xlsx")
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="dues-refunds.xlsx"'
+        return response

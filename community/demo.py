@@ -10,7 +10,9 @@ transaction. At scale 1 the records add up exactly to the report's figures; at s
 - 2017: 653 joint meetings, 609 problems resolved, 196 resource-sharing agreements, 647 joint services;
 - 2017: 810 village visits, 419 solved on the spot, 203 registered and transferred, 192 completed (95%);
 - 720 residents' issues resolved through 一征三议两公开 (plus a few still in progress);
-- star ratings of every building group in 2016 and 2017; the 4 weak and lax villages rectified in 2017.
+- star ratings of every building group in 2016 and 2017; the 4 weak and lax villages rectified in 2017;
+- 2017's party dues refunded to two-new organizations with their own party organization: 100 paid, adding up
+  to 241,680.00 yuan ("24万余元"), and a few still proposed, approved or sent back.
 
 The yearly figures are the report's 2017 figures, so the records are dated 2017 (the dashboard shows the
 latest year that has records by default, and any other year on request).
@@ -20,14 +22,19 @@ Deterministic: everything is drawn from `random.Random(seed)` in a fixed order o
 
 import datetime
 import re
+from decimal import Decimal
 from random import Random
 
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from grids.models import Kind, Level, OrgNode
 
 from .models import (
     Coverage,
+    DuesRefund,
     Instructor,
     IssueCategory,
     IssueStage,
@@ -35,6 +42,7 @@ from .models import (
     OrgKind,
     Pairing,
     RedHome,
+    RefundStatus,
     ResidentIssue,
     ResidentUnit,
     ServiceStation,
@@ -66,6 +74,9 @@ VISITS = {VisitOutcome.SOLVED: 419, VisitOutcome.TRANSFERRED: 203, VisitOutcome.
 VISITS_COMPLETED = 192
 ISSUES_RESOLVED, ISSUES_OPEN = 720, 48
 WEAK_VILLAGES = 4
+#: 2017's dues refunds per copy of the district: how many in each status, and what the paid ones add up to.
+REFUNDS = {RefundStatus.PAID: 100, RefundStatus.APPROVED: 8, RefundStatus.PROPOSED: 6, RefundStatus.RETURNED: 3}
+REFUNDS_PAID_TOTAL = Decimal("241680.00")
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红梅玉兰海峰鹏飞雪晶婷宇浩然博文欣怡思琪子轩"
@@ -188,6 +199,8 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     street_of = {r[0]: r for r in tree.streets}
     for copy in range(1, scale + 1):
         _seed_copy(rng, tree.copy(copy), street_of, copy, today, add)
+    # Their own random stream, so that adding refunds left every other demo record as it was.
+    add("refunds", _seed_refunds(Random(f"community-refunds-{seed}"), scale))
 
     homes = [
         RedHome(node_id=pk, name=f"{name}红色家园", address=f"{name}党群服务站", area_m2=rng.randrange(200, 900),
@@ -216,6 +229,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
         (_("residents' issues"), counts.get("issues", 0)),
         (_("building-group star ratings"), counts.get("ratings", 0)),
         (_("weak-and-lax flags"), counts.get("flags", 0)),
+        (_("dues refunds to two-new organizations"), counts.get("refunds", 0)),
     ]
 
 
@@ -391,3 +405,74 @@ def _seed_copy(rng, tree, street_of, copy, today, add):
     ]
     _bulk(WeakOrgFlag, flags)
     add("flags", len(flags))
+
+
+_REFUND_PURPOSES = ("组织党员开展主题党日活动", "购置党员活动室学习资料和设备", "开展“两学一做”学习教育",
+                    "组织党员志愿服务活动", "建设党员活动阵地", "开展党员教育培训", "慰问困难党员和老党员")
+_RETURN_REASONS = ("返还金额与党费收缴凭证不符，请核实后重新申报。", "经费用途不够具体，请补充活动计划。",
+                   "缺少党费收缴明细，请补充后重新申报。")
+
+
+def _split(rng, total, parts):
+    """`total` (Decimal yuan) split into `parts` random amounts of whole fen that add up to it exactly."""
+    weights = [rng.uniform(0.4, 1.6) for _ in range(parts)]
+    cents = int(total * 100)
+    shares = [int(cents * w / sum(weights)) for w in weights]
+    shares[-1] += cents - sum(shares)
+    return [Decimal(c) / 100 for c in shares]
+
+
+def _moment(day, rng):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randrange(60))))
+
+
+def _seed_refunds(rng, scale):
+    """2017's dues refunds of each copy of the district over organizations with their own party organization,
+    proposed by the community's secretary, decided by the street's, paid by the district (accounts of
+    grids/demo.py: "sec-<code>" and "admin"). Returns how many were written."""
+    User = get_user_model()
+    own = list(
+        TwoNewOrg.objects.filter(coverage=Coverage.OWN).order_by("credit_code")
+        .values_list("pk", "credit_code", "party_members", "node__path")
+    )
+    users = dict(User.objects.filter(username__startswith="sec-").values_list("username", "pk"))
+    district = (User.objects.filter(username="admin").values_list("pk", flat=True).first()
+                or User.objects.filter(is_superuser=True).order_by("pk").values_list("pk", flat=True).first())
+    if not own or district is None:
+        return 0
+    codes = dict(OrgNode.objects.filter(level__lte=Level.COMMUNITY).values_list("path", "code"))
+    plan = [status for status, n in REFUNDS.items() for _ in range(n)]
+    refunds = []
+    for copy in range(1, scale + 1):
+        # The copy's organizations: digits 9-10 of the credit code are the copy (see _credit_code).
+        orgs = [o for o in own if int(o[1][8:10]) == copy] or own
+        picked = rng.sample(orgs, min(len(plan), len(orgs)))
+        paid = _split(rng, REFUNDS_PAID_TOTAL, REFUNDS[RefundStatus.PAID])
+        for (pk, _code, members, path), status in zip(picked, plan):
+            amount = paid.pop() if status == RefundStatus.PAID else Decimal(rng.randrange(120000, 360000)) / 100
+            collected = (amount * Decimal(str(rng.choice((1, 1, 1.2, 1.25, 1.5))))).quantize(Decimal("0.01"))
+            codes_on_path = path.strip("/").split("/")
+            community = users.get(f"sec-{codes.get('/' + '/'.join(codes_on_path[:2]) + '/', '')}", district)
+            street = users.get(f"sec-{codes.get('/' + codes_on_path[0] + '/', '')}", district)
+            proposed = datetime.date(YEAR, rng.randint(3, 8), rng.randint(1, 28))
+            reviewed = proposed + datetime.timedelta(days=rng.randint(3, 20))
+            paid_on = reviewed + datetime.timedelta(days=rng.randint(5, 40))
+            decided = status != RefundStatus.PROPOSED
+            refunds.append(DuesRefund(
+                org_id=pk, year=YEAR, dues_collected=collected, amount=amount,
+                purpose=f"{rng.choice(_REFUND_PURPOSES)}（党员{members}名）", status=status,
+                proposed_by_id=community, proposed_at=_moment(proposed, rng),
+                reviewed_by_id=street if decided else None, reviewed_at=_moment(reviewed, rng) if decided else None,
+                return_reason=rng.choice(_RETURN_REASONS) if status == RefundStatus.RETURNED else "",
+                paid_by_id=district if status == RefundStatus.PAID else None,
+                payment_recorded_at=_moment(paid_on, rng) if status == RefundStatus.PAID else None,
+                paid_on=paid_on if status == RefundStatus.PAID else None,
+                voucher_number=f"FH{YEAR}-{copy:02d}{len(refunds) + 1:04d}" if status == RefundStatus.PAID else "",
+            ))
+    # With a history entry by the last one who acted, so that the refund's history page is not empty.
+    people = User.objects.in_bulk({r.paid_by_id or r.reviewed_by_id or r.proposed_by_id for r in refunds})
+    for r in refunds:
+        r._history_user = people[r.paid_by_id or r.reviewed_by_id or r.proposed_by_id]
+        r._history_date = r.payment_recorded_at or r.reviewed_at or r.proposed_at
+    bulk_create_with_history(refunds, DuesRefund, batch_size=BATCH)
+    return len(refunds)

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 #: 3 or more party members in a two-new organization: it must form its own party organization.
 OWN_ORGANIZATION_THRESHOLD = 3
@@ -420,3 +421,88 @@ class WeakOrgFlag(NodeRecord):
     @property
     def is_open(self):
         return self.closed_on is None
+
+
+# --- party dues refunded to two-new organizations -----------------------------------------------
+
+
+class RefundStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed by the community")
+    APPROVED = "approved", _("Approved by the street")
+    RETURNED = "returned", _("Sent back by the street")
+    PAID = "paid", _("Paid by the district")
+
+
+class DuesRefund(models.Model):
+    """Party dues returned to a two-new organization's own party organization for one year (党费返还), to fund
+    its activities.
+
+    The community over the organization proposes, the street approves or sends back with a reason, the
+    district records the payment. A refund sent back stays as it was; the community proposes again with a
+    new one. Each step keeps who took it and when; the history keeps every change.
+    """
+
+    org = models.ForeignKey(TwoNewOrg, verbose_name=_("two-new organization"), on_delete=models.PROTECT,
+                            related_name="dues_refunds")
+    year = models.PositiveSmallIntegerField(_("year"))
+    dues_collected = models.DecimalField(
+        _("dues handed in (yuan)"), max_digits=12, decimal_places=2,
+        help_text=_("Party dues the organization's party organization handed in that year."),
+    )
+    amount = models.DecimalField(_("amount refunded (yuan)"), max_digits=12, decimal_places=2)
+    purpose = models.TextField(_("purpose of the activity funds"))
+    status = models.CharField(_("refund status"), max_length=10, choices=RefundStatus.choices,
+                              default=RefundStatus.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by (community)"),
+                                    on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by (street)"),
+                                    on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for sending back"), blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("payment recorded by (district)"),
+                                on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    payment_recorded_at = models.DateTimeField(_("payment recorded at"), null=True, blank=True)
+    paid_on = models.DateField(_("refund paid on"), null=True, blank=True)
+    voucher_number = models.CharField(_("voucher number"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("dues refund")
+        verbose_name_plural = _("dues refunds")
+        ordering = ["-year", "org_id", "-pk"]
+        indexes = [models.Index(fields=["year", "status"], name="duesrefund_year_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "year"], condition=~Q(status=RefundStatus.RETURNED), name="duesrefund_one_per_org_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="duesrefund_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("dues_collected")), name="duesrefund_within_collected"),
+            models.CheckConstraint(condition=Q(year__gte=1990, year__lte=2100), name="duesrefund_year_range"),
+            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="duesrefund_status_valid"),
+            models.CheckConstraint(condition=~Q(purpose=""), name="duesrefund_purpose_given"),
+            # Decided (approved, sent back, paid) exactly when the street's review is on file.
+            models.CheckConstraint(
+                condition=Q(status=RefundStatus.PROPOSED, reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | (~Q(status=RefundStatus.PROPOSED) & Q(reviewed_by__isnull=False, reviewed_at__isnull=False)),
+                name="duesrefund_reviewed_iff_decided",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=RefundStatus.RETURNED) & ~Q(return_reason=""))
+                | (~Q(status=RefundStatus.RETURNED) & Q(return_reason="")),
+                name="duesrefund_reason_iff_returned",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=RefundStatus.PAID, paid_by__isnull=False, payment_recorded_at__isnull=False,
+                             paid_on__isnull=False) & ~Q(voucher_number=""))
+                | (~Q(status=RefundStatus.PAID) & Q(paid_by__isnull=True, payment_recorded_at__isnull=True,
+                                                     paid_on__isnull=True, voucher_number="")),
+                name="duesrefund_payment_iff_paid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.org} · {self.year}"

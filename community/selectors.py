@@ -4,10 +4,13 @@ Every list is one query (the user's scope is read once per request and cached on
 computed from the records here, never typed in: coverage rates, the rule flag, the visit resolution rate.
 """
 
+from decimal import Decimal
+
 from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DecimalField,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -23,11 +26,13 @@ from grids.models import Level, OrgNode
 from .models import (
     OWN_ORGANIZATION_THRESHOLD,
     Coverage,
+    DuesRefund,
     Instructor,
     JointMeeting,
     OrgKind,
     Pairing,
     RedHome,
+    RefundStatus,
     ResidentIssue,
     ResidentUnit,
     ServiceStation,
@@ -221,3 +226,63 @@ def current_ratings(*, user):
 
 def open_weak_flags(*, user):
     return weak_flag_list(user=user).filter(closed_on__isnull=True)
+
+
+# --- party dues refunded to two-new organizations -----------------------------------------------
+
+
+def dues_refund_list(*, user, write=False):
+    """The dues refunds of the two-new organizations in the user's scope (or those they may change), with the
+    organization, its node and the people of each step joined in: one query."""
+    return DuesRefund.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__node__")).select_related(
+        "org__node", "proposed_by", "reviewed_by", "paid_by"
+    )
+
+
+def _refund_sums(prefix=""):
+    money = DecimalField(max_digits=14, decimal_places=2)
+    zero = Value(Decimal("0.00"), output_field=money)
+    return {
+        f"{prefix}paid": Count("pk", filter=Q(status=RefundStatus.PAID)),
+        f"{prefix}paid_amount": Coalesce(Sum("amount", filter=Q(status=RefundStatus.PAID)), zero, output_field=money),
+        f"{prefix}pending": Count("pk", filter=Q(status__in=[RefundStatus.PROPOSED, RefundStatus.APPROVED])),
+        f"{prefix}pending_amount": Coalesce(
+            Sum("amount", filter=Q(status__in=[RefundStatus.PROPOSED, RefundStatus.APPROVED])), zero,
+            output_field=money),
+    }
+
+
+def dues_refund_year_totals(queryset):
+    """Per year, over an already scoped DuesRefund queryset: refunds paid and their amount, refunds still in the
+    workflow (proposed or approved) and theirs. One query; newest year first. Sent-back refunds are not counted."""
+    return list(queryset.order_by().values("year").annotate(**_refund_sums()).order_by("-year"))
+
+
+def dues_refund_totals(*, user, year=None):
+    """Yearly refund totals over the user's scope, per street and for the whole scope.
+
+    Returns {"streets": [{"year", "street_code", "street_name", "paid", "paid_amount", "pending",
+    "pending_amount"}, ...] (by year, newest first, then street code), "years": [{"year", ...same sums}]}.
+    Two queries whatever the number of refunds: the grouped sums, and the names of the streets.
+    """
+    refunds = dues_refund_list(user=user).order_by()
+    if year is not None:
+        refunds = refunds.filter(year=year)
+    path = "org__node__path"
+    street_path = Substr(path, 1, StrIndex(Substr(path, 2), Value("/")) + 1, output_field=CharField())
+    rows = list(refunds.annotate(street_path=street_path).values("year", "street_path").annotate(**_refund_sums()))
+    streets = dict(
+        (p, (code, name)) for p, code, name in OrgNode.objects.filter(
+            path__in={r["street_path"] for r in rows}).values_list("path", "code", "name")
+    ) if rows else {}
+    by_street, by_year = [], {}
+    keys = ("paid", "paid_amount", "pending", "pending_amount")
+    for row in rows:
+        code, name = streets.get(row["street_path"], ("", ""))
+        by_street.append({"year": row["year"], "street_code": code, "street_name": name,
+                          **{k: row[k] for k in keys}})
+        total = by_year.setdefault(row["year"], {"year": row["year"], **{k: 0 for k in keys}})
+        for k in keys:
+            total[k] += row[k]
+    by_street.sort(key=lambda r: (-r["year"], r["street_code"]))
+    return {"streets": by_street, "years": [by_year[y] for y in sorted(by_year, reverse=True)]}

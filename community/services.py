@@ -5,6 +5,8 @@ a secretary within their subtree; inspectors write nothing). Moving a record to 
 write scope on both.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +18,13 @@ from jinshui.errors import PermissionDenied, ValidationError
 from .models import (
     ISSUE_STAGES,
     Coverage,
+    DuesRefund,
     Instructor,
     IssueStage,
     JointMeeting,
     Pairing,
     RedHome,
+    RefundStatus,
     ResidentIssue,
     ResidentUnit,
     ServiceStation,
@@ -212,3 +216,171 @@ def weak_flag_close(*, actor, flag, closure_note, on=None):
     flag.closed_on = on or timezone.localdate()
     flag.closure_note = closure_note
     return record_save(actor=actor, obj=flag)
+
+
+# --- party dues refunded to two-new organizations -----------------------------------------------
+
+
+def _path_prefix(node, level):
+    """"/S01/S01C01/G01/" with level 2 → "/S01/S01C01/": the node's ancestor at `level` (or the node itself when
+    it lies higher), by its path (no query)."""
+    codes = node.path.strip("/").split("/")
+    return "/" + "/".join(codes[:level]) + "/"
+
+
+def _refund_for_update(refund):
+    return (DuesRefund.objects.select_for_update(of=("self",)).select_related("org__node")
+            .get(pk=refund.pk))
+
+
+def _save_refund(refund, actor):
+    refund._history_user = actor
+    try:
+        with transaction.atomic():
+            refund.save()
+    except IntegrityError as exc:
+        raise ValidationError({"year": [_("This organization already has a refund for this year.")]}) from exc
+    return refund
+
+
+def _open_refund_exists(org, year):
+    return DuesRefund.objects.filter(org=org, year=year).exclude(status=RefundStatus.RETURNED).exists()
+
+
+def _decimal(value, field, errors):
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        errors[field] = [_("Enter an amount in yuan.")]
+        return None
+    if not number.is_finite():
+        errors[field] = [_("Enter an amount in yuan.")]
+        return None
+    return number
+
+
+@transaction.atomic
+def dues_refund_propose(*, actor, org, year, dues_collected, amount, purpose, today=None):
+    """The community proposes to return part or all of a year's party dues to a two-new organization that has
+    its own party organization, to fund its activities.
+
+    The actor must be the community's secretary over the organization, or above (street, district). One refund
+    per organization and year; one sent back may be proposed again.
+    """
+    org = TwoNewOrg.objects.select_for_update().select_related("node").get(pk=org.pk)
+    scope = resolve_scope(actor)
+    if not scope.covers(org.node, write=True):
+        raise PermissionDenied(_("This organization is outside your area."))
+    if not scope.covers_path(_path_prefix(org.node, Level.COMMUNITY), write=True):
+        raise PermissionDenied(_("Only the community (or the street or the district) proposes a dues refund."))
+    today = today or timezone.localdate()
+    errors = {}
+    if org.coverage != Coverage.OWN:
+        errors["org"] = [_("Only an organization with its own party organization hands in dues and gets them "
+                           "refunded; this one is “%(coverage)s”.") % {"coverage": org.get_coverage_display()}]
+    if not isinstance(year, int) or year < 1990 or year > today.year:
+        errors["year"] = [_("Enter a year from 1990 to this year.")]
+    collected = _decimal(dues_collected, "dues_collected", errors)
+    refunded = _decimal(amount, "amount", errors)
+    if collected is not None and collected < 0:
+        errors["dues_collected"] = [_("The dues handed in cannot be negative.")]
+    if refunded is not None and refunded <= 0:
+        errors["amount"] = [_("The amount refunded must be more than zero.")]
+    elif refunded is not None and collected is not None and refunded > collected:
+        errors["amount"] = [_("The amount refunded cannot exceed the dues handed in (¥%(collected)s).")
+                            % {"collected": collected}]
+    if not (purpose or "").strip():
+        errors["purpose"] = [_("Say what activities the refund will fund.")]
+    if "year" not in errors and _open_refund_exists(org, year):
+        errors["year"] = [_("This organization already has a refund for this year.")]
+    if errors:
+        raise ValidationError(errors)
+    refund = DuesRefund(org=org, year=year, dues_collected=collected, amount=refunded, purpose=purpose.strip(),
+                        status=RefundStatus.PROPOSED, proposed_by=actor, proposed_at=timezone.now())
+    return _save_refund(refund, actor)
+
+
+def _require_street(actor, refund):
+    scope = resolve_scope(actor)
+    if not scope.covers(refund.org.node):
+        raise PermissionDenied(_("This organization is outside your area."))
+    if not scope.covers_path(_path_prefix(refund.org.node, Level.STREET), write=True):
+        raise PermissionDenied(_("Only the street (or the district) approves or sends back a dues refund."))
+
+
+def _require_proposed(refund):
+    if refund.status != RefundStatus.PROPOSED:
+        raise ValidationError({"status": [_("This refund is no longer waiting for the street: it is “%(status)s”.")
+                                          % {"status": refund.get_status_display()}]})
+
+
+@transaction.atomic
+def dues_refund_approve(*, actor, refund):
+    """The street (or the district) approves a proposed refund; the district pays it next."""
+    refund = _refund_for_update(refund)
+    _require_street(actor, refund)
+    _require_proposed(refund)
+    refund.status, refund.reviewed_by, refund.reviewed_at = RefundStatus.APPROVED, actor, timezone.now()
+    return _save_refund(refund, actor)
+
+
+@transaction.atomic
+def dues_refund_send_back(*, actor, refund, reason):
+    """The street (or the district) sends a proposed refund back to the community, saying why. It stays on
+    file as sent back; the community may propose again."""
+    refund = _refund_for_update(refund)
+    _require_street(actor, refund)
+    _require_proposed(refund)
+    if not (reason or "").strip():
+        raise ValidationError({"return_reason": [_("Say why the refund is sent back.")]})
+    refund.status, refund.reviewed_by, refund.reviewed_at = RefundStatus.RETURNED, actor, timezone.now()
+    refund.return_reason = reason.strip()
+    return _save_refund(refund, actor)
+
+
+@transaction.atomic
+def dues_refund_record_payment(*, actor, refund, paid_on, voucher_number, today=None):
+    """The district records that an approved refund was paid: the day and the voucher number."""
+    refund = _refund_for_update(refund)
+    scope = resolve_scope(actor)
+    if not scope.covers(refund.org.node):
+        raise PermissionDenied(_("This organization is outside your area."))
+    if not scope.write_all:
+        raise PermissionDenied(_("Only the district's organization department records the payment of a refund."))
+    if refund.status != RefundStatus.APPROVED:
+        raise ValidationError({"status": [_("Only a refund approved by the street can be paid; this one is "
+                                            "“%(status)s”.") % {"status": refund.get_status_display()}]})
+    errors = {}
+    today = today or timezone.localdate()
+    if paid_on is None:
+        errors["paid_on"] = [_("Enter the day the refund was paid.")]
+    elif paid_on > today:
+        errors["paid_on"] = [_("The date cannot be in the future.")]
+    elif paid_on < timezone.localtime(refund.reviewed_at).date():
+        errors["paid_on"] = [_("The refund cannot be paid before the street approved it (%(date)s).")
+                             % {"date": timezone.localtime(refund.reviewed_at).date()}]
+    voucher_number = (voucher_number or "").strip()
+    if not voucher_number:
+        errors["voucher_number"] = [_("Enter the payment voucher number.")]
+    elif len(voucher_number) > DuesRefund._meta.get_field("voucher_number").max_length:
+        errors["voucher_number"] = [_("The voucher number is too long.")]
+    if errors:
+        raise ValidationError(errors)
+    refund.status, refund.paid_by, refund.payment_recorded_at = RefundStatus.PAID, actor, timezone.now()
+    refund.paid_on, refund.voucher_number = paid_on, voucher_number
+    return _save_refund(refund, actor)
+
+
+def dues_refund_export(*, actor, queryset, file_format="csv"):
+    """The refunds of `queryset` that `actor` may see, as CSV text (or Excel bytes with file_format="xlsx").
+    The rows carry no personal data: people are named by their account."""
+    from .resources import DuesRefundResource
+    from .selectors import dues_refund_list
+
+    rows = dues_refund_list(user=actor).filter(pk__in=queryset.values("pk")).order_by(
+        "-year", "org__node__path", "org__name", "pk")
+    dataset = DuesRefundResource().export(queryset=rows)
+    if file_format == "xlsx":
+        dataset.title = "dues refunds"
+        return dataset.export("xlsx")
+    return dataset.csv

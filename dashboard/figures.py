@@ -5,18 +5,22 @@ card in the request's language without touching the database. Tests check each f
 direct query (tests/dashboard/test_figures.py).
 """
 
+from decimal import Decimal
+
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community.models import (
+    DuesRefund,
     Instructor,
     IssueStage,
     JointMeeting,
     OrgKind,
     Pairing,
     RedHome,
+    RefundStatus,
     ResidentIssue,
     ServiceStation,
     StarRating,
@@ -157,6 +161,10 @@ def present_coverage(data, view):
         (_("With their own party organization"), n(ent["own"] + soc["own"]), ""),
         (_("Must form their own (3+ members), not yet"), n(ent["rule_broken"] + soc["rule_broken"]), ""),
     ]
+    if "refunds" in data:  # payloads computed before refunds existed have none
+        count, amount = data["refunds"].get(str(view.year), [0, "0"])
+        stats.append((_("Dues refunded to two-new organizations, %(year)s") % {"year": view.year},
+                      f"¥{Decimal(amount):,.0f}", _("%(count)s organizations") % {"count": n(count)}))
     labels = [u["name"] for u in units]
     chart = _bar(labels, [
         (_("Non-public enterprises"), [u["enterprise_rate"] or 0 for u in units]),
@@ -182,7 +190,13 @@ def compute_coverage(ctx):
     totals = coverage_totals(TwoNewOrg.objects.filter(ctx.q()))
     units = coverage_by_unit(scope=ctx.scope)
     unit_label = "street" if ctx.district else "organization below"
-    return {"totals": totals, "units": units, "unit_label": unit_label}
+    # Party dues refunded (paid) to the organizations, per year: {year: [refunds, yuan as a string]}.
+    refunds = (
+        DuesRefund.objects.filter(ctx.q("org__node__"), status=RefundStatus.PAID).order_by().values("year")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+    )
+    return {"totals": totals, "units": units, "unit_label": unit_label,
+            "refunds": {str(r["year"]): [r["count"], str(r["amount"])] for r in refunds}}
 
 
 # --- joint meetings -----------------------------------------------------------------------------

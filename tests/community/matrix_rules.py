@@ -9,6 +9,13 @@ tests/community/test_admin.py.
 from tests.community import records as r
 
 
+def _refund(node):
+    # A proposed refund: its page offers a decision, so an empty POST is a form error for those who may write.
+    from tests.community.factories import DuesRefundFactory, TwoNewOrgFactory
+
+    return DuesRefundFactory(org=TwoNewOrgFactory(node=node))
+
+
 def _pair(make_own, make_foreign):
     def rule(tree):
         return (make_own(tree) if make_own else None), make_foreign(tree)
@@ -28,6 +35,7 @@ SCOPED_OBJECTS = {
     "community.villagevisit": _pair(None, lambda t: r.visit(r.village(t.other_street))),
     "community.starrating": _pair(lambda t: r.rating(t.building), lambda t: r.rating(r.building(t.other_grid))),
     "community.weakorgflag": _pair(lambda t: r.weak_flag(t.building), lambda t: r.weak_flag(t.other_grid)),
+    "community.duesrefund": _pair(lambda t: _refund(t.building), lambda t: _refund(t.other_grid)),
 }
 
 #: /dashboard/: signed-in staff (each sees their own scope's figures); residents 403, strangers to sign-in.

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from community import demo as community_demo
 from community.models import (
     Coverage,
+    DuesRefund,
     Instructor,
     IssueStage,
     JointMeeting,
@@ -70,9 +71,10 @@ def test_seed_reproduces_the_report_and_scales():
     assert StarRating.objects.count() == 2 * OrgNode.objects.filter(level=Level.BUILDING_GROUP).count()
     assert dict(lines)["red homes"] == 3 and all(isinstance(count, int) for _label, count in lines)
     snapshot = list(TwoNewOrg.objects.order_by("credit_code").values_list("credit_code", "name", "party_members"))
+    refunds = _refunds()
 
     # The same seed gives the same records; scale 2 doubles every figure.
-    for model in (ServiceStation, TwoNewOrg, Instructor, JointMeeting, VillageVisit, ResidentIssue, RedHome,
+    for model in (DuesRefund, ServiceStation, TwoNewOrg, Instructor, JointMeeting, VillageVisit, ResidentIssue, RedHome,
                   StarRating, WeakOrgFlag):
         model.objects.all().delete()
     from community.models import Pairing, ResidentUnit
@@ -82,6 +84,32 @@ def test_seed_reproduces_the_report_and_scales():
     community_demo.seed(scale=1, seed=1, hashed_password="x", today=TODAY)
     assert list(TwoNewOrg.objects.order_by("credit_code").values_list("credit_code", "name", "party_members")) \
         == snapshot
+    assert _refunds() == refunds
+
+
+def _refunds():
+    return list(DuesRefund.objects.order_by("voucher_number", "org__credit_code").values_list(
+        "org__credit_code", "status", "amount", "dues_collected", "paid_on", "voucher_number"))
+
+
+def test_dues_refunded_add_up_to_the_report():
+    """"返还“两新”党组织党费24万余元": 2017's paid refunds add up to a little over 240,000 yuan, the others are
+    still in the workflow or sent back; every refund goes to an organization with its own party organization,
+    proposed by its community's secretary and decided by its street's."""
+    demo.build(1, counts=SMALL, today=TODAY)
+    lines = community_demo.seed(scale=1, seed=1, hashed_password="x", today=TODAY)
+    paid = DuesRefund.objects.filter(year=2017, status="paid").aggregate(n=Sum("amount"))["n"]
+    assert 240_000 <= paid < 250_000
+    assert set(DuesRefund.objects.values_list("status", flat=True)) == {"proposed", "approved", "returned", "paid"}
+    assert not DuesRefund.objects.exclude(org__coverage=Coverage.OWN).exists()
+    assert dict(lines)["dues refunds to two-new organizations"] == DuesRefund.objects.count()
+    for refund in DuesRefund.objects.filter(status="paid").select_related("org__node", "proposed_by",
+                                                                          "reviewed_by")[:20]:
+        community_code = refund.org.node.path.strip("/").split("/")[1]
+        assert refund.proposed_by.username == f"sec-{community_code}"
+        assert refund.reviewed_by.username == f"sec-{refund.org.node.path.strip('/').split('/')[0]}"
+        assert refund.amount <= refund.dues_collected and refund.paid_on.year == 2017
+    assert DuesRefund.history.count() == DuesRefund.objects.count()
 
 
 def test_scale_two_doubles_the_figures():
@@ -90,6 +118,8 @@ def test_scale_two_doubles_the_figures():
     figures = _figures()
     doubled = {k: (v if k.endswith("_rate") else 2 * v) for k, v in REPORT.items()}
     assert figures == {**doubled, "red_homes": 6}
+    paid = DuesRefund.objects.filter(status="paid").aggregate(n=Sum("amount"))["n"]
+    assert paid == 2 * community_demo.REFUNDS_PAID_TOTAL
 
 
 def test_seed_demo_runs_the_extension(settings, monkeypatch):
@@ -104,3 +134,4 @@ def test_seed_demo_runs_the_extension(settings, monkeypatch):
     with translation.override("en"):
         call_command("seed_demo", stdout=out)
     assert "joint meetings: 653" in out.getvalue() and "red homes: 3" in out.getvalue()
+    assert "dues refunds to two-new organizations: 117" in out.getvalue()

@@ -61,6 +61,31 @@ def test_coverage(payloads):
             assert unit["enterprises"] == _in(TwoNewOrg, node.path).filter(kind="enterprise").count()
 
 
+def test_dues_refunded_this_year(filled):
+    """The coverage card's figure "dues refunded to two-new organizations": paid refunds only, per year, cut to
+    the scope."""
+    from decimal import Decimal
+
+    from dashboard.figures import present_coverage
+    from dashboard.views import View
+    from tests.community.factories import DuesRefundFactory, TwoNewOrgFactory
+
+    for node, year, amount in [(filled.grid, 2017, "1200.50"), (filled.community, 2017, "800"),
+                               (filled.grid, 2016, "50"), (filled.other_grid, 2017, "7000")]:
+        DuesRefundFactory(org=TwoNewOrgFactory(node=node), year=year, paid=True, amount=Decimal(amount),
+                          dues_collected=Decimal("9000"))
+    DuesRefundFactory(org=TwoNewOrgFactory(node=filled.grid), year=2017, approved=True)
+    district, street, community = (services.compute(scope)["figures"]["coverage"]["refunds"]
+                                   for _path, scope in _scopes(filled))
+    assert district == {"2017": [3, "9000.50"], "2016": [1, "50.00"]}
+    assert street == community == {"2017": [2, "2000.50"], "2016": [1, "50.00"]}
+    card = present_coverage(services.compute(services.paths_scope([filled.street.path]))["figures"]["coverage"],
+                            View(year=2017))
+    assert card.stats[-1][1:] == ("¥2,000", "2 organizations")
+    assert present_coverage({**services.compute(services.district_scope())["figures"]["coverage"]},
+                            View(year=2015)).stats[-1][1] == "¥0"
+
+
 def test_meetings_by_year_and_quarter(payloads):
     for path, figures in payloads:
         data = figures["meetings"]
@@ -132,7 +157,7 @@ def test_compute_runs_a_fixed_number_of_queries(filled, django_assert_num_querie
     # The built-in figures alone: a dozen grouped queries and the scope's name.
     builtin = {k: f for k, f in registry._FIGURES.items() if k not in ("ranking", "bookings")}
     monkeypatch.setattr(registry, "_FIGURES", builtin)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         services.compute(scope)
 
 
