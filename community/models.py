@@ -292,7 +292,7 @@ class ResidentIssue(NodeRecord):
     """An issue raised by residents and carried through 一征三议两公开 to a resolution."""
 
     title = models.CharField(_("title"), max_length=200)
-    category = models.CharField(_("category"), max_length=20, choices=IssueCategory.choices,
+    category = models.CharField(_("issue category"), max_length=20, choices=IssueCategory.choices,
                                 default=IssueCategory.OTHER)
     raised_on = models.DateField(_("raised on"))
     stage = models.CharField(_("stage"), max_length=20, choices=IssueStage.choices, default=IssueStage.SOLICITED)

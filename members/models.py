@@ -48,7 +48,7 @@ class Member(models.Model):
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     joined_on = models.DateField(_("date joined the Party"))
     full_member_on = models.DateField(_("date made full member"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices)
+    status = models.CharField(_("member status"), max_length=20, choices=MemberStatus.choices)
     category = models.CharField(_("member category"), max_length=20, choices=MemberCategory.choices)
     org = models.ForeignKey(
         "grids.OrgNode", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="members"
