@@ -11,7 +11,6 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
-from django.http import HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -19,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin_scoping import ScopedAdminMixin
 from grids.models import Level
 from grids.selectors import org_list, under_visible_node
+from jinshui.downloads import csv_download, xlsx_download
 from jinshui.errors import PermissionDenied, ValidationError
 
 from . import selectors, services
@@ -290,8 +290,8 @@ def _apply_service_errors(form, exc):
         form.add_error(None, _error_text(exc))
         return
     errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, messages in errors.items():
-        form.add_error(field if field in form.fields else None, messages)
+    for field, field_messages in errors.items():
+        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _yuan(amount):
@@ -492,15 +492,9 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Export the selected refunds (CSV)"))
     def export_csv(self, request, queryset):
-        content = services.dues_refund_export(actor=request.user, queryset=queryset)
-        response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="dues-refunds.csv"'
-        return response
+        return csv_download(services.dues_refund_export(actor=request.user, queryset=queryset), "dues-refunds.csv")
 
     @admin.action(description=_("Export the selected refunds (Excel)"))
     def export_xlsx(self, request, queryset):
-        content = services.dues_refund_export(actor=request.user, queryset=queryset, file_format="xlsx")
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="dues-refunds.xlsx"'
-        return response
+        return xlsx_download(services.dues_refund_export(actor=request.user, queryset=queryset, file_format="xlsx"),
+                             "dues-refunds.xlsx")

@@ -1,7 +1,6 @@
 from django import forms as django_forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpResponse
 from django.urls import reverse as _reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin_scoping import ScopedAdminMixin
 from grids.models import Level
 from grids.selectors import org_list, under_visible_node
+from jinshui.downloads import csv_download, xlsx_download
 from jinshui.errors import PermissionDenied as ServicePermissionDenied
 from jinshui.errors import ValidationError as ServiceValidationError
 
@@ -46,8 +46,8 @@ from .selectors import (
     dues_list,
     enrolment_list,
     meeting_list,
-    member_can_reveal,
     member_account_list,
+    member_can_reveal,
     member_list,
     point_entry_list,
     quiz_list,
@@ -62,10 +62,7 @@ def _xlsx_response(title, headers, rows, file_name):
     import tablib
 
     data = tablib.Dataset(*rows, headers=[str(h) for h in headers], title=title)
-    response = HttpResponse(data.export("xlsx"),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    return response
+    return xlsx_download(data.export("xlsx"), file_name)
 
 
 def _id_number_shown(request, members):
@@ -154,18 +151,12 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Export selected members (CSV, ID numbers and phones masked)"))
     def export_masked_csv(self, request, queryset):
-        content = services.member_export(actor=request.user, queryset=queryset)
-        response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="members.csv"'
-        return response
+        return csv_download(services.member_export(actor=request.user, queryset=queryset), "members.csv")
 
     @admin.action(description=_("Export selected members (Excel, ID numbers and phones masked)"))
     def export_masked_xlsx(self, request, queryset):
-        content = services.member_export(actor=request.user, queryset=queryset, file_format="xlsx")
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="members.xlsx"'
-        return response
+        return xlsx_download(services.member_export(actor=request.user, queryset=queryset, file_format="xlsx"),
+                             "members.xlsx")
 
     def node_of(self, obj):
         return obj.org

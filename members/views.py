@@ -6,7 +6,7 @@ import datetime
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scopes import resolve_scope
+from jinshui.downloads import xlsx_download
 from jinshui.errors import PermissionDenied as ServicePermissionDenied
 from jinshui.errors import ValidationError
 
@@ -100,10 +101,7 @@ def member_import_view(request):
 def member_import_template_view(request):
     """An empty sheet of the chosen kind, headers in the user's language."""
     kind = _import_kind(request)
-    content = imports.template_dataset(kind).export("xlsx")
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
-    return response
+    return xlsx_download(imports.template_dataset(kind).export("xlsx"), f"{kind}-template.xlsx")
 
 
 @_staff_view()
