@@ -19,6 +19,9 @@ PASSWORD = "Jinshui-test-2026"
 
 
 def pytest_sessionstart(session):
+    # Production's PBKDF2 (a million rounds) cost ~0.4 s for every test user made; the tests check who may sign
+    # in and what they see, not the hash's strength, which the settings keep for production.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     engine = settings.DATABASES["default"]["ENGINE"]
     if engine != "django.db.backends.postgresql":
         pytest.exit(f"The tests need PostgreSQL (DATABASE_URL); got {engine}. Run scripts/test.", returncode=3)
