@@ -119,7 +119,7 @@ def birthdays_upcoming(*, user, branch=None, days=30, today=None):
     days, soonest first; each carries `birthday` (this year's date) and `years`. One query."""
     import datetime
 
-    from django.db.models import Q
+    from django.db.models.functions import ExtractDay, ExtractMonth
     from django.utils import timezone
 
     today = today or timezone.localdate()
@@ -128,14 +128,16 @@ def birthdays_upcoming(*, user, branch=None, days=30, today=None):
         if not resolve_scope(user).covers(branch):
             return []
         qs = qs.filter(org__path__startswith=branch.path)
-    wanted = _month_days(today, days)
-    condition = Q(pk__in=[])
-    for month, day in wanted:
-        condition |= Q(joined_on__month=month, joined_on__day=day)
-        if (month, day) == (2, 28):
-            condition |= Q(joined_on__month=2, joined_on__day=29)
+    # One month*100+day number per row compared with a list, rather than an OR of 31 month-and-day pairs: the
+    # pairs cost two date extractions per pair and row (a branch page spent 4 s in them on SQLite, 0.1 s on
+    # PostgreSQL at scale 1).
+    wanted = {month * 100 + day for month, day in _month_days(today, days)}
+    if 228 in wanted:
+        wanted.add(229)
     rows = []
-    for member in qs.filter(condition).filter(joined_on__lt=today):
+    members = qs.annotate(joined_md=ExtractMonth("joined_on") * 100 + ExtractDay("joined_on")).filter(
+        joined_md__in=sorted(wanted), joined_on__lt=today)
+    for member in members:
         for year in (today.year, today.year + 1):
             birthday = member.political_birthday(year)
             if today <= birthday <= today + datetime.timedelta(days=days):
