@@ -35,6 +35,7 @@ from .models import (
     PointEntry,
     Question,
     Quiz,
+    QuizAttempt,
     StageFiling,
     StepRecord,
     TrainingClass,
@@ -50,6 +51,7 @@ from .selectors import (
     member_can_reveal,
     member_list,
     point_entry_list,
+    quiz_attempt_list,
     quiz_list,
     stage_filing_list,
     training_class_list,
@@ -1424,3 +1426,53 @@ class QuizAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def delete_model(self, request, obj):
         obj._history_user = request.user
         super().delete_model(request, obj)
+
+
+@admin.register(QuizAttempt)
+class QuizAttemptAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Members' quiz attempts with their scores, for the secretaries of their area (read-only: the server scored
+    them when the member submitted)."""
+
+    list_display = ["submitted_at", "member_name", "org_name", "quiz", "number", "score", "passed"]
+    search_fields = ["enrolment__member__name", "quiz__title"]
+    show_full_result_count = False
+    date_hierarchy = "submitted_at"
+    fields = ["quiz", "member_name", "org_name", "number", "score", "passed", "submitted_at"]
+    readonly_fields = fields
+
+    def scoped_queryset(self, request, write=False):
+        return quiz_attempt_list(user=request.user)
+
+    def node_of(self, obj):
+        return obj.enrolment.member.org
+
+    @admin.display(description=_("party member"), ordering="enrolment__member__name")
+    def member_name(self, obj):
+        return obj.enrolment.member.name
+
+    @admin.display(description=_("party organization"), ordering="enrolment__member__org__path")
+    def org_name(self, obj):
+        return obj.enrolment.member.org.name
+
+    @admin.display(description=_("Passed"), boolean=True)
+    def passed(self, obj):
+        return obj.score >= obj.quiz.pass_mark
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nobody may change an attempt, so Django would answer a foreign one's POST with 403 and so confirm it
+        # exists: look it up in the user's scope first (404).
+        self._require_in_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -352,6 +352,14 @@ def my_attempts(*, user, quiz=None):
     return qs.order_by("-submitted_at", "-pk")
 
 
+def quiz_attempt_list(*, user):
+    """Quiz attempts of the members in the user's area (the member's branch, whoever organized the class)."""
+    from .models import QuizAttempt
+
+    return QuizAttempt.objects.filter(resolve_scope(user).nodes_q(prefix="enrolment__member__org__")).select_related(
+        "enrolment__member__org", "quiz__training_class")
+
+
 def quiz_list(*, user, write=False):
     """Quizzes of classes organized in the user's area (the class organizer's subtree), with question and
     attempt counts."""

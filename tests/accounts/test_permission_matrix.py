@@ -22,6 +22,9 @@ DISTRICT_ONLY_ADMINS = SUPERUSER_ONLY_ADMINS | {
     "django_celery_beat.intervalschedule", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
     "accounts.rolegrant", "members.personaldatareveal", "inbox.message", "jobs.jobrun",
 }
+#: Scoped admins that show records nobody changes by hand (the server wrote them): viewing follows the scope,
+#: every write is 403.
+READ_ONLY_ADMINS = set()
 
 # For each scoped admin: (own object, foreign object) relative to community S01C01, from the `tree` fixture.
 SCOPED_OBJECTS = {
@@ -46,9 +49,9 @@ API_ROUTES = {
 
 def _load_app_rules():
     """Apps may keep their rules beside their own tests, in tests/<app>/matrix_rules.py, with any of:
-    DISTRICT_ONLY_ADMINS / SUPERUSER_ONLY_ADMINS (sets of model labels), SCOPED_OBJECTS (label → a
-    function taking the `tree` fixture and returning (own object, foreign object or None), where "own"
-    lies under community S01C01 and "foreign" under street S02), OTHER_ROUTES and API_ROUTES (name → rule).
+    DISTRICT_ONLY_ADMINS / SUPERUSER_ONLY_ADMINS / READ_ONLY_ADMINS (sets of model labels), SCOPED_OBJECTS
+    (label → a function taking the `tree` fixture and returning (own object, foreign object or None), where
+    "own" lies under community S01C01 and "foreign" under street S02), OTHER_ROUTES and API_ROUTES (name → rule).
     """
     import importlib
     import pkgutil
@@ -61,6 +64,7 @@ def _load_app_rules():
             SUPERUSER_ONLY_ADMINS.update(getattr(rules, "SUPERUSER_ONLY_ADMINS", set()))
             DISTRICT_ONLY_ADMINS.update(getattr(rules, "SUPERUSER_ONLY_ADMINS", set()))
             DISTRICT_ONLY_ADMINS.update(getattr(rules, "DISTRICT_ONLY_ADMINS", set()))
+            READ_ONLY_ADMINS.update(getattr(rules, "READ_ONLY_ADMINS", set()))
             SCOPED_OBJECTS.update(getattr(rules, "SCOPED_OBJECTS", {}))
             OTHER_ROUTES.update(getattr(rules, "OTHER_ROUTES", {}))
             API_ROUTES.update(getattr(rules, "API_ROUTES", {}))
@@ -169,7 +173,7 @@ def test_admin_matrix(client, tree, users, role):
         for attr, obj, sees in pairs:
             if obj is None:
                 continue
-            writes = sees and role != "inspector"
+            writes = sees and role != "inspector" and label not in READ_ONLY_ADMINS
             url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
             status = c.get(url).status_code
             if not is_staff_role:

@@ -105,3 +105,22 @@ SCOPED_OBJECTS.update({"members.quiz": _quiz, "members.memberaccount": _account}
 # or attempt of another member answers 404 (tests/members/test_self_service.py).
 OTHER_ROUTES.update({"party:home": "signed_in", "party:link": "signed_in", "party:quiz": "own",
                      "party:attempt": "own"})
+
+
+def _attempt(tree):
+    from django.utils import timezone
+
+    from members.models import QuizAttempt
+    from tests.members.helpers import make_class, make_quiz
+
+    attempts = []
+    for org, member in ((tree.grid, tree.member), (tree.other_community, tree.other_member)):
+        quiz = make_quiz(make_class(org))
+        enrolment = quiz.training_class.enrolments.create(member=member)
+        attempts.append(QuizAttempt.objects.create(enrolment=enrolment, quiz=quiz, number=1, answers={}, score=80,
+                                                   submitted_at=timezone.now()))
+    return tuple(attempts)
+
+
+SCOPED_OBJECTS["members.quizattempt"] = _attempt
+READ_ONLY_ADMINS = {"members.quizattempt"}  # scored by the server when the member submitted

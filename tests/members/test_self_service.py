@@ -425,3 +425,46 @@ def test_demo_quizzes_attempts_and_linked_residents():
     assert MemberAccount.objects.count() == 3
     quiz = selectors.my_quizzes(user=first.user).get()
     assert quiz.closes_at > timezone.now() > quiz.opens_at and (quiz.used, quiz.best) == (1, Decimal("75.0"))
+
+
+def test_staff_see_the_quiz_attempts_of_their_area_only(tree, community_secretary, client,
+                                                        django_assert_num_queries):
+    from django.utils import timezone
+
+    from members.models import QuizAttempt
+    from members.selectors import quiz_attempt_list
+
+    quiz = make_quiz(make_class(tree.grid))
+    rows = []
+    for n, member in enumerate([tree.member, MemberFactory(org=tree.building), tree.other_member]):
+        enrolment = quiz.training_class.enrolments.create(member=member)
+        rows.append(QuizAttempt.objects.create(enrolment=enrolment, quiz=quiz, number=1, answers={},
+                                               score=50 + 20 * n, submitted_at=timezone.now()))
+    community_secretary.__dict__.pop("_jinshui_scope", None)
+    with django_assert_num_queries(2):  # the scope, the attempts
+        seen = list(quiz_attempt_list(user=community_secretary))
+    assert {a.pk for a in seen} == {rows[0].pk, rows[1].pk}
+    client.force_login(community_secretary)
+    page = client.get("/admin/members/quizattempt/")
+    assert page.status_code == 200 and tree.member.name in page.content.decode()
+    assert tree.other_member.name not in page.content.decode()
+    assert client.get(f"/admin/members/quizattempt/{rows[2].pk}/change/").status_code == 404
+    assert client.get(f"/admin/members/quizattempt/{rows[0].pk}/change/").status_code == 200
+    assert client.post(f"/admin/members/quizattempt/{rows[0].pk}/delete/").status_code == 403
+    assert client.post(f"/admin/members/quizattempt/{rows[2].pk}/delete/").status_code == 404
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/members/quizattempt/").status_code == 200
+        return len(captured)
+
+    before = list_queries()
+    second = make_quiz(make_class(tree.grid), title="第二次测验")
+    for member in [MemberFactory(org=tree.grid) for _ in range(4)]:
+        enrolment = second.training_class.enrolments.create(member=member)
+        QuizAttempt.objects.create(enrolment=enrolment, quiz=second, number=1, answers={}, score=90,
+                                   submitted_at=timezone.now())
+    assert list_queries() == before  # no query per row
