@@ -1437,6 +1437,7 @@ class QuizAttemptAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["enrolment__member__name", "quiz__title"]
     show_full_result_count = False
     date_hierarchy = "submitted_at"
+    ordering = ["-submitted_at", "-pk"]
     fields = ["quiz", "member_name", "org_name", "number", "score", "passed", "submitted_at"]
     readonly_fields = fields
 
