@@ -6,12 +6,10 @@ assessment.services. A foreign object answers 404; a role with no business here 
 """
 
 import datetime
-import functools
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseNotAllowed
@@ -21,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.decorators import staff_page as accounts_staff_page
 from accounts.scopes import resolve_scope
+from grids.models import OrgNode
 from jinshui.errors import PermissionDenied, ValidationError
 
 from . import selectors, services
 from .evaluation import year_evaluation
-from grids.models import OrgNode
-
 from .models import FindingStatus, InspectionPlan, InterviewReason, Quarter, QuarterStatus, UnitLevel
 from .periods import (
     last_complete_quarter,
@@ -46,16 +44,7 @@ TWO = Decimal("0.01")
 
 def staff_page(view):
     """Signed-in staff only: anonymous users go to the admin sign-in, other roles get 403."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not resolve_scope(request.user).is_staff_user:
-            raise DjangoPermissionDenied(_("Your role gives no access to the assessment pages."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return accounts_staff_page(view, denied=gettext_lazy("Your role gives no access to the assessment pages."))
 
 
 def _nav(request, active):

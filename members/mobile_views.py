@@ -4,26 +4,16 @@ follow the linked record, never a scope), writes through the services."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scopes import resolve_scope
-from inbox.selectors import inbox_for
 from jinshui.errors import ConflictError, PermissionDenied, ValidationError
-from servicecenters.views import mobile_login_required
+from servicecenters.views import mobile_login_required, mobile_page
 
 from . import selectors, services
 from .forms import MemberLinkForm
-
-
-def _page(request, template, context, status=200):
-    """Render a phone page with the navigation's figures, as the service centers' pages do."""
-    scope = resolve_scope(request.user)
-    context.setdefault("nav_unread", inbox_for(user=request.user).filter(read_at__isnull=True).count())
-    context.setdefault("nav_staff", bool(scope.center_ids) or scope.read_all)
-    return render(request, template, context, status=status)
 
 
 @mobile_login_required
@@ -32,7 +22,7 @@ def party_home(request):
     link form for a user whose account is not linked to a member record yet."""
     member = selectors.linked_member(user=request.user)
     if member is None:
-        return _page(request, "members/mobile/link.html", {"form": MemberLinkForm()})
+        return mobile_page(request, "members/mobile/link.html", {"form": MemberLinkForm()})
     year = timezone.localdate().year
     ranking = list(selectors.my_branch_ranking(user=request.user, year=year, member=member)[:500])
     mine = next((row for row in ranking if row["pk"] == member.pk), None)
@@ -43,7 +33,7 @@ def party_home(request):
     for quiz in quizzes:
         quiz.open_now = quiz.is_open(now)
         quiz.left = max(quiz.attempts_allowed - quiz.used, 0)
-    return _page(request, "members/mobile/party.html", {
+    return mobile_page(request, "members/mobile/party.html", {
         "member": member, "branch": selectors.member_branch(member), "year": year, "ranking": ranking,
         "mine": mine, "entries": entries, "total": sum((e.points for e in entries), 0),
         "enrolments": enrolments, "hours": sum((e.hours for e in enrolments), 0), "quizzes": quizzes,
@@ -70,7 +60,7 @@ def party_link(request):
         else:
             messages.success(request, _("Linked: welcome, %(name)s.") % {"name": account.member.name})
             return redirect("party:home")
-    return _page(request, "members/mobile/link.html", {"form": form}, status=status)
+    return mobile_page(request, "members/mobile/link.html", {"form": form}, status=status)
 
 
 @mobile_login_required
@@ -98,7 +88,7 @@ def quiz_take(request, pk):
     questions = list(quiz.questions.all())
     for question in questions:
         question.chosen = chosen.get(str(question.pk))
-    return _page(request, "members/mobile/quiz.html", {
+    return mobile_page(request, "members/mobile/quiz.html", {
         "quiz": quiz, "questions": questions, "attempts": attempts, "errors": errors,
         "open_now": quiz.is_open(now), "not_yet": now < quiz.opens_at,
         "left": max(quiz.attempts_allowed - len(attempts), 0),
@@ -126,7 +116,7 @@ def attempt_result(request, pk):
         choices = {c.pk: c for c in question.choices.all()}
         rows.append({"question": question, "chosen": choices.get(chosen), "right": chosen == correct,
                      "correct": choices.get(correct) if reveal else None})
-    return _page(request, "members/mobile/attempt.html", {
+    return mobile_page(request, "members/mobile/attempt.html", {
         "attempt": attempt, "quiz": quiz, "rows": rows, "wrong": sum(1 for r in rows if not r["right"]),
         "passed": attempt.score >= quiz.pass_mark, "reveal": reveal,
         "left": max(quiz.attempts_allowed - used, 0), "open_now": quiz.is_open(),

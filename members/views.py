@@ -4,7 +4,6 @@ political birthdays. Each reads through the selectors (scoped) and writes throug
 import datetime
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -13,29 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.decorators import staff_page
 from accounts.scopes import resolve_scope
 from jinshui.downloads import xlsx_download
 from jinshui.errors import PermissionDenied as ServicePermissionDenied
 from jinshui.errors import ValidationError
 
 from . import imports, selectors
-
-
-def _staff_view(write=False):
-    def wrap(view):
-        def inner(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), "/admin/login/")
-            scope = resolve_scope(request.user)
-            if not scope.is_staff_user or (write and not (scope.write_all or scope.write_paths)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        inner.__name__ = view.__name__
-        inner.__doc__ = view.__doc__
-        return inner
-
-    return wrap
 
 
 def _context(request, title, **extra):
@@ -66,7 +49,7 @@ def _import_context(request, kind, **extra):
                     back_label=str(ImportKind(kind).label), **extra)
 
 
-@_staff_view(write=True)
+@staff_page(write=True)
 def member_import_view(request):
     """Choose what to import (members, points, dues, attendance) and upload the sheet; see every rejected row by
     row and column; nothing is written unless all rows pass (or "import the valid rows" is ticked)."""
@@ -97,14 +80,14 @@ def member_import_view(request):
         errors=result.errors[:200] if result else []))
 
 
-@_staff_view(write=True)
+@staff_page(write=True)
 def member_import_template_view(request):
     """An empty sheet of the chosen kind, headers in the user's language."""
     kind = _import_kind(request)
     return xlsx_download(imports.template_dataset(kind).export("xlsx"), f"{kind}-template.xlsx")
 
 
-@_staff_view()
+@staff_page
 def branch_view(request, pk):
     """A branch's page: the points ranking of the year and the political birthdays of the next 30 days."""
     branch = selectors.branch_get(user=request.user, pk=pk)
@@ -125,7 +108,7 @@ def branch_view(request, pk):
         compliance=compliance))
 
 
-@_staff_view()
+@staff_page
 def birthdays_view(request):
     """Political birthdays of the next 30 days everywhere the user sees."""
     today = timezone.localdate()
@@ -134,7 +117,7 @@ def birthdays_view(request):
         request, _("Political birthdays in the next 30 days"), birthdays=birthdays, today=today))
 
 
-@_staff_view()
+@staff_page
 def transfer_letter_view(request, pk):
     """The printable introduction letter (介绍信) of a transfer out of the district."""
     from .models import TransferStatus
@@ -159,7 +142,7 @@ def _start_background(request, upload, kind, valid_only):
     return redirect("members:import-status", pk=job.pk)
 
 
-@_staff_view(write=True)
+@staff_page(write=True)
 def member_import_status_view(request, pk):
     """A background import's progress (the page refreshes itself until it is done) and then its outcome."""
     from .models import MemberImport

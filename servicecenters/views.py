@@ -33,12 +33,12 @@ ICAL_SALT = "servicecenters.ical"
 mobile_login_required = login_required(login_url=LOGIN_URL)
 
 
-def _page(request, template, context):
+def mobile_page(request, template, context, status=200):
     """Render a phone page with the navigation's figures (unread messages; staff link)."""
     scope = resolve_scope(request.user)
     context.setdefault("nav_unread", inbox_for(user=request.user).filter(read_at__isnull=True).count())
     context.setdefault("nav_staff", bool(scope.center_ids) or scope.read_all)
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _errors(exc):
@@ -96,7 +96,7 @@ def home(request):
             resident=request.user, end__gt=timezone.now(), status__in=UPCOMING_STATUSES
         )[:3]
     )
-    return _page(request, "servicecenters/home.html", {"centers": centers, "search": search, "upcoming": upcoming})
+    return mobile_page(request, "servicecenters/home.html", {"centers": centers, "search": search, "upcoming": upcoming})
 
 
 @mobile_login_required
@@ -108,7 +108,7 @@ def center(request, pk):
     kinds = sorted({r.kind for r in rooms}, key=lambda k: RoomKind.values.index(k))
     if kind:
         rooms = [r for r in rooms if r.kind == kind]
-    return _page(request, "servicecenters/center.html", {
+    return mobile_page(request, "servicecenters/center.html", {
         "center": center, "rooms": rooms, "kinds": [(k, RoomKind(k).label) for k in kinds], "kind": kind,
         "hours": center.hours.all(),
     })
@@ -171,7 +171,7 @@ def room(request, pk):
         form.initial["start"] = free[0]["start"].strftime("%H:%M")
         form.initial["end"] = free[0]["end"].strftime("%H:%M")
     week_start = day - datetime.timedelta(days=day.weekday())
-    return _page(request, "servicecenters/room.html", {
+    return mobile_page(request, "servicecenters/room.html", {
         "room": room, "center": room.center, "day": day, "info": info, "form": form, "errors": errors,
         "conflict": conflict, "week": selectors.room_week(room=room, first_day=week_start),
         "prev_day": day - datetime.timedelta(days=1), "next_day": day + datetime.timedelta(days=1),
@@ -210,7 +210,7 @@ def search(request):
         rooms = list(selectors.free_rooms(**args)[:50])
         if not rooms:
             alternatives = selectors.free_room_alternatives(**args)
-    return _page(request, "servicecenters/search.html", {"form": form, "rooms": rooms, "alternatives": alternatives})
+    return mobile_page(request, "servicecenters/search.html", {"form": form, "rooms": rooms, "alternatives": alternatives})
 
 
 @mobile_login_required
@@ -224,7 +224,7 @@ def my_bookings(request):
             b.start - now >= services.CANCEL_CUTOFF)
     waiting = list(selectors.waitlist_for(user=request.user).filter(end__gt=now, status__in=["waiting", "offered"]))
     token = signing.dumps({"u": request.user.pk}, salt=ICAL_SALT)
-    return _page(request, "servicecenters/my_bookings.html", {
+    return mobile_page(request, "servicecenters/my_bookings.html", {
         "upcoming": upcoming, "past": past, "waiting": waiting,
         "ical_url": request.build_absolute_uri(reverse("sc:ical", args=[token])),
     })
@@ -332,7 +332,7 @@ def staff(request):
             b.start - datetime.timedelta(minutes=30) <= now < b.end)
         b.can_release = b.status == BookingStatus.CONFIRMED and now >= b.start + services.RELEASE_GRACE
     rooms = list(center.rooms.order_by("kind", "name"))
-    return _page(request, "servicecenters/staff.html", {
+    return mobile_page(request, "servicecenters/staff.html", {
         "center": center, "centers": centers, "pending": pending, "pending_count": pending_count, "today_list": [b for b in week if b.is_today],
         "week": [b for b in week if not b.is_today], "rooms": rooms, "reject_form": RejectForm(),
         "block_form": BlockForm(initial={"date": today, "start": "09:00", "end": "12:00"}),
@@ -401,4 +401,4 @@ def occupancy(request):
         "weeks": [w.strftime("%m-%d") for w in data["weeks"]],
         "series": [{"name": str(RoomKind(k).label), "data": v} for k, v in data["kinds"].items()],
     }
-    return _page(request, "servicecenters/occupancy.html", {"center": center, "centers": centers, "chart": chart})
+    return mobile_page(request, "servicecenters/occupancy.html", {"center": center, "centers": centers, "chart": chart})
