@@ -1,5 +1,7 @@
 """Reads of member records, always cut to the acting user's scope."""
 
+from django.db.models import F, Max
+
 from accounts.scopes import resolve_scope
 
 from .models import Member
@@ -181,6 +183,20 @@ def dues_list(*, user, write=False):
 
     return DuesPayment.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="member__org__")).select_related(
         "member__org")
+
+
+def dues_paid_to(*, member):
+    """The last month (its first day) up to which `member` has paid every month recorded, or None: what an
+    introduction letter states as "dues paid up to". The caller has already checked the member is in scope."""
+    from .models import DuesPayment
+
+    unpaid = DuesPayment.objects.filter(member=member, amount_paid__lt=F("amount_due")).order_by("month").values(
+        "month")[:1]
+    paid = DuesPayment.objects.filter(member=member, amount_paid__gte=F("amount_due"))
+    first_gap = unpaid.first()
+    if first_gap is not None:
+        paid = paid.filter(month__lt=first_gap["month"])
+    return paid.aggregate(last=Max("month"))["last"]
 
 
 def dues_arrears(*, user, until=None):

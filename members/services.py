@@ -851,8 +851,12 @@ def training_enrol(*, actor, training_class, members):
     """Enrol members (of the actor's area) in a class; members already enrolled are left as they are."""
     from .models import Enrolment
 
+    from .selectors import training_class_list
+
     scope = resolve_scope(actor)
     members = list(members)
+    if not training_class_list(user=actor).filter(pk=training_class.pk).exists():
+        raise PermissionDenied(_("This class is organized outside your area."))
     if any(not scope.covers(m.org, write=True) for m in members):
         raise PermissionDenied(_("This party member is outside your area."))
     Enrolment.objects.bulk_create([Enrolment(training_class=training_class, member=m) for m in members],

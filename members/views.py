@@ -126,8 +126,9 @@ def transfer_letter_view(request, pk):
         pk=pk, status__in=[TransferStatus.LETTER, TransferStatus.COMPLETED]).first()
     if transfer is None or not resolve_scope(request.user).covers(transfer.from_org):
         raise Http404
-    return render(request, "members/transfer_letter.html", {"transfer": transfer, "member": transfer.member,
-                                                              "today": timezone.localdate()})
+    return render(request, "members/transfer_letter.html", {
+        "transfer": transfer, "member": transfer.member, "today": timezone.localdate(),
+        "dues_paid_to": selectors.dues_paid_to(member=transfer.member)})
 
 
 def _start_background(request, upload, kind, valid_only):

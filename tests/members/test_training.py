@@ -19,6 +19,9 @@ def test_enrol_sign_in_hours_and_quiz(tree, community_secretary, street_secretar
                                         members=[tree.member]).get()
     with pytest.raises(PermissionDenied):
         services.training_enrol(actor=community_secretary, training_class=klass, members=[tree.other_member])
+    foreign_class = make_class(tree.other_community, name="外街道培训班")
+    with pytest.raises(PermissionDenied, match="class is organized outside"):
+        services.training_enrol(actor=community_secretary, training_class=foreign_class, members=[tree.member])
     services.training_sign_in(actor=community_secretary, enrolment=enrolment, on=datetime.date(2026, 4, 1),
                               hours="3.25")
     enrolment = services.training_sign_in(actor=street_secretary, enrolment=enrolment, on=datetime.date(2026, 4, 2),

@@ -69,6 +69,10 @@ def test_transfer_out_of_the_district_with_a_letter(client, tree, community_secr
     url = reverse("members:transfer-letter", args=[transfer.pk])
     body = client.get(url).content.decode()
     assert "介绍信" in body and "中原区" in body and tree.member.id_number not in body
+    assert "未登记党费缴纳" in body  # no dues recorded yet
+    for month, paid in ((1, 500), (2, 500), (3, 0), (4, 500)):
+        make_dues(tree.member, month=datetime.date(2026, month, 1), paid=paid)
+    assert "党费已交至2026年2月" in client.get(url).content.decode()  # March is owed: paid up to February
     client.force_login(other_secretary)
     assert client.get(url).status_code == 404
     services.transfer_complete_out(actor=community_secretary, transfer=transfer)
