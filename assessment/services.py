@@ -8,7 +8,6 @@ Who may do what:
 - a unit's secretary reports a finding of their unit rectified (the inspector or the district closes it).
 """
 
-import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -348,9 +347,3 @@ def interview_record(*, actor, unit, reason, interviewee, held_on, outcome, foll
     interview.detail = detail or interview.detail
     interview.save()
     return interview
-
-
-def today_in_month(month):
-    """A reference day for month jobs: the first of the month."""
-    year, m = parse_month(month)
-    return datetime.date(year, m, 1)

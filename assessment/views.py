@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import staff_page as accounts_staff_page
 from accounts.scopes import resolve_scope
 from grids.models import OrgNode
-from jinshui.errors import PermissionDenied, ValidationError
+from jinshui.errors import ValidationError
 
 from . import selectors, services
 from .evaluation import year_evaluation
@@ -270,8 +270,6 @@ def score_unit(request, quarter, kind, pk):
                     for field, msgs in exc.message_dict.items():
                         for msg in msgs:
                             form.add_error(field if field in ("score", "evidence") else None, msg)
-                except PermissionDenied as exc:
-                    raise DjangoPermissionDenied(str(exc)) from None
             if failed:
                 transaction.set_rollback(True)
         if not failed:
@@ -375,8 +373,6 @@ def finding(request, pk):
             try:
                 services.finding_follow_up(actor=user, finding=obj, note=form.cleaned_data["note"],
                                            status=form.cleaned_data["status"])
-            except PermissionDenied as exc:
-                raise DjangoPermissionDenied(str(exc)) from None
             except ValidationError as exc:
                 for field, msgs in exc.message_dict.items():
                     for msg in msgs:

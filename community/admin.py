@@ -212,7 +212,7 @@ class ResidentIssueAdmin(RecordAdmin):
     readonly_fields = ["stage", "resolved_on"]
     actions = ["advance"]
 
-    @admin.action(description=_("Move the selected issues to their next step"))
+    @admin.action(description=_("Move the selected issues to their next step"), permissions=["change"])
     def advance(self, request, queryset):
         done = 0
         for issue in queryset.select_related("node"):

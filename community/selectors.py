@@ -224,13 +224,6 @@ def current_ratings(*, user):
     )
 
 
-def open_weak_flags(*, user):
-    return weak_flag_list(user=user).filter(closed_on__isnull=True)
-
-
-# --- party dues refunded to two-new organizations -----------------------------------------------
-
-
 def dues_refund_list(*, user, write=False):
     """The dues refunds of the two-new organizations in the user's scope (or those they may change), with the
     organization, its node and the people of each step joined in: one query."""

@@ -96,9 +96,5 @@ def figure(key, *, title, order, present):
     return wrap
 
 
-def unregister(key):
-    _FIGURES.pop(key, None)
-
-
 def figures():
     return sorted(_FIGURES.values(), key=lambda f: (f.order, f.key))

@@ -31,13 +31,6 @@ def candidate_list(*, user, write=False):
     return Candidate.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__")).select_related("org")
 
 
-def step_record_list(*, user):
-    from .models import StepRecord
-
-    return StepRecord.objects.filter(resolve_scope(user).nodes_q(prefix="candidate__org__")).select_related(
-        "candidate__org", "step", "recorded_by")
-
-
 def stage_filing_list(*, user, write=False):
     """Stage filings the user may see; `.filter(status="proposed")` is the street's to-do list."""
     from .models import StageFiling
@@ -148,13 +141,6 @@ def birthdays_upcoming(*, user, branch=None, days=30, today=None):
                 break
     rows.sort(key=lambda m: (m.birthday, m.name, m.pk))
     return rows
-
-
-def greeting_list(*, user):
-    from .models import BirthdayGreeting
-
-    return BirthdayGreeting.objects.filter(resolve_scope(user).nodes_q(prefix="member__org__")).select_related(
-        "member__org")
 
 
 def transfer_list(*, user):
