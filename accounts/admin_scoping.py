@@ -43,7 +43,7 @@ class ScopedAdminMixin:
     def has_change_permission(self, request, obj=None):
         scope = self._scope(request)
         if obj is None:
-            return scope.write_all or bool(scope.write_paths)
+            return scope.writes_anywhere
         return scope.covers(self.node_of(obj), write=True)
 
     def has_add_permission(self, request):

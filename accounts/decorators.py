@@ -19,7 +19,7 @@ def staff_page(view=None, *, write=False, denied=None):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             scope = resolve_scope(request.user)
-            if not scope.is_staff_user or (write and not (scope.write_all or scope.write_paths)):
+            if not scope.is_staff_user or (write and not scope.writes_anywhere):
                 raise PermissionDenied(str(denied) if denied else "")
             return view(request, *args, **kwargs)
 

@@ -39,6 +39,11 @@ class Scope:
         """Whether the user works on the tree at all (admin, dashboard, member records)."""
         return self.read_all or bool(self.read_paths)
 
+    @property
+    def writes_anywhere(self):
+        """Whether the user may change records somewhere on the tree (inspectors read only)."""
+        return self.write_all or bool(self.write_paths)
+
     def has_role(self, role):
         return role in self.roles
 

@@ -648,10 +648,6 @@ SHEETS = {sheet.kind: sheet for sheet in (MemberSheet, PointsSheet, DuesSheet, A
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _may_import(scope):
-    return scope.write_all or bool(scope.write_paths)
-
-
 def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
     """Validate every row of `dataset` as a sheet of `kind` (members, points, dues, attendance) and, if all are
     valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
@@ -661,7 +657,7 @@ def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
         raise ValidationError({"kind": [_("Choose what to import.")]})
     scope = resolve_scope(actor)
     sheet = SHEETS[kind](actor, scope)
-    if not _may_import(scope):
+    if not scope.writes_anywhere:
         raise PermissionDenied(str(sheet.refused))
     if dataset.height > MAX_ROWS:
         raise ValidationError({"file": [_("At most %(max)s rows in one file.") % {"max": MAX_ROWS}]})
@@ -748,7 +744,7 @@ def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False):
 
     if kind not in SHEETS:
         raise ValidationError({"kind": [_("Choose what to import.")]})
-    if not _may_import(resolve_scope(actor)):
+    if not resolve_scope(actor).writes_anywhere:
         raise PermissionDenied(str(SHEETS[kind].refused))
     return MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
                                        valid_only=valid_only)

@@ -590,7 +590,7 @@ ATTENDANCE_POINTS = {"members": 2, "committee": 1, "group": 1, "lecture": 2, "th
 def meeting_record(*, actor, org, kind, held_on, topic, minutes, present, absent=None, today=None):
     """Record a branch meeting: `present` is the members there, `absent` {member: reason} the expected members
     who were not. Present members get their organizational-life points from this record (once)."""
-    from .models import Attendance, Meeting, MeetingKind, PointCategory, PointEntry
+    from .models import Attendance, Meeting, MeetingKind, PointEntry
 
     absent = absent or {}
     if org is None or not resolve_scope(actor).covers(org, write=True):
@@ -1204,12 +1204,12 @@ def quiz_save(*, actor, quiz, questions=None):
 
 
 def _linked_member(user):
-    from .models import MemberAccount
+    from .selectors import linked_member
 
-    account = MemberAccount.objects.select_related("member").filter(user_id=getattr(user, "pk", None)).first()
-    if account is None:
+    member = linked_member(user=user)
+    if member is None:
         raise PermissionDenied(_("Link your account to your party member record first."))
-    return account.member
+    return member
 
 
 def quiz_score(quiz, answers):
