@@ -140,3 +140,63 @@ def forget_scope(user):
     """Drop the cached scope (after the user's grants changed)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+
+
+# --- named rules: every "who may" question of the portal is answered here --------------------------
+
+
+def is_district(user):
+    """District staff: may change anything in the district."""
+    return resolve_scope(user).write_all
+
+
+def is_inspector(user):
+    """May inspect units (inspectors, and district staff who stand in for them)."""
+    scope = resolve_scope(user)
+    return scope.write_all or scope.has_role(Role.INSPECTOR)
+
+
+def manages_center(user, center_id):
+    """Whether the user runs this service center (its staff, or district staff for every center)."""
+    scope = resolve_scope(user)
+    return scope.write_all or center_id in scope.center_ids
+
+
+def works_at_centers(user):
+    """Whether the user runs any service center (center staff or district staff)."""
+    scope = resolve_scope(user)
+    return scope.write_all or bool(scope.center_ids)
+
+
+def managed_centers_q(user, *, prefix=""):
+    """A Q on ServiceCenter (or, with a prefix such as "room__center_", on a model pointing at one) cut to the
+    centers the user runs."""
+    scope = resolve_scope(user)
+    if scope.write_all:
+        return Q()
+    return Q(**{f"{prefix}id__in": scope.center_ids}) if scope.center_ids else Q(pk__in=[])
+
+
+#: The roles that lead a node of the tree (told about its deadlines and duties).
+LEADER_ROLES = (Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY, Role.GRID_LEADER)
+
+
+def node_leaders(*, node_ids=None, paths=None, roles=LEADER_ROLES):
+    """The active users leading the given nodes, in one query: {node id: [users]} when asked by id,
+    {node path: [users]} when asked by path."""
+    grants = RoleGrant.objects.filter(role__in=[str(r) for r in roles], user__is_active=True)
+    if node_ids is not None:
+        grants = grants.filter(node_id__in=set(node_ids))
+    if paths is not None:
+        grants = grants.filter(node__path__in=set(paths))
+    leaders = {}
+    for grant in grants.select_related("user", "node").order_by("user_id"):
+        leaders.setdefault(grant.node.path if paths is not None else grant.node_id, []).append(grant.user)
+    return leaders
+
+
+def users_with_role(role):
+    """Active users holding a district-wide role (district staff, inspectors), oldest account first."""
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(is_active=True, role_grants__role=role).distinct().order_by("pk"))

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 
 from . import services
 from .models import (

@@ -33,7 +33,7 @@ from .models import (
     Score,
     UnitLevel,
 )
-from .periods import last_complete_quarter, month_end, month_key, parse_quarter, quarter_end, quarters_back
+from core.periods import last_complete_quarter, month_end, month_key, parse_quarter, quarter_end, quarters_back
 
 DEPARTMENTS = [
     "区委办公室", "区委组织部", "区委宣传部", "区委统战部", "区委政法委", "区委编办", "区直机关工委", "区委党校",

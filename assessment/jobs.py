@@ -24,7 +24,7 @@ from .models import (
     InterviewReason,
     UnitLevel,
 )
-from .periods import month_end, month_start, parse_month, parse_quarter
+from core.periods import month_end, month_start, parse_month, parse_quarter
 from .ranking import take_snapshots
 from .services import mark_published
 

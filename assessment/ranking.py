@@ -28,7 +28,7 @@ from .models import (
     Score,
     UnitLevel,
 )
-from .periods import parse_quarter, previous_quarter
+from core.periods import parse_quarter, previous_quarter
 
 HUNDRED = Decimal(100)
 

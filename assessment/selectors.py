@@ -74,7 +74,7 @@ def ranking_row(*, user, pk):
 
 def previous_row(*, row):
     """The same unit's row in the previous quarter's snapshot of the same level, if any."""
-    from .periods import previous_quarter
+    from core.periods import previous_quarter
 
     return RankingRow.objects.filter(
         snapshot__quarter=previous_quarter(row.snapshot.quarter), snapshot__level=row.snapshot.level,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.scopes import resolve_scope
 from grids.models import OrgNode
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 
 from .models import (
     LEVEL_OF_TREE,
@@ -36,7 +36,7 @@ from .models import (
     Score,
     UnitLevel,
 )
-from .periods import month_of, parse_month, parse_quarter, quarter_start
+from core.periods import month_of, parse_month, parse_quarter, quarter_start
 
 # --- who may do what (shared with selectors and views) ---------------------------------------------
 

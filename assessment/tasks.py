@@ -7,7 +7,7 @@ from django.utils import timezone
 from jobs.ledger import run_once
 
 from . import jobs
-from .periods import last_complete_quarter, month_of
+from core.periods import last_complete_quarter, month_of
 
 RETRY = {
     "bind": True,

@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import staff_page as accounts_staff_page
 from accounts.scopes import resolve_scope
 from grids.models import OrgNode
-from jinshui.errors import ValidationError
+from core.errors import ValidationError
 
 from . import selectors, services
 from .evaluation import year_evaluation
 from .models import FindingStatus, InspectionPlan, InterviewReason, Quarter, QuarterStatus, UnitLevel
-from .periods import (
+from core.periods import (
     last_complete_quarter,
     month_of,
     parse_month,
@@ -206,7 +206,7 @@ def scores(request, quarter=None):
 
 
 def _next_quarter_if_started(quarter):
-    from .periods import next_quarter, quarter_start
+    from core.periods import next_quarter, quarter_start
 
     nxt = next_quarter(quarter)
     return nxt if quarter_start(nxt) <= timezone.localdate() else None

@@ -34,7 +34,7 @@ def one_scale(scale):
     from assessment import demo as assessment_demo
     from assessment import jobs
     from assessment.models import Indicator, RankingRow, Score
-    from assessment.periods import last_complete_quarter, next_quarter
+    from core.periods import last_complete_quarter, next_quarter
     from assessment.ranking import take_snapshots
     from grids import demo
     from jobs.ledger import run_once

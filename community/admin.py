@@ -18,8 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin_scoping import ScopedAdminMixin
 from grids.models import Level
 from grids.selectors import org_list, under_visible_node
-from jinshui.downloads import csv_download, xlsx_download
-from jinshui.errors import PermissionDenied, ValidationError
+from core.downloads import csv_download, xlsx_download
+from core.errors import PermissionDenied, ValidationError
 
 from . import selectors, services
 from .models import (

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scopes import resolve_scope
 from grids.models import Kind, Level
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 
 from .models import (
     ISSUE_STAGES,

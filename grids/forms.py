@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jinshui.errors import ValidationError
+from core.errors import ValidationError
 
 from .models import OrgNode
 from .services import check_placement

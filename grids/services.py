@@ -6,7 +6,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from accounts.scopes import resolve_scope
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 
 from .models import KINDS_BY_LEVEL, Kind, Level, OrgNode
 

@@ -51,7 +51,7 @@ def _mail(message_id):
 def message_mark_read(*, actor, message):
     """Mark one of the actor's own messages as read."""
     if message.recipient_id != actor.pk:
-        from jinshui.errors import PermissionDenied
+        from core.errors import PermissionDenied
 
         raise PermissionDenied
     if message.read_at is None:

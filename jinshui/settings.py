@@ -31,7 +31,7 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 #: False when no SECRET_KEY came from the environment. Management commands and development then run on a
 #: known key; serving with DEBUG off refuses to start (jinshui/wsgi.py) and `check --deploy` fails
-#: (jinshui/checks.py), so production cannot run on it.
+#: (core/checks.py), so production cannot run on it.
 SECRET_KEY_FROM_ENV = bool(SECRET_KEY)
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-dev-only-secret-key-not-for-production-0123456789"
@@ -55,8 +55,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "import_export",
-    "jinshui.apps.AxesConfig",
-    "jinshui.apps.PortalConfig",
+    "core.apps.AxesConfig",
+    "core.apps.CoreConfig",
     "accounts",
     "inbox",
     "jobs",
@@ -192,9 +192,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "jinshui.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "jinshui.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/min")},
 }

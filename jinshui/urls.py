@@ -9,8 +9,8 @@ from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
-from .health import healthz
-from .views import home
+from core.health import healthz
+from core.views import home
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME

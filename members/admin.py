@@ -9,9 +9,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin_scoping import ScopedAdminMixin
 from grids.models import Level
 from grids.selectors import org_list, under_visible_node
-from jinshui.downloads import csv_download, xlsx_download
-from jinshui.errors import PermissionDenied as ServicePermissionDenied
-from jinshui.errors import ValidationError as ServiceValidationError
+from core.downloads import csv_download, xlsx_download
+from core.errors import PermissionDenied as ServicePermissionDenied
+from core.errors import ValidationError as ServiceValidationError
 
 from . import services
 from .forms import MemberForm

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jinshui.errors import ConflictError, PermissionDenied, ValidationError
-from servicecenters.views import mobile_login_required, mobile_page
+from core.errors import ConflictError, PermissionDenied, ValidationError
+from core.mobile import mobile_login_required, mobile_page
 
 from . import selectors, services
 from .forms import MemberLinkForm

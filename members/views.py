@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.decorators import staff_page
 from accounts.scopes import resolve_scope
-from jinshui.downloads import xlsx_download
-from jinshui.errors import PermissionDenied as ServicePermissionDenied
-from jinshui.errors import ValidationError
+from core.downloads import xlsx_download
+from core.errors import PermissionDenied as ServicePermissionDenied
+from core.errors import ValidationError
 
 from . import imports, selectors
 

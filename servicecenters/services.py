@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scopes import resolve_scope
 from inbox.services import message_send
 from jobs.ledger import register
-from jinshui.errors import ConflictError, PermissionDenied, ValidationError
+from core.errors import ConflictError, PermissionDenied, ValidationError
 
 from .models import (
     ACTIVE_STATUSES,

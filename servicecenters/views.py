@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, RoleGrant
 from accounts.scopes import resolve_scope
-from inbox.selectors import inbox_for
-from jinshui.errors import ConflictError, PermissionDenied, ValidationError
+from core.errors import ConflictError, PermissionDenied, ValidationError
+from core.mobile import mobile_login_required, mobile_page
 
 from . import selectors, services
 from .forms import BlockForm, BookingForm, RejectForm, ResidentSignUpForm, SearchForm
@@ -30,15 +30,6 @@ from .models import UPCOMING_STATUSES, BookingStatus, RoomKind
 LOGIN_URL = reverse_lazy("sc:login")
 ICAL_SALT = "servicecenters.ical"
 
-mobile_login_required = login_required(login_url=LOGIN_URL)
-
-
-def mobile_page(request, template, context, status=200):
-    """Render a phone page with the navigation's figures (unread messages; staff link)."""
-    scope = resolve_scope(request.user)
-    context.setdefault("nav_unread", inbox_for(user=request.user).filter(read_at__isnull=True).count())
-    context.setdefault("nav_staff", bool(scope.center_ids) or scope.read_all)
-    return render(request, template, context, status=status)
 
 
 def _errors(exc):

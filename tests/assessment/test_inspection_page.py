@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from assessment.models import Finding, Inspection, InspectionPlan
-from assessment.periods import month_of
+from core.periods import month_of
 
 pytestmark = pytest.mark.django_db
 URL = "/assessment/inspections/new/"

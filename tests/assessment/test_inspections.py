@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from assessment import services
 from assessment.models import FindingStatus, Interview, InterviewStatus
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 from tests.factories import Role, UserFactory, grant
 
 pytestmark = pytest.mark.django_db

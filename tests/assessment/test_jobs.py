@@ -21,7 +21,7 @@ from assessment.models import (
     RankingRow,
     RankingSnapshot,
 )
-from assessment.periods import last_complete_quarter, month_of
+from core.periods import last_complete_quarter, month_of
 from assessment.tasks import monthly_reminders, quarterly_ranking
 from inbox.models import Message
 from jobs.ledger import run_once

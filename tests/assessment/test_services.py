@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from assessment import services
 from assessment.models import Quarter, QuarterStatus, Score, UnitLevel
-from assessment.periods import next_quarter, quarter_of
-from jinshui.errors import PermissionDenied, ValidationError
+from core.periods import next_quarter, quarter_of
+from core.errors import PermissionDenied, ValidationError
 from tests.assessment.conftest import Q
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from community import services
 from community.models import Coverage, DuesRefund, RefundStatus
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 from tests.community import records
 from tests.community.factories import DuesRefundFactory, TwoNewOrgFactory
 from tests.factories import Role, UserFactory, grant

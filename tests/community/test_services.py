@@ -6,7 +6,7 @@ import pytest
 
 from community import services
 from community.models import Coverage, IssueStage, OrgKind, VisitOutcome
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 from tests.community import records as r
 from tests.factories import Role, UserFactory, grant
 

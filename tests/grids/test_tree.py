@@ -4,7 +4,7 @@ from django.db import IntegrityError, connection, transaction
 from grids import services
 from grids.models import Kind, Level, OrgNode
 from grids.selectors import org_list, org_list_with_counts, org_subtree
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 from tests.factories import BuildingGroupFactory, CommunityFactory, GridFactory, MemberFactory, StreetFactory
 
 pytestmark = pytest.mark.django_db

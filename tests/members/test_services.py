@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from jinshui.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 from members.models import Member, MemberCategory, MemberStatus
 from members.selectors import member_can_reveal, member_list
 from members.services import member_create, member_delete, member_update

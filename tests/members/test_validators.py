@@ -11,7 +11,7 @@ from members.validators import (
     validate_id_number,
     validate_phone,
 )
-from jinshui.errors import ValidationError
+from core.errors import ValidationError
 
 VALID = "11010519491231002X"  # the GB 11643 standard's own example
 

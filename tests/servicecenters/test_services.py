@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from inbox.models import Message
-from jinshui.errors import ConflictError, PermissionDenied, ValidationError
+from core.errors import ConflictError, PermissionDenied, ValidationError
 from servicecenters import services
 from servicecenters.models import Booking, BookingSeries, BookingStatus, ClosedDay, WaitlistEntry
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import jobs
-from assessment.periods import month_of, parse_month
+from core.periods import month_of, parse_month
 from jobs.ledger import run_once
 
 

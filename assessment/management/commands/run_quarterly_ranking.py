@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import jobs
-from assessment.periods import last_complete_quarter, parse_quarter
+from core.periods import last_complete_quarter, parse_quarter
 from jobs.ledger import run_once
 
 

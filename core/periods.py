@@ -1,4 +1,6 @@
-"""Period keys: quarters "2026Q3" and months "2026-11" (the job ledger uses the same keys)."""
+"""Period keys: quarters "2026Q3", months "2026-11" and days "2026-11-25"; the job ledger uses the same keys.
+
+The one module that parses and formats them."""
 
 import datetime
 import re
@@ -87,3 +89,18 @@ def month_end(key):
 def last_complete_quarter(today):
     """The default period of the quarterly job: the quarter before the one `today` is in."""
     return previous_quarter(quarter_of(today))
+
+
+def parse_day(key):
+    """The date of a key like "2026-11-25"; ValueError with a readable message otherwise."""
+    try:
+        day = datetime.date.fromisoformat(str(key or "").strip())
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year <= 2100:
+        raise ValueError(_("“%(key)s” is not a day: write it like 2026-11-25.") % {"key": key})
+    return day
+
+
+def day_key(day):
+    return day.isoformat()

@@ -9,10 +9,10 @@ class AxesConfig(AxesAppConfig):
     verbose_name = _("Sign-in protection")
 
 
-class PortalConfig(AppConfig):
-    """The project package as an app: it registers the portal's own system checks."""
+class CoreConfig(AppConfig):
+    """The ground floor as an app: it registers the portal's own system checks."""
 
-    name = "jinshui"
+    name = "core"
     verbose_name = _("Jinshui District party-building portal")
 
     def ready(self):
