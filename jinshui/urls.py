@@ -10,7 +10,7 @@ from members.api import MemberViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
-from core.views import home
+from accounts.views import home
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME

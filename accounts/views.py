@@ -1,6 +1,6 @@
 from django.shortcuts import redirect
 
-from accounts.scopes import resolve_scope
+from .scopes import resolve_scope
 
 
 def home(request):
