@@ -49,12 +49,11 @@ class Command(BaseCommand):
         return _("%(job)s %(period)s had already run; nothing was done again.") % {"job": name, "period": period}
 
     def list_jobs(self):
-        self.stdout.write(_("Jobs (name, period, schedule):"))
-        for spec in registry.registered_jobs().values():
-            if spec.schedule is None:
-                when = _("by hand only")
-            else:
-                from jobs.schedules import crontab_fields
+        from jobs.schedules import crontab_fields
 
-                when = " ".join(crontab_fields(spec.schedule).values())
-            self.stdout.write(f"  {spec.name}  {spec.period}  {when}  {spec.description}".rstrip())
+        self.stdout.write(_("Jobs (name, period, schedule):"))
+        specs = registry.registered_jobs().values()
+        width = max((len(spec.name) for spec in specs), default=0)
+        for spec in specs:
+            when = _("by hand only") if spec.schedule is None else " ".join(crontab_fields(spec.schedule).values())
+            self.stdout.write(f"  {spec.name:<{width}}  {spec.period:<7}  {when:<18}  {spec.description}".rstrip())
