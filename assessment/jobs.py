@@ -1,4 +1,4 @@
-"""The periodic jobs of the assessment cycle, registered with the job ledger (jobs.ledger).
+"""The periodic jobs of the assessment cycle, registered with jobs.registry and run through the job ledger.
 
 Each runs inside the ledger's transaction: run twice for the same period, it does its work once
 (no second snapshot, no message sent twice). Messages go to the in-app inbox (inbox.services).
@@ -6,15 +6,16 @@ Each runs inside the ledger's transaction: run twice for the same period, it doe
 
 import math
 
-from django.contrib.auth import get_user_model
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, RoleGrant
+from accounts.models import Role
+from accounts.scopes import node_leaders, users_with_role
+from core.periods import month_end, month_start, parse_month, parse_quarter
 from grids.models import OrgNode
 from inbox.services import message_send, message_send_many
-from jobs.ledger import register
+from jobs.registry import job
 
 from .models import (
     Finding,
@@ -24,7 +25,6 @@ from .models import (
     InterviewReason,
     UnitLevel,
 )
-from core.periods import month_end, month_start, parse_month, parse_quarter
 from .ranking import take_snapshots
 from .services import mark_published
 
@@ -32,20 +32,16 @@ QUARTERLY = "assessment.quarterly_ranking"
 MONTHLY = "assessment.monthly_reminders"
 
 
-def _district_staff():
-    User = get_user_model()
-    return list(User.objects.filter(is_active=True, role_grants__role=Role.DISTRICT_STAFF).distinct().order_by("pk"))
+def _leading(node_ids, roles=(Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY)):
+    """Everyone leading any of the nodes (accounts.scopes.node_leaders), each once, oldest account first."""
+    people = {user.pk: user for users in node_leaders(node_ids=node_ids, roles=roles).values() for user in users}
+    return [people[pk] for pk in sorted(people)]
 
 
-def _secretaries_of(node_ids, roles=(Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY)):
-    if not node_ids:
-        return []
-    User = get_user_model()
-    return list(User.objects.filter(is_active=True, role_grants__role__in=roles,
-                                    role_grants__node_id__in=node_ids).distinct().order_by("pk"))
-
-
-@register(QUARTERLY)
+@job(QUARTERLY, period="quarter",
+     schedule={"minute": "0", "hour": "2", "day_of_month": "1", "month_of_year": "1,4,7,10"},
+     title="assessment: quarterly ranking",
+     description="Ranking snapshot of the last complete quarter and interview suggestions.")
 def quarterly_ranking(period):
     """Publish (lock) the quarter, snapshot every level's ranking, suggest interviews for the bottom of each."""
     parse_quarter(period)
@@ -57,8 +53,8 @@ def quarterly_ranking(period):
     # Who interviews: the district for streets and departments, the street for its communities.
     streets_of_communities = {unit["parent_id"] for row, unit in suggestions
                               if row.snapshot.level == UnitLevel.COMMUNITY}
-    interviewers = {u.pk: u for u in _district_staff()} if suggestions else {}
-    interviewers.update((u.pk, u) for u in _secretaries_of(streets_of_communities, (Role.STREET_SECRETARY,)))
+    interviewers = {u.pk: u for u in users_with_role(Role.DISTRICT_STAFF)} if suggestions else {}
+    interviewers.update((u.pk, u) for u in _leading(streets_of_communities, (Role.STREET_SECRETARY,)))
     sent = 0
     if interviewers:
         sent += message_send_many(
@@ -69,7 +65,7 @@ def quarterly_ranking(period):
                    "The list shows the ones you interview.") % {"quarter": period},
             url=interviews_url,
         )
-    interviewees = _secretaries_of([row.org_id for row, _unit in suggestions if row.org_id])
+    interviewees = _leading([row.org_id for row, _unit in suggestions if row.org_id])
     if interviewees:
         sent += message_send_many(
             recipients=interviewees, kind="assessment.interview_notice",
@@ -86,8 +82,7 @@ def plan_month(month):
     one twelfth of them, shared in turn among the inspectors. Returns the number of entries written."""
     if InspectionPlan.objects.filter(month=month).exists():
         return 0
-    User = get_user_model()
-    inspectors = list(User.objects.filter(is_active=True, role_grants__role=Role.INSPECTOR).distinct().order_by("pk"))
+    inspectors = users_with_role(Role.INSPECTOR)
     if not inspectors:
         return 0
     last = InspectionPlan.objects.filter(org=OuterRef("pk")).order_by().values("org").annotate(m=Max("month"))
@@ -104,7 +99,9 @@ def plan_month(month):
     return len(take)
 
 
-@register(MONTHLY)
+@job(MONTHLY, period="month", schedule={"minute": "0", "hour": "8", "day_of_month": "1"},
+     title="assessment: monthly inspection reminders",
+     description="Inspection plan reminders to inspectors, rectifications due, overdue escalation.")
 def monthly_reminders(period):
     """Inspection reminders to inspectors, rectification reminders to units, overdue notices escalated."""
     parse_month(period)
@@ -129,7 +126,7 @@ def monthly_reminders(period):
     # Units: rectifications falling due this month.
     due_orgs = set(Finding.objects.filter(status=FindingStatus.OPEN, deadline__range=(first, last))
                    .values_list("org_id", flat=True))
-    due_people = _secretaries_of(due_orgs)
+    due_people = _leading(due_orgs)
     if due_people:
         sent += message_send_many(
             recipients=due_people, kind="assessment.rectification_due", key=f"assessment:due:{period}",
@@ -141,11 +138,11 @@ def monthly_reminders(period):
     overdue = list(Finding.objects.filter(status=FindingStatus.OPEN, deadline__lt=first)
                    .select_related("org", "inspection"))
     if overdue:
-        unit_people = _secretaries_of({f.org_id for f in overdue})
+        unit_people = _leading({f.org_id for f in overdue})
         above_streets = {f.org.parent_id for f in overdue if f.org.level == 2}
-        above = {u.pk: u for u in _secretaries_of(above_streets, (Role.STREET_SECRETARY,))}
+        above = {u.pk: u for u in _leading(above_streets, (Role.STREET_SECRETARY,))}
         if any(f.org.level == 1 for f in overdue):
-            above.update((u.pk, u) for u in _district_staff())
+            above.update((u.pk, u) for u in users_with_role(Role.DISTRICT_STAFF))
         for people, key, subject in (
             (unit_people, f"assessment:overdue:{period}",
              _("Overdue rectifications in your area (%(month)s)") % {"month": period}),

@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.scopes import resolve_scope
 from grids.models import OrgNode
 from core.errors import PermissionDenied, ValidationError
+from jobs.registry import enqueue
 
 from .models import (
     LEVEL_OF_TREE,
@@ -182,10 +183,7 @@ def quarter_publish(*, actor, quarter):
         raise ValidationError({"quarter": [_("Quarter %(quarter)s is already published.") % {"quarter": quarter}]})
     state.status, state.changed_by = QuarterStatus.PUBLISHED, actor
     state.save()
-
-    from .tasks import quarterly_ranking
-
-    transaction.on_commit(lambda: quarterly_ranking.delay(quarter))
+    enqueue("assessment.quarterly_ranking", quarter)
     return state
 
 

@@ -104,3 +104,24 @@ def parse_day(key):
 
 def day_key(day):
     return day.isoformat()
+
+
+HOUR_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3])$")
+
+
+def parse_hour(key):
+    """(date, hour) of a key like "2026-11-25T14" (an hour in Beijing time); ValueError with a readable message
+    otherwise."""
+    match = HOUR_RE.match(str(key or "").strip())
+    try:
+        day = datetime.date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year <= 2100:
+        raise ValueError(_("“%(key)s” is not an hour: write it like 2026-11-25T14.") % {"key": key})
+    return day, int(match.group(2))
+
+
+def hour_key(moment):
+    """The key of the hour a (local) datetime falls in, e.g. "2026-11-25T14"."""
+    return moment.strftime("%Y-%m-%dT%H")

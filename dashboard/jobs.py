@@ -1,8 +1,9 @@
-"""The hourly refresh of the dashboard's figures, run through the job ledger (once per hour, whatever fires it)."""
+"""The hourly refresh of the dashboard's figures, registered with jobs.registry (once per hour, whatever fires it)."""
 
 from django.utils import timezone
 
-from jobs.ledger import register, run_once
+from core.periods import hour_key
+from jobs.registry import job
 
 from . import services
 
@@ -11,14 +12,12 @@ JOB = "dashboard.refresh_figures"
 
 def current_period(now=None):
     """The ledger's period key: the hour in Beijing time, e.g. "2026-11-25T14"."""
-    return timezone.localtime(now).strftime("%Y-%m-%dT%H")
+    return hour_key(timezone.localtime(now))
 
 
-@register(JOB)
+@job(JOB, period="hour", default=current_period, schedule={"minute": "5"},
+     title="Refresh the dashboard figures (hourly)",
+     description="Recomputes the cached figures of /dashboard/ (district, streets, scopes seen).")
 def refresh_figures(period):
+    """Recompute the cached figures of the district, every street and every scope someone opened."""
     return {"scopes": services.refresh_all()}
-
-
-def run(period=None):
-    """Refresh the figures for `period` (this hour by default) unless that was done; returns (result, ran_now)."""
-    return run_once(JOB, period or current_period())

@@ -10,26 +10,14 @@ from django.utils import timezone
 
 from .models import JobRun
 
-_JOBS = {}
-
-
-def register(name):
-    """Decorator: make a service function runnable as the periodic job `name` (it takes `period`)."""
-
-    def wrap(fn):
-        _JOBS[name] = fn
-        return fn
-
-    return wrap
-
-
-def registered_jobs():
-    return dict(_JOBS)
-
 
 def run_once(job, period, fn=None):
-    """Run `fn(period)` (or the registered job) for (job, period) unless it already ran; returns (result, ran_now)."""
-    fn = fn or _JOBS[job]
+    """Run `fn(period)` (or the job registered as `job`, jobs.registry) for (job, period) unless it already ran;
+    returns (result, ran_now). `period` is taken as given: jobs.registry.run checks and completes it first."""
+    if fn is None:
+        from .registry import get
+
+        fn = get(job).fn
     done = JobRun.objects.filter(job=job, period=period).first()
     if done is not None:
         return done.result, False

@@ -1,18 +1,17 @@
+"""The one Celery task of the periodic jobs: beat's schedules and jobs.registry.enqueue both queue it."""
+
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
-from .ledger import run_once
+from . import registry
+
+#: A lost database or broker connection is retried with back-off; anything else (a bug, a bad key) is not.
+RETRY_ON = (OperationalError, InterfaceError, ConnectionError)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OperationalError, ConnectionError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
-def run_job(self, job, period):
-    """Run the registered job `job` for `period` through the ledger (idempotent)."""
-    result, ran = run_once(job, period)
-    return {"job": job, "period": period, "ran": ran, "result": result}
+@shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def run_job(name, period=None):
+    """Run the registered job `name` for `period` (default: the job's default key now) through the ledger: a second
+    run for the same period does nothing and reports the stored result."""
+    period, result, ran = registry.run(name, period)
+    return {"job": name, "period": period, "ran": ran, "result": result}

@@ -1,4 +1,4 @@
-"""The members app's daily jobs, run through the job ledger (jobs.ledger: a period runs once).
+"""The members app's periodic jobs, registered with jobs.registry and run through the job ledger (a period runs once).
 
 Political birthdays: members are not users of the portal, so a greeting cannot go to their inbox. Each member's
 greeting is a `BirthdayGreeting` row, unique per member and year (the database keeps it to once a year, whatever
@@ -9,14 +9,19 @@ a second run sends nothing.
 
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jobs.ledger import register
+from accounts.models import Role
+from accounts.scopes import node_leaders
+from core.periods import month_end, month_key, month_of, month_start, parse_day, parse_month, parse_quarter
+from jobs.registry import job
 
 BIRTHDAY_JOB = "members.political_birthdays"
 DEADLINE_JOB = "members.development_deadlines"
-LEADER_ROLES = ("community_secretary", "grid_leader")
+#: The branch roles told about a member's birthday, a candidate's deadlines and a community's duties.
+BRANCH_ROLES = (Role.COMMUNITY_SECRETARY, Role.GRID_LEADER)
+DAILY = {"minute": "10", "hour": "7"}
+MONTHLY = {"minute": "30", "hour": "7", "day_of_month": "1"}
 
 
 def _ancestor_paths(path):
@@ -24,26 +29,15 @@ def _ancestor_paths(path):
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def _leaders_by_path(paths):
-    """{node path: [users holding a branch role there]} for the given paths, in one query."""
-    from accounts.models import RoleGrant
-
-    leaders = {}
-    grants = RoleGrant.objects.filter(role__in=LEADER_ROLES, node__path__in=set(paths)).select_related("user", "node")
-    for grant in grants:
-        if grant.user.is_active:
-            leaders.setdefault(grant.node.path, []).append(grant.user)
-    return leaders
-
-
-@register(BIRTHDAY_JOB)
+@job(BIRTHDAY_JOB, period="day", schedule=DAILY, title="members: daily political birthdays",
+     description="Political-birthday greetings: one list a day to each branch leader.")
 def political_birthdays(period):
     """Greet every member whose political birthday is the day `period` (YYYY-MM-DD), once a year each."""
     from inbox.services import message_send
 
     from .models import BirthdayGreeting, Member
 
-    day = datetime.date.fromisoformat(period)
+    day = parse_day(period)
     members = Member.objects.filter(joined_on__month=day.month, joined_on__day=day.day, joined_on__lt=day)
     if (day.month, day.day) == (2, 28) and not _is_leap(day.year):
         members = Member.objects.filter(joined_on__month=2, joined_on__day__in=[28, 29], joined_on__lt=day)
@@ -52,7 +46,7 @@ def political_birthdays(period):
         [BirthdayGreeting(member=m, year=day.year, on=day, party_years=day.year - m.joined_on.year) for m in members],
         ignore_conflicts=True,
     )
-    leaders = _leaders_by_path(p for m in members for p in _ancestor_paths(m.org.path))
+    leaders = node_leaders(paths=(p for m in members for p in _ancestor_paths(m.org.path)), roles=BRANCH_ROLES)
     lists = {}
     for member in members:
         for path in _ancestor_paths(member.org.path):
@@ -80,7 +74,8 @@ def _is_leap(year):
     return calendar.isleap(year)
 
 
-@register(DEADLINE_JOB)
+@job(DEADLINE_JOB, period="day", schedule=DAILY, title="members: daily development deadlines",
+     description="Reminders of development steps due within two weeks or overdue, to the branch leaders.")
 def development_deadlines(period, within_days=14):
     """Remind branch leaders of development steps due within two weeks (or overdue): once per step and deadline."""
     from inbox.services import message_send
@@ -88,7 +83,7 @@ def development_deadlines(period, within_days=14):
     from .models import Candidate
     from .services import _add_months, _steps
 
-    day = datetime.date.fromisoformat(period)
+    day = parse_day(period)
     steps = _steps()
     limited = [s for s in steps.values() if s.max_months]
     sent = due = 0
@@ -104,7 +99,8 @@ def development_deadlines(period, within_days=14):
         deadline = _add_months(done[step.after_step], step.max_months)
         if deadline <= day + datetime.timedelta(days=within_days):
             pending.append((candidate, step, deadline))
-    leaders = _leaders_by_path(p for c, _s, _d in pending for p in _ancestor_paths(c.org.path))
+    leaders = node_leaders(paths=(p for c, _s, _d in pending for p in _ancestor_paths(c.org.path)),
+                           roles=BRANCH_ROLES)
     for candidate, step, deadline in pending:
         due += 1
         for path in _ancestor_paths(candidate.org.path):
@@ -120,14 +116,6 @@ def development_deadlines(period, within_days=14):
     return {"due": due, "messages": sent}
 
 
-def run_daily(day=None):
-    """Both daily jobs for `day` (today in Asia/Shanghai by default), each once per day."""
-    from jobs.ledger import run_once
-
-    period = (day or timezone.localdate()).isoformat()
-    return {job: run_once(job, period)[0] for job in (BIRTHDAY_JOB, DEADLINE_JOB)}
-
-
 DUTY_REMINDER_JOB = "members.duty_reminders"
 COMPLIANCE_JOB = "members.duty_compliance"
 DUE_PER_QUARTER = {"weekly": 13, "monthly": 3, "quarterly": 1}
@@ -138,9 +126,8 @@ def periods_ending_in(month):
     whose Sunday falls in it, and the quarter, half-year and year when the month closes one."""
     from .services import duty_period
 
-    year, number = int(month[:4]), int(month[5:7])
-    first = datetime.date(year, number, 1)
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    year, number = parse_month(month)
+    first, last = month_start(month), month_end(month)
     periods = {"monthly": [month], "weekly": []}
     day = first + datetime.timedelta(days=(6 - first.weekday()))
     while day <= last:
@@ -155,7 +142,14 @@ def periods_ending_in(month):
     return periods
 
 
-@register(DUTY_REMINDER_JOB)
+def _month_before(now):
+    """The default period of the duty reminders: run on the 1st, they are about the month just ended."""
+    return month_of(now.replace(day=1) - datetime.timedelta(days=1))
+
+
+@job(DUTY_REMINDER_JOB, period="month", default=_month_before, schedule=MONTHLY,
+     title="members: duty checklist reminders",
+     description="Checklist items not done for a period that ended in the month before, to community secretaries.")
 def duty_reminders(period):
     """For the month `period` (YYYY-MM): remind each community secretary of the checklist items their community
     has not done for a period that ended in that month — the month's items, its weeks, and the quarter, half-year
@@ -175,7 +169,7 @@ def duty_reminders(period):
         wanted |= Q(item__frequency=frequency, period__in=keys)
     done = set(DutyDone.objects.filter(wanted, org__level=2).values_list("org_id", "item_id", "period"))
     communities = list(OrgNode.objects.filter(level=2).only("pk", "path", "name"))
-    leaders = _leaders_by_path(c.path for c in communities)
+    leaders = node_leaders(paths=(c.path for c in communities), roles=BRANCH_ROLES)
     sent = missing_total = 0
     for community in communities:
         missing = [(item, key) for item, key in due if (community.pk, item.pk, key) not in done]
@@ -193,7 +187,9 @@ def duty_reminders(period):
     return {"communities_missing": missing_total, "messages": sent}
 
 
-@register(COMPLIANCE_JOB)
+@job(COMPLIANCE_JOB, period="quarter", schedule={**MONTHLY, "month_of_year": "1,4,7,10"},
+     title="members: quarterly duty compliance",
+     description="The compliance snapshot of every community for the quarter just ended.")
 def duty_compliance(period):
     """The quarter's (YYYYQn) compliance snapshot of every community: items due, done, done on time."""
     from django.db.models import Count, Q
@@ -202,8 +198,8 @@ def duty_compliance(period):
 
     from .models import ComplianceSnapshot, DutyDone, DutyItem
 
-    year, quarter = int(period[:4]), int(period[-1])
-    months = [f"{year}-{m:02d}" for m in range(quarter * 3 - 2, quarter * 3 + 1)]
+    year, quarter = parse_quarter(period)
+    months = [month_key(year, m) for m in range(quarter * 3 - 2, quarter * 3 + 1)]
     periods = months + [period, f"{year}H{1 if quarter <= 2 else 2}", str(year)]
     due = 0
     for item in DutyItem.objects.all():
@@ -228,17 +224,3 @@ def duty_compliance(period):
     ComplianceSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
     return {"branches": len(rows), "due": due}
 
-
-def run_monthly(day=None):
-    """On the 1st: reminders for the month just ended and, after a quarter's last month, its snapshot."""
-    import datetime as _dt
-
-    from jobs.ledger import run_once
-
-    day = day or timezone.localdate()
-    last_month = day.replace(day=1) - _dt.timedelta(days=1)
-    results = {DUTY_REMINDER_JOB: run_once(DUTY_REMINDER_JOB, f"{last_month:%Y-%m}")[0]}
-    if last_month.month % 3 == 0:
-        quarter = f"{last_month.year}Q{last_month.month // 3}"
-        results[COMPLIANCE_JOB] = run_once(COMPLIANCE_JOB, quarter)[0]
-    return results

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scopes import resolve_scope
 from inbox.services import message_send
-from jobs.ledger import register
 from core.errors import ConflictError, PermissionDenied, ValidationError
 
 from .models import (
@@ -205,7 +204,12 @@ def _fmt(booking):
 
 def send_booking_message(*, booking_id, event):
     """The inbox message (and email) about one booking event; idempotent by key."""
-    booking = Booking.objects.select_related("room__center", "resident").get(pk=booking_id)
+    booking_message(Booking.objects.select_related("room__center", "resident").get(pk=booking_id), event)
+
+
+def booking_message(booking, event):
+    """The inbox message (and email) about one booking event, for a booking loaded with its room, center and
+    resident; idempotent by key."""
     what = f"{booking.room.center.name} · {booking.room.name} · {_fmt(booking)}"
     subjects = {
         "confirmed": _("Booking confirmed: %(what)s"),
@@ -513,42 +517,3 @@ def _offer_waitlist(room, start, end, *, now):
         ))
         return entry
     return None
-
-
-# --- the daily job -----------------------------------------------------------------------------
-
-
-@register("servicecenters.daily")
-def daily_bookings(period):
-    """For local day `period` (YYYY-MM-DD): mark yesterday's and older unchecked bookings as no-shows,
-    complete the checked-in ones, and remind residents of tomorrow's bookings. Idempotent by itself
-    (statuses move once, messages have keys) and run through jobs.ledger once per day."""
-    day = datetime.date.fromisoformat(period)
-    day_start, _end = day_bounds(day)
-    tomorrow_start, tomorrow_end = day_bounds(day + datetime.timedelta(days=1))
-    past = Booking.objects.filter(end__lte=day_start)
-    no_shows = list(past.filter(status=BookingStatus.CONFIRMED).values_list("pk", flat=True))
-    completed = list(past.filter(status=BookingStatus.CHECKED_IN).values_list("pk", flat=True))
-    for pk in no_shows:
-        booking = Booking.objects.get(pk=pk)
-        _set_status(booking, BookingStatus.NO_SHOW, actor=None)
-    for pk in completed:
-        booking = Booking.objects.get(pk=pk)
-        _set_status(booking, BookingStatus.COMPLETED, actor=None)
-    # A request nobody decided before it began no longer holds the room.
-    expired = list(Booking.objects.filter(start__lt=day_start, status=BookingStatus.PENDING).values_list("pk", flat=True))
-    for pk in expired:
-        booking = Booking.objects.get(pk=pk)
-        _set_status(booking, BookingStatus.CANCELLED, actor=None, reason=_("Not approved before it began."))
-    reminded = 0
-    for booking_id in Booking.objects.filter(
-        start__gte=tomorrow_start, start__lt=tomorrow_end, status=BookingStatus.CONFIRMED
-    ).values_list("pk", flat=True):
-        send_booking_message(booking_id=booking_id, event="reminder")
-        reminded += 1
-    result = {"no_shows": len(no_shows), "completed": len(completed), "reminded": reminded}
-    if expired:
-        result["expired"] = len(expired)
-    return result
-
-

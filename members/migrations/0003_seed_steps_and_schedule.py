@@ -1,4 +1,7 @@
-"""The 25 steps of member development (中国共产党发展党员工作细则) and the daily members job's schedule."""
+"""The 25 steps of member development (中国共产党发展党员工作细则).
+
+It also installed the daily members job's beat schedule; schedules now come from the job registry (jobs.schedules,
+installed after migrate), and jobs 0002 turns the row it wrote into registry rows."""
 
 from django.db import migrations
 
@@ -31,8 +34,6 @@ STEPS = [
     (25, 5, "材料归入人事档案", None, None, None, False),
 ]
 
-TASK_NAME = "members: daily political birthdays and development deadlines"
-
 
 def seed(apps, schema_editor):
     DevelopmentStep = apps.get_model("members", "DevelopmentStep")
@@ -42,18 +43,9 @@ def seed(apps, schema_editor):
             defaults=dict(stage=stage, name=name, after_step=after, min_months=min_m, max_months=max_m,
                           decides_stage=decides),
         )
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="10", hour="7", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
-    )
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME, defaults={"task": "members.tasks.daily_member_jobs", "crontab": schedule}
-    )
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
     apps.get_model("members", "DevelopmentStep").objects.all().delete()
 
 

@@ -1,4 +1,7 @@
-"""The duty checklist's items (支部必做工作清单): weekly to yearly, some ticked off by the meeting records."""
+"""The duty checklist's items (支部必做工作清单): weekly to yearly, some ticked off by the meeting records.
+
+It also installed the monthly members job's beat schedule; schedules now come from the job registry
+(jobs.schedules, installed after migrate), and jobs 0002 turns the row it wrote into registry rows."""
 
 from django.db import migrations
 
@@ -21,17 +24,9 @@ def seed(apps, schema_editor):
     for number, name, frequency, kind in ITEMS:
         DutyItem.objects.update_or_create(number=number, defaults=dict(name=name, frequency=frequency,
                                                                        meeting_kind=kind))
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    monthly, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="7", day_of_week="*", day_of_month="1", month_of_year="*", timezone="Asia/Shanghai")
-    PeriodicTask.objects.get_or_create(name="members: duty checklist reminders and quarterly compliance",
-                                       defaults={"task": "members.tasks.monthly_member_jobs", "crontab": monthly})
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name="members: duty checklist reminders and quarterly compliance").delete()
     apps.get_model("members", "DutyItem").objects.all().delete()
 
 

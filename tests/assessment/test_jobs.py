@@ -22,10 +22,11 @@ from assessment.models import (
     RankingSnapshot,
 )
 from core.periods import last_complete_quarter, month_of
-from assessment.tasks import monthly_reminders, quarterly_ranking
 from inbox.models import Message
 from jobs.ledger import run_once
 from jobs.models import JobRun
+from jobs.schedules import RUN_JOB, job_args
+from jobs.tasks import run_job
 from tests.assessment.conftest import Q, put_scores
 from tests.factories import CommunityFactory, Role, StreetFactory, UserFactory, grant
 
@@ -149,17 +150,16 @@ def test_monthly_job_draws_up_a_plan_when_none_exists(tree, inspector):
 
 
 def test_beat_schedules_exist_after_migrate(db):
-    monthly = PeriodicTask.objects.get(task="assessment.monthly_reminders")
-    quarterly = PeriodicTask.objects.get(task="assessment.quarterly_ranking")
+    monthly = PeriodicTask.objects.get(task=RUN_JOB, args=job_args(jobs.MONTHLY))
+    quarterly = PeriodicTask.objects.get(task=RUN_JOB, args=job_args(jobs.QUARTERLY))
     assert monthly.enabled and quarterly.enabled
     assert (monthly.crontab.day_of_month, monthly.crontab.month_of_year) == ("1", "*")
     assert (quarterly.crontab.day_of_month, quarterly.crontab.month_of_year) == ("1", "1,4,7,10")
-    assert str(quarterly.crontab.timezone) == "Asia/Shanghai" and monthly.args in ("[]", "", None)
+    assert str(quarterly.crontab.timezone) == "Asia/Shanghai" and monthly.kwargs in ("{}", "", None)
 
 
 def test_tasks_ack_late_retry_and_pick_their_period():
-    for task in (quarterly_ranking, monthly_reminders):
-        assert task.acks_late and task.max_retries == 5 and task.retry_backoff
+    assert run_job.acks_late and run_job.max_retries == 5 and run_job.retry_backoff
     assert last_complete_quarter(datetime.date(2027, 1, 1)) == "2026Q4"
     assert last_complete_quarter(datetime.date(2026, 11, 25)) == "2026Q3"
     assert month_of(datetime.date(2026, 11, 1)) == "2026-11"
@@ -177,13 +177,13 @@ def _wait_for(job, period, seconds=30):
 
 @pytest.mark.worker
 def test_a_real_worker_runs_both_jobs_from_the_redis_broker(celery_worker_real, ranked_quarter, inspection_month):
-    quarterly_ranking.delay(Q)
-    monthly_reminders.delay(MONTH)
+    run_job.delay(jobs.QUARTERLY, Q)
+    run_job.delay(jobs.MONTHLY, MONTH)
     assert _wait_for(jobs.QUARTERLY, Q).result["interviews_suggested"] == 2
     assert _wait_for(jobs.MONTHLY, MONTH).result["escalated"] == 1
     state = _state()
-    quarterly_ranking.delay(Q)
-    monthly_reminders.delay(MONTH)
+    run_job.delay(jobs.QUARTERLY, Q)
+    run_job.delay(jobs.MONTHLY, MONTH)
     time.sleep(1.5)
     assert _state() == state
     assert RankingSnapshot.objects.filter(quarter=Q).count() == 3

@@ -114,14 +114,14 @@ def test_only_district_staff_publish(street_secretary, inspector, tree):
 def test_publish_queues_the_ranking_after_commit(district_user, tree, plans, django_capture_on_commit_callbacks,
                                                  monkeypatch):
     queued = []
-    from assessment import tasks
+    from jobs import tasks
 
-    monkeypatch.setattr(tasks.quarterly_ranking, "delay", lambda *a: queued.append(a))
+    monkeypatch.setattr(tasks.run_job, "delay", lambda *a: queued.append(a))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.quarter_publish(actor=district_user, quarter=Q)
     assert queued == [] and len(callbacks) == 1
     callbacks[0]()
-    assert queued == [(Q,)]
+    assert queued == [("assessment.quarterly_ranking", Q)]
 
 
 def test_the_database_refuses_a_score_above_the_maximum(tree, plans):

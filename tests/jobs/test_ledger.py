@@ -5,7 +5,8 @@ from django.db import connection, transaction
 
 from inbox.models import Message
 from inbox.services import message_send
-from jobs.ledger import register, run_once
+from jobs.ledger import run_once
+from jobs.registry import job
 from jobs.models import JobRun
 from jobs.tasks import run_job
 from tests.factories import UserFactory
@@ -13,7 +14,7 @@ from tests.factories import UserFactory
 CALLS = []
 
 
-@register("test.greet_all")
+@job("test.greet_all", period="month")
 def greet_all(period):
     """A job for the machinery's own tests: one inbox message per user per period."""
     from django.contrib.auth import get_user_model

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from inbox.models import Message
+from jobs import registry
 from jobs.ledger import run_once
 from members import services
-from members.jobs import COMPLIANCE_JOB, DUTY_REMINDER_JOB, run_monthly
+from members.jobs import COMPLIANCE_JOB, DUTY_REMINDER_JOB
 from members.models import ComplianceSnapshot, DutyDone, DutyItem
 from members.selectors import duty_status
 from tests.members.helpers import make_meeting
@@ -49,16 +50,28 @@ def test_meetings_tick_items_and_late_items_count_late(tree, community_secretary
                                                                                  (4, False)]
 
 
+def _on_the_first(year, month):
+    """Beat's runs on the 1st at 07:30 (Asia/Shanghai): each job for its default period."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(year, month, 1, 7, 30))
+
+
 def test_monthly_reminders_and_quarterly_snapshot_run_once(tree, community_secretary):
     make_meeting(tree.community, [tree.member])
-    results = run_monthly(datetime.date(2026, 6, 1))
-    assert results == {DUTY_REMINDER_JOB: {"communities_missing": 2, "messages": 1}}
+    period, result, _ran = registry.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 6))
+    assert (period, result) == ("2026-05", {"communities_missing": 2, "messages": 1})
     message = Message.objects.get(recipient=community_secretary, kind="members.duty_reminder")
     assert "召开党小组会" in message.body and "开展主题党日活动" not in message.body
-    assert run_monthly(datetime.date(2026, 6, 1))[DUTY_REMINDER_JOB]["messages"] == 1  # the stored result: once
+    assert registry.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 6))[1]["messages"] == 1  # the stored result: once
     assert Message.objects.filter(kind="members.duty_reminder").count() == 1
-    results = run_monthly(datetime.date(2026, 7, 1))
-    assert results[COMPLIANCE_JOB] == {"branches": 2, "due": 13 + 4 * 3 + 2 + 1}
+    # The snapshot runs after a quarter's last month only, for the quarter just ended.
+    compliance = registry.get(COMPLIANCE_JOB)
+    assert compliance.schedule["month_of_year"] == "1,4,7,10" and "month_of_year" not in registry.get(
+        DUTY_REMINDER_JOB).schedule
+    registry.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 7))
+    period, result, _ran = registry.run(COMPLIANCE_JOB, now=_on_the_first(2026, 7))
+    assert (period, result) == ("2026Q2", {"branches": 2, "due": 13 + 4 * 3 + 2 + 1})
     snapshot = ComplianceSnapshot.objects.get(org=tree.community, quarter="2026Q2")
     assert (snapshot.done, snapshot.on_time) == (1, 1)
     run_once(COMPLIANCE_JOB, "2026Q2")
@@ -68,8 +81,9 @@ def test_monthly_reminders_and_quarterly_snapshot_run_once(tree, community_secre
 def test_monthly_command(tree, community_secretary):
     from django.core.management import call_command
 
-    call_command("run_member_monthly", date="2026-07-01")
-    call_command("run_member_monthly", date="2026-07-01")
+    for _ in range(2):
+        call_command("run_job", DUTY_REMINDER_JOB, "2026-06")
+        call_command("run_job", COMPLIANCE_JOB, "2026Q2")
     assert Message.objects.filter(recipient=community_secretary, kind="members.duty_reminder").count() == 1
     assert ComplianceSnapshot.objects.filter(quarter="2026Q2").count() == 2
 

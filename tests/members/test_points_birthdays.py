@@ -106,21 +106,23 @@ def test_birthday_command(tree, community_secretary):
     from django.core.management import call_command
 
     day = tree.member.political_birthday(2026).isoformat()
-    call_command("run_member_daily", date=day)
-    call_command("run_member_daily", date=day)
+    call_command("run_job", BIRTHDAY_JOB, day)
+    call_command("run_job", BIRTHDAY_JOB, day)
     assert Message.objects.filter(recipient=community_secretary, kind="members.political_birthday").count() == 1
 
 
 def test_beat_schedule_installed():
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(task="members.tasks.daily_member_jobs")
+    from jobs.schedules import RUN_JOB, job_args
+
+    task = PeriodicTask.objects.get(task=RUN_JOB, args=job_args(BIRTHDAY_JOB))
     assert task.enabled and str(task.crontab.timezone) == "Asia/Shanghai"
 
 
 @pytest.mark.worker
 def test_birthday_job_on_a_real_worker(celery_worker_real):
-    from members.tasks import daily_member_jobs
+    from jobs.tasks import run_job
     from tests.factories import CommunityFactory, GridFactory
 
     community = CommunityFactory(code="W01C01")
@@ -129,7 +131,7 @@ def test_birthday_job_on_a_real_worker(celery_worker_real):
     secretary = grant(UserFactory(username="sec-W01C01"), Role.COMMUNITY_SECRETARY, community)
     day = member.political_birthday(2026).isoformat()
     for _ in range(2):
-        daily_member_jobs.apply_async(args=[day])
+        run_job.apply_async(args=[BIRTHDAY_JOB, day])
     import time
 
     deadline = time.monotonic() + 30
