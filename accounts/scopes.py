@@ -200,3 +200,25 @@ def users_with_role(role):
     from django.contrib.auth import get_user_model
 
     return list(get_user_model().objects.filter(is_active=True, role_grants__role=role).distinct().order_by("pk"))
+
+
+def reads_district(user):
+    """Sees the whole district (district staff and inspectors): the unannounced inspection plan, every level."""
+    return resolve_scope(user).read_all
+
+
+def holds_role(user, role):
+    """Whether the user holds `role` itself (granted anywhere; district staff do not stand in for it)."""
+    return resolve_scope(user).has_role(role)
+
+
+def role_paths(user, role):
+    """The paths of the nodes where the user was granted `role` (e.g. the streets they are secretary of)."""
+    return [path for path, granted in resolve_scope(user).grant_paths.items() if granted == role]
+
+
+def writes_above(user, node, level):
+    """Whether the user may change things at `node`'s ancestor of tree `level` (its street, its community), or
+    higher up: e.g. only the community, the street or the district propose for a grid's organization."""
+    codes = node.path.strip("/").split("/")
+    return resolve_scope(user).covers_path("/" + "/".join(codes[:level]) + "/", write=True)

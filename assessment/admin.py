@@ -7,10 +7,14 @@ assessment.services too.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scopes import is_district
+from core.admin_actions import BulkActionMixin
 from core.errors import PermissionDenied, ValidationError
+from core.forms import add_service_error
 
 from . import services
 from .models import (
@@ -116,7 +120,7 @@ class InspectionPlanAdmin(admin.ModelAdmin):
                     services.inspection_plan_check(actor=user, month=data.get("month"), org=data.get("org"),
                                                    inspector=data.get("inspector"))
                 except ValidationError as exc:
-                    raise forms.ValidationError(exc.messages) from None
+                    add_service_error(self, exc, fields=())  # the form's own errors, above the fields
                 return data
 
         return Checked
@@ -134,7 +138,7 @@ class FindingInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnlyAdmin):
+class InspectionAdmin(BulkActionMixin, ReadOnlyAdmin):
     list_display = ["visited_on", "org", "inspector", "published_at"]
     list_filter = ["month"]
     list_select_related = ["org", "inspector"]
@@ -142,13 +146,12 @@ class InspectionAdmin(ReadOnlyAdmin):
     actions = ["publish"]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None and services.is_district(request.user)  # the list's action, not the form
+        return obj is None and is_district(request.user)  # the list's action, not the form
 
     @admin.action(description=_("Publish on the notice list"))
     def publish(self, request, queryset):
-        for inspection in queryset:
-            services.inspection_publish(actor=request.user, inspection=inspection)
-        self.message_user(request, _("Published."), messages.SUCCESS)
+        self.run_bulk(request, queryset, lambda inspection: services.inspection_publish(
+            actor=request.user, inspection=inspection), gettext("Published."))
 
 
 class InterviewForm(forms.ModelForm):
@@ -186,7 +189,7 @@ class InterviewAdmin(admin.ModelAdmin):
                                              interviewee=data.get("interviewee"), held_on=data.get("held_on"),
                                              outcome=data.get("outcome"), follow_up_on=data.get("follow_up_on"))
                 except (ValidationError, PermissionDenied) as exc:
-                    raise forms.ValidationError(getattr(exc, "messages", [str(exc)])) from None
+                    add_service_error(self, exc, fields=())  # the form's own errors, above the fields
                 return data
 
         return Checked

@@ -11,10 +11,12 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Finding, UnitLevel
-from .ranking import competition_ranks
-from .selectors import _unit_q
 from accounts.scopes import resolve_scope
+from core.periods import year_quarters
+
+from .models import Finding, UnitLevel
+from .ranking import rank_units
+from .selectors import _unit_q
 
 PER_FINDING = Decimal("0.5")
 PER_ESCALATION = Decimal("1")
@@ -34,7 +36,7 @@ def year_evaluation(*, user, year, level):
     """Rows (dicts) for the units of `level` the user sees: quarters, average, deductions, final, grade, rank."""
     from .models import RankingRow
 
-    quarters = [f"{year}Q{q}" for q in (1, 2, 3, 4)]
+    quarters = year_quarters(year)
     rows = RankingRow.objects.filter(
         _unit_q(resolve_scope(user)), snapshot__level=level, snapshot__quarter__in=quarters
     ).values("org_id", "department_id", "unit_code", "unit_name", "parent_name", "snapshot__quarter", "total", "rank")
@@ -67,10 +69,4 @@ def year_evaluation(*, user, year, level):
             unit.update(average=average.quantize(TWO), deduction=deduction, final=final, grade=grade_of(final),
                         quarters_ranked=len(totals))
         result.append(unit)
-    scored = [u for u in result if u["final"] is not None]
-    for unit, rank in zip(scored, competition_ranks([u["final"] for u in scored])):
-        unit["rank"] = rank
-    for unit in result:
-        unit.setdefault("rank", None)
-    result.sort(key=lambda u: (u["rank"] is None, u["rank"] or 0, u["code"]))
-    return result
+    return rank_units(result, "final")

@@ -42,6 +42,18 @@ def competition_ranks(totals):
     return [first_place[t] for t in totals]
 
 
+def rank_units(units, key):
+    """Rank unit dicts by `unit[key]` (highest first, ties shared; None: not ranked) into `unit["rank"]`, then
+    sort them in place: the ranked by rank, then the unranked, each by code. Returns `units`."""
+    scored = [u for u in units if u[key] is not None]
+    for unit in units:
+        unit["rank"] = None
+    for unit, rank in zip(scored, competition_ranks([u[key] for u in scored])):
+        unit["rank"] = rank
+    units.sort(key=lambda u: (u["rank"] is None, u["rank"] or 0, u["code"]))
+    return units
+
+
 def bottom_of(ranked, share=Decimal("0.1"), minimum_units=3):
     """The units at the bottom of a ranking: the lowest tenth (at least one), ties at the boundary included.
 
@@ -100,13 +112,7 @@ def compute(quarter, level, plan):
             }
             for ind in indicators
         ]
-    ranked = [u for u in units if u["total"] is not None]
-    for unit, rank in zip(ranked, competition_ranks([u["total"] for u in ranked])):
-        unit["rank"] = rank
-    for unit in units:
-        unit.setdefault("rank", None)
-    units.sort(key=lambda u: (u["rank"] is None, u["rank"] or 0, u["code"]))
-    return units
+    return rank_units(units, "total")
 
 
 def take_snapshots(quarter):

@@ -8,7 +8,8 @@ inspectors only; a unit sees its own inspections once published, and its own fin
 
 from django.db.models import Count, Q
 
-from accounts.scopes import resolve_scope
+from accounts.models import Role
+from accounts.scopes import is_district, resolve_scope, role_paths
 from grids.models import OrgNode
 
 from .models import (
@@ -24,7 +25,6 @@ from .models import (
     Score,
     UnitLevel,
 )
-from .services import street_secretary_paths
 
 
 def _unit_q(scope, prefix=""):
@@ -127,25 +127,24 @@ def unit_history(*, user, unit):
 
 def assessable_units(*, user, level):
     """Units of `level` the user scores: district staff all, a street secretary their street's communities."""
-    scope = resolve_scope(user)
     if level == UnitLevel.DEPARTMENT:
-        return Department.objects.filter(active=True) if scope.write_all else Department.objects.none()
+        return Department.objects.filter(active=True) if is_district(user) else Department.objects.none()
     tree_level = 1 if level == UnitLevel.STREET else 2
     nodes = OrgNode.objects.filter(level=tree_level).select_related("parent")
-    if scope.write_all:
+    if is_district(user):
         return nodes
     if level == UnitLevel.COMMUNITY:
-        paths = street_secretary_paths(scope)
+        paths = role_paths(user, Role.STREET_SECRETARY)
         if paths:
             return nodes.subtree_of(*paths)
     return nodes.none()
 
 
 def assessable_levels(*, user):
-    scope = resolve_scope(user)
-    if scope.write_all:
+    """The levels of the units the user scores (see assessable_units)."""
+    if is_district(user):
         return list(UnitLevel)
-    return [UnitLevel.COMMUNITY] if street_secretary_paths(scope) else []
+    return [UnitLevel.COMMUNITY] if role_paths(user, Role.STREET_SECRETARY) else []
 
 
 def plan_for(*, year, level):

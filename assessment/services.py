@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scopes import resolve_scope
-from grids.models import OrgNode
+from accounts.scopes import holds_role, is_district, is_inspector, resolve_scope, role_paths
 from core.errors import PermissionDenied, ValidationError
+from grids.models import OrgNode
 from jobs.registry import enqueue
 
 from .models import (
@@ -51,36 +51,21 @@ def unit_level(unit):
     return None
 
 
-def street_secretary_paths(scope):
-    """Paths of the streets where the user holds the street secretary role."""
-    return [p for p, role in scope.grant_paths.items() if role == Role.STREET_SECRETARY]
-
-
 def can_assess(user, unit):
     """Whether `user` scores `unit`: district staff everything, a street secretary their street's communities."""
-    scope = resolve_scope(user)
     level = unit_level(unit)
     if level is None:
         return False
-    if scope.write_all:
+    if is_district(user):
         return True
     if level == UnitLevel.COMMUNITY:
-        return any(unit.path.startswith(p) for p in street_secretary_paths(scope))
+        return any(unit.path.startswith(p) for p in role_paths(user, Role.STREET_SECRETARY))
     return False
 
 
 def can_interview(user, unit):
     """The district interviews street secretaries and departments; a street its community secretaries."""
     return can_assess(user, unit)
-
-
-def is_district(user):
-    return resolve_scope(user).write_all
-
-
-def is_inspector(user):
-    scope = resolve_scope(user)
-    return scope.write_all or scope.has_role(Role.INSPECTOR)
 
 
 # --- scores and quarters ---------------------------------------------------------------------------
@@ -112,19 +97,20 @@ def _parse_score(value):
     return number
 
 
-@transaction.atomic
-def score_enter(*, actor, unit, quarter, indicator, score, evidence):
-    """Enter (or correct) `unit`'s score on `indicator` for `quarter`, with a note of evidence."""
-    quarter = _quarter_key(quarter)
-    if not can_assess(actor, unit):
-        raise PermissionDenied(_("You do not assess this unit."))
+def _check_quarter_begun(quarter):
     if quarter_start(quarter) > timezone.localdate():
         raise ValidationError({"quarter": [_("Quarter %(quarter)s has not begun yet.") % {"quarter": quarter}]})
-    state = _locked_quarter(quarter)
-    if state.status == QuarterStatus.PUBLISHED:
+
+
+def _check_quarter_open(quarter, status):
+    if status == QuarterStatus.PUBLISHED:
         raise ValidationError({"quarter": [_("Quarter %(quarter)s is published and locked.") % {"quarter": quarter}]})
-    if state.status == QuarterStatus.CLOSED:
+    if status == QuarterStatus.CLOSED:
         raise ValidationError({"quarter": [_("Quarter %(quarter)s is closed for scoring.") % {"quarter": quarter}]})
+
+
+def _checked_score(unit, quarter, indicator, score, evidence):
+    """(score as a Decimal, evidence) of one indicator's entry, or a ValidationError saying what is wrong."""
     if not isinstance(indicator, Indicator):
         raise ValidationError({"indicator": [_("Choose an indicator.")]})
     level = unit_level(unit)
@@ -142,13 +128,130 @@ def score_enter(*, actor, unit, quarter, indicator, score, evidence):
     evidence = (evidence or "").strip()
     if not evidence:
         raise ValidationError({"evidence": [_("Note the evidence for this score.")]})
-    unit_field = {"department": unit} if level == UnitLevel.DEPARTMENT else {"org": unit}
+    return value, evidence
+
+
+def _unit_field(unit):
+    return {"department": unit} if unit_level(unit) == UnitLevel.DEPARTMENT else {"org": unit}
+
+
+@transaction.atomic
+def score_enter(*, actor, unit, quarter, indicator, score, evidence):
+    """Enter (or correct) `unit`'s score on `indicator` for `quarter`, with a note of evidence."""
+    quarter = _quarter_key(quarter)
+    if not can_assess(actor, unit):
+        raise PermissionDenied(_("You do not assess this unit."))
+    _check_quarter_begun(quarter)
+    state = _locked_quarter(quarter)
+    _check_quarter_open(quarter, state.status)
+    value, evidence = _checked_score(unit, quarter, indicator, score, evidence)
     obj, _created = Score.objects.update_or_create(
-        quarter=quarter, indicator=indicator, **unit_field,
-        defaults={"level": level, "score": value, "max_score": indicator.max_score, "weight": indicator.weight,
-                  "evidence": evidence, "entered_by": actor},
+        quarter=quarter, indicator=indicator, **_unit_field(unit),
+        defaults={"level": unit_level(unit), "score": value, "max_score": indicator.max_score,
+                  "weight": indicator.weight, "evidence": evidence, "entered_by": actor},
     )
     return obj
+
+
+class ScoreSheetError(ValidationError):
+    """A unit's score sheet refused: `by_indicator` maps the pk of each refused indicator to its ValidationError
+    (its messages keyed by "score", "evidence", "quarter" or "indicator")."""
+
+    def __init__(self, by_indicator):
+        super().__init__([message for exc in by_indicator.values() for message in exc.messages])
+        self.by_indicator = by_indicator
+
+
+def _unchanged(old, score, evidence):
+    if old is None or score is None or old.evidence != (evidence or "").strip():
+        return False
+    try:
+        return old.score == Decimal(str(score).strip())
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _score_sheet(actor, unit, quarter, scores, *, lock):
+    """Check a sheet; returns (quarter, [(indicator, score, evidence, existing row or None)] to write)."""
+    quarter = _quarter_key(quarter)
+    if not can_assess(actor, unit):
+        raise PermissionDenied(_("You do not assess this unit."))
+    indicator_ids = [getattr(indicator, "pk", None) for indicator in scores]
+    existing = {s.indicator_id: s for s in Score.objects.filter(
+        quarter=quarter, indicator_id__in=[pk for pk in indicator_ids if pk is not None], **_unit_field(unit))}
+    # A blank line and a line left as it was are not entries.
+    entries = [
+        (indicator, score, evidence) for indicator, (score, evidence) in scores.items()
+        if not (score is None and not (evidence or "").strip())
+        and not _unchanged(existing.get(getattr(indicator, "pk", None)), score, evidence)
+    ]
+    if not entries:
+        return quarter, []
+    sheet_refusal = None
+    try:
+        _check_quarter_begun(quarter)
+        if lock:
+            status = _locked_quarter(quarter).status
+            existing = {s.indicator_id: s for s in Score.objects.filter(
+                quarter=quarter, indicator_id__in=[pk for pk in indicator_ids if pk is not None],
+                **_unit_field(unit))}  # read again under the quarter's lock: every score writer takes it
+        else:
+            status = Quarter.objects.filter(key=quarter).values_list("status", flat=True).first()
+        _check_quarter_open(quarter, status)
+    except ValidationError as exc:
+        sheet_refusal = exc
+    refused, rows = {}, []
+    for indicator, score, evidence in entries:
+        key = getattr(indicator, "pk", indicator)
+        if score is None:
+            refused[key] = ValidationError({"score": [_("Enter a score.")]})
+        elif sheet_refusal is not None:
+            refused[key] = sheet_refusal
+        else:
+            try:
+                value, note = _checked_score(unit, quarter, indicator, score, evidence)
+            except ValidationError as exc:
+                refused[key] = exc
+            else:
+                rows.append((indicator, value, note, existing.get(indicator.pk)))
+    if refused:
+        raise ScoreSheetError(refused)
+    return quarter, rows
+
+
+def unit_quarter_scores_check(*, actor, unit, quarter, scores):
+    """Raise as `unit_quarter_scores_enter` would, writing nothing (the form has errors of its own elsewhere)."""
+    _score_sheet(actor, unit, quarter, scores, lock=False)
+
+
+@transaction.atomic
+def unit_quarter_scores_enter(*, actor, unit, quarter, scores):
+    """Enter (or correct) a unit's scores for a quarter in one go: all of them or none.
+
+    `scores` maps each indicator of the unit's plan to (score, evidence). A blank line, or one left as it was,
+    is skipped; every other line must be a valid score with its evidence. Refusals raise ScoreSheetError, whose
+    `by_indicator` says what is wrong with each line; nothing is written then. The scores are written with one
+    insert and one update, under the quarter's lock. Returns the Score rows written.
+    """
+    quarter, rows = _score_sheet(actor, unit, quarter, scores, lock=True)
+    if not rows:
+        return []
+    level, unit_field, now = unit_level(unit), _unit_field(unit), timezone.now()
+    written, created, updated = [], [], []
+    for indicator, value, evidence, obj in rows:
+        if obj is None:
+            obj = Score(quarter=quarter, indicator=indicator, **unit_field)
+            created.append(obj)
+        else:
+            obj.entered_at = now
+            updated.append(obj)
+        obj.level, obj.score, obj.evidence, obj.entered_by = level, value, evidence, actor
+        obj.max_score, obj.weight = indicator.max_score, indicator.weight
+        written.append(obj)
+    Score.objects.bulk_create(created)
+    Score.objects.bulk_update(updated, ["level", "score", "max_score", "weight", "evidence", "entered_by",
+                                        "entered_at"])
+    return written
 
 
 def _require_district(actor):
@@ -217,7 +320,7 @@ def inspection_plan_check(*, actor, month, org, inspector):
     _require_district(actor)
     month = _month_key(month)
     _inspectable(org)
-    if inspector is None or not resolve_scope(inspector).has_role(Role.INSPECTOR):
+    if inspector is None or not holds_role(inspector, Role.INSPECTOR):
         raise ValidationError({"inspector": [_("This user is not an inspector.")]})
     if InspectionPlan.objects.filter(month=month, org=org).exists():
         raise ValidationError({"org": [_("This unit is already on the plan for %(month)s.") % {"month": month}]})
@@ -269,13 +372,34 @@ def finding_add(*, actor, inspection, description, deadline):
 
 
 @transaction.atomic
+def inspection_visit_record(*, actor, org, visited_on, summary, finding="", deadline=None):
+    """An inspector records a visit and, when `finding` is given, its first finding (to be rectified by
+    `deadline`): both or neither. The month's plan entry for this unit and inspector, if any and not yet
+    visited, is matched. A visit recorded twice (its plan entry taken meanwhile) is refused, not a crash."""
+    if not is_inspector(actor):
+        raise PermissionDenied(_("Only inspectors record inspections."))
+    plan = InspectionPlan.objects.filter(
+        month=month_of(visited_on), org=org, inspector=actor, inspection__isnull=True
+    ).first()
+    try:
+        with transaction.atomic():
+            inspection = inspection_record(actor=actor, org=org, visited_on=visited_on, summary=summary, plan=plan)
+            if (finding or "").strip():
+                if deadline is None:
+                    raise ValidationError({"deadline": [_("A finding needs a rectification deadline.")]})
+                finding_add(actor=actor, inspection=inspection, description=finding, deadline=deadline)
+    except IntegrityError:
+        raise ValidationError(_("This visit is already recorded.")) from None
+    return inspection
+
+
+@transaction.atomic
 def finding_follow_up(*, actor, finding, note, status, on=None):
     """Add a follow-up. The unit reports it rectified; the inspector (or the district) closes or reopens it."""
     finding = Finding.objects.select_for_update().select_related("inspection", "org").get(pk=finding.pk)
     on = on or timezone.localdate()
-    scope = resolve_scope(actor)
-    own = finding.inspection.inspector_id == actor.pk or scope.write_all
-    unit = scope.covers(finding.org, write=True)
+    own = finding.inspection.inspector_id == actor.pk or is_district(actor)
+    unit = resolve_scope(actor).covers(finding.org, write=True)
     if status not in FindingStatus.values:
         raise ValidationError({"status": [_("Choose a status.")]})
     if not own and not (unit and status == FindingStatus.RECTIFIED):

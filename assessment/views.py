@@ -11,7 +11,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,22 +19,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import staff_page as accounts_staff_page
-from accounts.scopes import resolve_scope
-from grids.models import OrgNode
+from accounts.scopes import is_district, is_inspector, reads_district
 from core.errors import ValidationError
-
-from . import selectors, services
-from .evaluation import year_evaluation
-from .models import FindingStatus, InspectionPlan, InterviewReason, Quarter, QuarterStatus, UnitLevel
+from core.forms import add_service_error
 from core.periods import (
     last_complete_quarter,
+    month_key,
     month_of,
+    next_quarter,
     parse_month,
     parse_quarter,
     previous_quarter,
     quarter_of,
+    quarter_start,
     quarters_back,
+    year_quarters,
 )
+from grids.models import OrgNode
+
+from . import selectors, services
+from .evaluation import year_evaluation
+from .models import FindingStatus, InterviewReason, Quarter, QuarterStatus, UnitLevel
 
 TREND_QUARTERS = 6
 TREND_SERIES = 8
@@ -52,7 +56,7 @@ def _nav(request, active):
     return {
         "nav_active": active,
         "can_score": bool(selectors.assessable_levels(user=user)),
-        "is_district": services.is_district(user),
+        "is_district": is_district(user),
     }
 
 
@@ -74,7 +78,7 @@ def ranking(request):
     if not levels:
         raise DjangoPermissionDenied(_("Your role sees no ranking."))
     # District-wide readers start with the streets, a secretary with the level below them.
-    level = request.GET.get("level") or (levels[0] if resolve_scope(user).read_all else levels[-1])
+    level = request.GET.get("level") or (levels[0] if reads_district(user) else levels[-1])
     if level not in levels:
         raise Http404
     quarters = selectors.snapshot_quarters(level=level)
@@ -206,8 +210,6 @@ def scores(request, quarter=None):
 
 
 def _next_quarter_if_started(quarter):
-    from core.periods import next_quarter, quarter_start
-
     nxt = next_quarter(quarter)
     return nxt if quarter_start(nxt) <= timezone.localdate() else None
 
@@ -239,44 +241,30 @@ def score_unit(request, quarter, kind, pk):
     level = services.unit_level(unit)
     plan = selectors.plan_for(year=parse_quarter(quarter)[0], level=level)
     indicators = list(plan.indicators.all()) if plan else []
-    existing = selectors.unit_scores(user=user, quarter=quarter, unit=unit)
     state = Quarter.objects.filter(key=quarter).first()
     locked = state is not None and state.status != QuarterStatus.OPEN
     status = 200
     if request.method == "POST":
         forms_ = [ScoreForm(request.POST, prefix=f"i{ind.pk}") for ind in indicators]
-        saved, failed = 0, False
-        with transaction.atomic():
+        valid = [form.is_valid() for form in forms_]
+        sheet = {ind: (form.cleaned_data["score"], form.cleaned_data["evidence"])
+                 for ind, form, ok in zip(indicators, forms_, valid) if ok}
+        try:
+            if all(valid):
+                saved = services.unit_quarter_scores_enter(actor=user, unit=unit, quarter=quarter, scores=sheet)
+            else:  # the other lines still say what is wrong with them
+                services.unit_quarter_scores_check(actor=user, unit=unit, quarter=quarter, scores=sheet)
+        except services.ScoreSheetError as exc:
             for ind, form in zip(indicators, forms_):
-                if not form.is_valid():
-                    failed = True
-                    continue
-                value, evidence = form.cleaned_data["score"], form.cleaned_data["evidence"]
-                old = existing.get(ind.pk)
-                if value is None and not evidence:
-                    continue
-                if old is not None and old.score == value and old.evidence == evidence.strip():
-                    continue
-                if value is None:
-                    form.add_error("score", _("Enter a score."))
-                    failed = True
-                    continue
-                try:
-                    services.score_enter(actor=user, unit=unit, quarter=quarter, indicator=ind, score=value,
-                                         evidence=evidence)
-                    saved += 1
-                except ValidationError as exc:
-                    failed = True
-                    for field, msgs in exc.message_dict.items():
-                        for msg in msgs:
-                            form.add_error(field if field in ("score", "evidence") else None, msg)
-            if failed:
-                transaction.set_rollback(True)
-        if not failed:
-            messages.success(request, _("%(count)s scores saved.") % {"count": saved})
-            return redirect(request.path)
+                if ind.pk in exc.by_indicator:
+                    add_service_error(form, exc.by_indicator[ind.pk], fields=("score", "evidence"))
+        else:
+            if all(valid):
+                messages.success(request, _("%(count)s scores saved.") % {"count": len(saved)})
+                return redirect(request.path)
         status = 400
     else:
+        existing = selectors.unit_scores(user=user, quarter=quarter, unit=unit)
         forms_ = [
             ScoreForm(prefix=f"i{ind.pk}", initial={
                 "score": existing[ind.pk].score if ind.pk in existing else None,
@@ -299,7 +287,7 @@ def quarter_action(request, quarter, action):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     quarter = _quarter_or_404(quarter)
-    if not services.is_district(request.user):
+    if not is_district(request.user):
         raise DjangoPermissionDenied(_("Only district staff may do this."))
     try:
         if action == "publish":
@@ -343,13 +331,13 @@ def inspections(request):
         f.overdue = f.is_overdue(today)
     notice_list = list(selectors.notices(user=user)[:20])
     year, m = parse_month(month)
-    prev_month = f"{year - (m == 1)}-{(m - 2) % 12 + 1:02d}"
-    next_month = f"{year + (m == 12)}-{m % 12 + 1:02d}"
+    prev_month = month_key(year - (m == 1), (m - 2) % 12 + 1)
+    next_month = month_key(year + (m == 12), m % 12 + 1)
     return _render(request, "assessment/inspections.html", "inspections", {
         "title": _("Inspection board"), "month": month, "plans": plans, "visits": visits,
         "findings": open_findings, "notices": notice_list, "overdue_only": overdue_only,
-        "sees_plan": resolve_scope(user).read_all, "prev_month": prev_month, "next_month": next_month,
-        "may_inspect": services.is_inspector(user),
+        "sees_plan": reads_district(user), "prev_month": prev_month, "next_month": next_month,
+        "may_inspect": is_inspector(user),
         "overdue_count": sum(1 for f in open_findings if f.overdue),
         "done_count": sum(1 for p in plans if hasattr(p, "inspection")),
     })
@@ -374,9 +362,7 @@ def finding(request, pk):
                 services.finding_follow_up(actor=user, finding=obj, note=form.cleaned_data["note"],
                                            status=form.cleaned_data["status"])
             except ValidationError as exc:
-                for field, msgs in exc.message_dict.items():
-                    for msg in msgs:
-                        form.add_error(field if field in form.fields else None, msg)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Follow-up recorded."))
                 return redirect(request.path)
@@ -439,9 +425,7 @@ def interview(request, pk):
             try:
                 services.interview_record(actor=request.user, unit=unit, interview=obj, **form.cleaned_data)
             except ValidationError as exc:
-                for field, msgs in exc.message_dict.items():
-                    for msg in msgs:
-                        form.add_error(field if field in form.fields else None, msg)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Interview recorded."))
                 return redirect(reverse("assessment:interviews") + (f"?quarter={obj.quarter}" if obj.quarter else ""))
@@ -468,7 +452,7 @@ def year(request, year=None):
     return _render(request, "assessment/year.html", "year", {
         "title": _("Year-end evaluation"), "year": year, "level": level,
         "levels": [(lv, UnitLevel(lv).label) for lv in levels], "rows": rows,
-        "quarters": [f"{year}Q{q}" for q in (1, 2, 3, 4)],
+        "quarters": year_quarters(year),
         "prev_year": year - 1, "next_year": year + 1 if year < datetime.date.today().year else None,
     })
 
@@ -497,28 +481,17 @@ class InspectionForm(forms.Form):
 def inspection_new(request):
     """An inspector records a visit (and a first finding) of this month; the plan entry is matched if any."""
     user = request.user
-    if not services.is_inspector(user):
+    if not is_inspector(user):
         raise DjangoPermissionDenied(_("Only inspectors record inspections."))
     form = InspectionForm(request.POST or None, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                plan = InspectionPlan.objects.filter(
-                    month=month_of(data["visited_on"]), org=data["org"], inspector=user, inspection__isnull=True
-                ).first()
-                inspection = services.inspection_record(
-                    actor=user, org=data["org"], visited_on=data["visited_on"], summary=data["summary"], plan=plan
-                )
-                if data["finding"].strip():
-                    services.finding_add(actor=user, inspection=inspection, description=data["finding"],
-                                         deadline=data["deadline"])
+            inspection = services.inspection_visit_record(
+                actor=user, org=data["org"], visited_on=data["visited_on"], summary=data["summary"],
+                finding=data["finding"], deadline=data["deadline"])
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-        except IntegrityError:
-            form.add_error(None, _("This visit is already recorded."))
+            add_service_error(form, exc)
         else:
             return redirect(f"{reverse('assessment:inspections')}?month={inspection.month}")
     return _render(request, "assessment/inspection_new.html", "inspections", {

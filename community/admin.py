@@ -6,20 +6,21 @@ of queries whatever the number of rows (tests/community/test_admin.py pins them)
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
-from grids.models import Level
-from grids.selectors import org_list, under_visible_node
+from core.admin_actions import BulkActionMixin
 from core.downloads import csv_download, xlsx_download
 from core.errors import PermissionDenied, ValidationError
+from core.forms import add_service_error
+from grids.admin_filters import tree_filter
+from grids.models import Level
 
 from . import selectors, services
 from .models import (
@@ -39,17 +40,12 @@ from .models import (
 )
 
 
-class StreetFilter(admin.SimpleListFilter):
-    title = _("street")
-    parameter_name = "street"
+#: The street a record's organization lies in (?street=<pk>).
+StreetFilter = tree_filter(Level.STREET, prefix="node__")
+#: The street a refund's two-new organization lies in (same parameter).
+RefundStreetFilter = tree_filter(Level.STREET, prefix="org__node__")
 
-    def lookups(self, request, model_admin):
-        return [(str(n.pk), n.name) for n in org_list(user=request.user).streets().order_by("code")]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return under_visible_node(queryset, user=request.user, pk=self.value(), prefix="node__", level=Level.STREET)
+OUTSIDE_YOUR_AREA = _("This organization is outside your area.")
 
 
 class RecordForm(forms.ModelForm):
@@ -66,15 +62,11 @@ class RecordForm(forms.ModelForm):
             original = type(self.instance).objects.select_related("node").get(pk=self.instance.pk).node
         try:
             services.record_check(actor=self.actor, obj=self.instance, original_node=original)
-        except PermissionDenied as exc:
-            self.add_error("node", str(exc) or _("This organization is outside your area."))
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-            for field, messages in errors.items():
-                self.add_error(field if field in self.fields else None, messages)
+        except (PermissionDenied, ValidationError) as exc:
+            add_service_error(self, exc, permission_field="node", permission_message=OUTSIDE_YOUR_AREA)
 
 
-class RecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RecordAdmin(BulkActionMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Base of every page here: scoped by the record's organization (`node`)."""
 
     form = RecordForm
@@ -83,6 +75,7 @@ class RecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ["node"]
     list_filter = [StreetFilter]
+    bulk_select_related = ("node",)
 
     def scoped_queryset(self, request, write=False):
         return type(self).selector(user=request.user, write=write)
@@ -214,16 +207,8 @@ class ResidentIssueAdmin(RecordAdmin):
 
     @admin.action(description=_("Move the selected issues to their next step"), permissions=["change"])
     def advance(self, request, queryset):
-        done = 0
-        for issue in queryset.select_related("node"):
-            try:
-                services.issue_advance(actor=request.user, issue=issue, resolution=issue.resolution)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{issue}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}",
-                                  level="warning")
-        if done:
-            self.message_user(request, _("%(count)d issues moved on.") % {"count": done})
+        self.run_bulk(request, queryset, lambda issue: services.issue_advance(
+            actor=request.user, issue=issue, resolution=issue.resolution), gettext("%(count)d issues moved on."))
 
 
 @admin.register(VillageVisit)
@@ -263,14 +248,6 @@ class WeakOrgFlagAdmin(RecordAdmin):
 # --- party dues refunded to two-new organizations -----------------------------------------------
 
 
-class RefundStreetFilter(StreetFilter):
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return under_visible_node(queryset, user=request.user, pk=self.value(), prefix="org__node__",
-                                  level=Level.STREET)
-
-
 class RefundActionForm(ActionForm):
     """The list's action bar: what sending back and recording a payment need."""
 
@@ -279,27 +256,12 @@ class RefundActionForm(ActionForm):
     voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
 
 
-def _error_text(exc):
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    return str(exc) or str(_("This organization is outside your area."))
-
-
-def _apply_service_errors(form, exc):
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, _error_text(exc))
-        return
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, field_messages in errors.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
 def _yuan(amount):
     return f"¥{amount:,.2f}"
 
 
 @admin.register(DuesRefund)
-class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class DuesRefundAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Party dues returned to two-new organizations: the community proposes (add), the street approves or sends
     back, the district records the payment (list actions or the refund's page). Every write is a service call;
     a refusal is a message or a form error."""
@@ -312,6 +274,7 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     autocomplete_fields = ["org"]
     action_form = RefundActionForm
+    bulk_select_related = ("org__node",)
     actions = ["approve", "send_back", "record_payment", "export_csv", "export_xlsx"]
     add_level = 3  # proposed by a community (or a street, or the district), not by a grid
     add_fields = ["org", "year", "dues_collected", "amount", "purpose"]
@@ -380,7 +343,7 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                             actor=request.user, org=data["org"], year=data["year"],
                             dues_collected=data["dues_collected"], amount=data["amount"], purpose=data["purpose"])
                     except (ValidationError, PermissionDenied) as exc:
-                        _apply_service_errors(self, exc)
+                        add_service_error(self, exc, permission_message=OUTSIDE_YOUR_AREA)
 
             return ProposeForm
 
@@ -420,7 +383,7 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                             {"return_reason": "decision_reason", "paid_on": "decision_paid_on",
                              "voucher_number": "decision_voucher_number"}.get(k, k): v
                             for k, v in exc.message_dict.items()})
-                    _apply_service_errors(self, renamed)
+                    add_service_error(self, renamed, permission_message=OUTSIDE_YOUR_AREA)
 
         return DecisionForm
 
@@ -449,21 +412,6 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     # --- the list's actions ---
 
-    def _each(self, request, queryset, call, done_message):
-        done, refused = 0, {}
-        for refund in queryset.select_related("org__node"):
-            try:
-                call(refund)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                refused.setdefault(_error_text(exc), []).append(str(refund))
-        for text, names in refused.items():
-            # One message per reason, naming the refunds it stopped.
-            more = "…" if len(names) > 5 else ""
-            self.message_user(request, f"{text} ({'、'.join(names[:5])}{more})", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
     def _action_data(self, request):
         form = self.action_form(request.POST)
         form.fields["action"].choices = self.get_action_choices(request)
@@ -471,14 +419,14 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Approve the selected refunds (street)"), permissions=["change"])
     def approve(self, request, queryset):
-        self._each(request, queryset, lambda r: services.dues_refund_approve(actor=request.user, refund=r),
+        self.run_bulk(request, queryset, lambda r: services.dues_refund_approve(actor=request.user, refund=r),
                    gettext("%(count)s refunds approved."))
 
     @admin.action(description=_("Send the selected refunds back to the community (give the reason)"),
                   permissions=["change"])
     def send_back(self, request, queryset):
         reason = self._action_data(request).get("reason", "")
-        self._each(request, queryset,
+        self.run_bulk(request, queryset,
                    lambda r: services.dues_refund_send_back(actor=request.user, refund=r, reason=reason),
                    gettext("%(count)s refunds sent back."))
 
@@ -486,7 +434,7 @@ class DuesRefundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                                 "voucher number)"), permissions=["change"])
     def record_payment(self, request, queryset):
         data = self._action_data(request)
-        self._each(request, queryset, lambda r: services.dues_refund_record_payment(
+        self.run_bulk(request, queryset, lambda r: services.dues_refund_record_payment(
             actor=request.user, refund=r, paid_on=data.get("paid_on"), voucher_number=data.get("voucher_number", "")),
             gettext("%(count)s refund payments recorded."))
 

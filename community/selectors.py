@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, StrIndex, Substr
+from django.db.models.functions import Coalesce, Concat, ExtractYear, StrIndex, Substr
 
 from accounts.scopes import resolve_scope
 from grids.models import Level, OrgNode
@@ -203,17 +203,28 @@ def coverage_by_unit(*, user=None, scope=None):
     return result
 
 
+def _visit_counts():
+    return {
+        "received": Count("pk"),
+        "solved": Count("pk", filter=Q(outcome=VisitOutcome.SOLVED)),
+        "transferred": Count("pk", filter=Q(outcome=VisitOutcome.TRANSFERRED)),
+        "completed": Count("pk", filter=Q(completed_on__isnull=False)),
+    }
+
+
 def visit_summary(queryset):
     """Visits received, solved on the spot, registered and transferred, completed, and the resolution rate
     (completed / transferred) over a VillageVisit queryset: one query."""
-    row = queryset.order_by().aggregate(
-        received=Count("pk"),
-        solved=Count("pk", filter=Q(outcome=VisitOutcome.SOLVED)),
-        transferred=Count("pk", filter=Q(outcome=VisitOutcome.TRANSFERRED)),
-        completed=Count("pk", filter=Q(completed_on__isnull=False)),
-    )
+    row = queryset.order_by().aggregate(**_visit_counts())
     row["resolution_rate"] = rate(row["completed"], row["transferred"])
     return row
+
+
+def visit_counts_by_year(queryset):
+    """The counts of `visit_summary` per year of the visit, over a VillageVisit queryset: one query, rows of
+    {"year", "received", "solved", "transferred", "completed"}."""
+    return list(queryset.order_by().annotate(year=ExtractYear("visited_on")).values("year")
+                .annotate(**_visit_counts()))
 
 
 def current_ratings(*, user):

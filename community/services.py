@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scopes import resolve_scope
-from grids.models import Kind, Level
+from accounts.scopes import is_district, resolve_scope, writes_above
 from core.errors import PermissionDenied, ValidationError
+from grids.models import Kind, Level
 
 from .models import (
     ISSUE_STAGES,
@@ -221,13 +221,6 @@ def weak_flag_close(*, actor, flag, closure_note, on=None):
 # --- party dues refunded to two-new organizations -----------------------------------------------
 
 
-def _path_prefix(node, level):
-    """"/S01/S01C01/G01/" with level 2 → "/S01/S01C01/": the node's ancestor at `level` (or the node itself when
-    it lies higher), by its path (no query)."""
-    codes = node.path.strip("/").split("/")
-    return "/" + "/".join(codes[:level]) + "/"
-
-
 def _refund_for_update(refund):
     return (DuesRefund.objects.select_for_update(of=("self",)).select_related("org__node")
             .get(pk=refund.pk))
@@ -271,7 +264,7 @@ def dues_refund_propose(*, actor, org, year, dues_collected, amount, purpose, to
     scope = resolve_scope(actor)
     if not scope.covers(org.node, write=True):
         raise PermissionDenied(_("This organization is outside your area."))
-    if not scope.covers_path(_path_prefix(org.node, Level.COMMUNITY), write=True):
+    if not writes_above(actor, org.node, Level.COMMUNITY):
         raise PermissionDenied(_("Only the community (or the street or the district) proposes a dues refund."))
     today = today or timezone.localdate()
     errors = {}
@@ -301,10 +294,9 @@ def dues_refund_propose(*, actor, org, year, dues_collected, amount, purpose, to
 
 
 def _require_street(actor, refund):
-    scope = resolve_scope(actor)
-    if not scope.covers(refund.org.node):
+    if not resolve_scope(actor).covers(refund.org.node):
         raise PermissionDenied(_("This organization is outside your area."))
-    if not scope.covers_path(_path_prefix(refund.org.node, Level.STREET), write=True):
+    if not writes_above(actor, refund.org.node, Level.STREET):
         raise PermissionDenied(_("Only the street (or the district) approves or sends back a dues refund."))
 
 
@@ -342,10 +334,9 @@ def dues_refund_send_back(*, actor, refund, reason):
 def dues_refund_record_payment(*, actor, refund, paid_on, voucher_number, today=None):
     """The district records that an approved refund was paid: the day and the voucher number."""
     refund = _refund_for_update(refund)
-    scope = resolve_scope(actor)
-    if not scope.covers(refund.org.node):
+    if not resolve_scope(actor).covers(refund.org.node):
         raise PermissionDenied(_("This organization is outside your area."))
-    if not scope.write_all:
+    if not is_district(actor):
         raise PermissionDenied(_("Only the district's organization department records the payment of a refund."))
     if refund.status != RefundStatus.APPROVED:
         raise ValidationError({"status": [_("Only a refund approved by the street can be paid; this one is "

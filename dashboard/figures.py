@@ -7,13 +7,12 @@ direct query (tests/dashboard/test_figures.py).
 
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community.models import (
-    DuesRefund,
     Instructor,
     IssueStage,
     JointMeeting,
@@ -23,14 +22,19 @@ from community.models import (
     RefundStatus,
     ResidentIssue,
     ServiceStation,
-    StarRating,
     StationKind,
-    TwoNewOrg,
     VillageVisit,
-    VisitOutcome,
     WeakOrgFlag,
 )
-from community.selectors import coverage_by_unit, coverage_totals, rate
+from community.selectors import (
+    coverage_by_unit,
+    coverage_rates,
+    current_ratings,
+    dues_refund_list,
+    dues_refund_year_totals,
+    rate,
+    visit_counts_by_year,
+)
 from grids.models import Kind, Level, OrgNode
 from members.models import Member, MemberCategory, MemberStatus
 
@@ -187,16 +191,14 @@ def present_coverage(data, view):
 @figure("coverage", title=gettext_lazy("Two-new organizations: party coverage"), order=30,
         present=present_coverage)
 def compute_coverage(ctx):
-    totals = coverage_totals(TwoNewOrg.objects.filter(ctx.q()))
+    user = ctx.as_user()
+    totals = coverage_rates(user=user)
     units = coverage_by_unit(scope=ctx.scope)
     unit_label = "street" if ctx.district else "organization below"
     # Party dues refunded (paid) to the organizations, per year: {year: [refunds, yuan as a string]}.
-    refunds = (
-        DuesRefund.objects.filter(ctx.q("org__node__"), status=RefundStatus.PAID).order_by().values("year")
-        .annotate(count=Count("pk"), amount=Sum("amount"))
-    )
+    refunds = dues_refund_year_totals(dues_refund_list(user=user).filter(status=RefundStatus.PAID))
     return {"totals": totals, "units": units, "unit_label": unit_label,
-            "refunds": {str(r["year"]): [r["count"], str(r["amount"])] for r in refunds}}
+            "refunds": {str(r["year"]): [r["paid"], str(r["paid_amount"])] for r in refunds}}
 
 
 # --- joint meetings -----------------------------------------------------------------------------
@@ -276,12 +278,7 @@ def present_visits(data, view):
 
 @figure("visits", title=gettext_lazy("Village visit log"), order=50, present=present_visits)
 def compute_visits(ctx):
-    rows = (
-        VillageVisit.objects.filter(ctx.q()).order_by().annotate(year=ExtractYear("visited_on")).values("year")
-        .annotate(received=Count("pk"), solved=Count("pk", filter=Q(outcome=VisitOutcome.SOLVED)),
-                  transferred=Count("pk", filter=Q(outcome=VisitOutcome.TRANSFERRED)),
-                  completed=Count("pk", filter=Q(completed_on__isnull=False)))
-    )
+    rows = visit_counts_by_year(VillageVisit.objects.filter(ctx.q()))
     by_year = sorted([r["year"], r["received"], r["solved"], r["transferred"], r["completed"]] for r in rows)
     return {"by_year": by_year, "years": [r[0] for r in by_year]}
 
@@ -382,11 +379,7 @@ def present_ratings(data, view):
 @figure("ratings", title=gettext_lazy("Star-rated building groups and weak organizations"), order=80,
         present=present_ratings)
 def compute_ratings(ctx):
-    latest = StarRating.objects.filter(node=OuterRef("pk")).order_by("-rated_on").values("stars")[:1]
-    rows = (
-        OrgNode.objects.filter(ctx.q(""), level=Level.BUILDING_GROUP).order_by()
-        .annotate(stars=Subquery(latest)).values("stars").annotate(n=Count("pk"))
-    )
+    rows = current_ratings(user=ctx.as_user()).order_by().values("stars").annotate(n=Count("pk"))
     flags = WeakOrgFlag.objects.filter(ctx.q()).aggregate(
         open=Count("pk", filter=Q(closed_on__isnull=True)), closed=Count("pk", filter=Q(closed_on__isnull=False))
     )

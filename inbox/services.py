@@ -6,6 +6,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import PermissionDenied
+
 from .models import Message
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,6 @@ def _mail(message_id):
 def message_mark_read(*, actor, message):
     """Mark one of the actor's own messages as read."""
     if message.recipient_id != actor.pk:
-        from core.errors import PermissionDenied
-
         raise PermissionDenied
     if message.read_at is None:
         message.read_at = timezone.now()

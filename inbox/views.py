@@ -1,33 +1,25 @@
 """The in-app inbox page, for every signed-in user: their own messages, newest first."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.scopes import resolve_scope
+from core.mobile import mobile_login_required, mobile_page
 
 from .selectors import inbox_for
 from .services import message_mark_read
 
-LOGIN_URL = reverse_lazy("sc:login")
 
-
-@login_required(login_url=LOGIN_URL)
+@mobile_login_required
 def inbox(request):
     messages = inbox_for(user=request.user).order_by("-created_at", "-pk")
     page = Paginator(messages, 30).get_page(request.GET.get("page"))
-    scope = resolve_scope(request.user)
-    return render(request, "inbox/list.html", {
-        "page": page,
-        "nav_unread": messages.filter(read_at__isnull=True).count(),
-        "nav_staff": bool(scope.center_ids) or scope.read_all,
-    })
+    # The phone navigation's figures (the unread badge, the staff link) come from mobile_page.
+    return mobile_page(request, "inbox/list.html", {"page": page})
 
 
-@login_required(login_url=LOGIN_URL)
+@mobile_login_required
 @require_POST
 def mark_read(request, pk):
     message = get_object_or_404(inbox_for(user=request.user), pk=pk)
