@@ -32,7 +32,7 @@ from community.models import (
 )
 from community.selectors import coverage_by_unit, coverage_totals, rate
 from grids.models import Kind, Level, OrgNode
-from members.models import Member, MemberCategory, MemberStatus
+from members.records.models import Member, MemberCategory, MemberStatus
 
 from .registry import Card, figure
 

@@ -86,24 +86,18 @@ def development_deadlines(period, within_days=14):
     from inbox.services import message_send
 
     from .models import Candidate
-    from .services import _add_months, _steps
+    from .rules import development_steps, next_deadline
 
     day = datetime.date.fromisoformat(period)
-    steps = _steps()
-    limited = [s for s in steps.values() if s.max_months]
+    steps = development_steps()
     sent = due = 0
     candidates = Candidate.objects.filter(completed_on__isnull=True).select_related("org").prefetch_related(
         "steps__step")
     pending = []
     for candidate in candidates:
-        done = {r.step.number: r.done_on for r in candidate.steps.all()}
-        upcoming = next((n for n in sorted(steps) if n not in done), None)
-        step = steps.get(upcoming)
-        if step is None or step not in limited or step.after_step not in done:
-            continue
-        deadline = _add_months(done[step.after_step], step.max_months)
-        if deadline <= day + datetime.timedelta(days=within_days):
-            pending.append((candidate, step, deadline))
+        upcoming = next_deadline(steps, {r.step.number: r.done_on for r in candidate.steps.all()})
+        if upcoming is not None and upcoming[1] <= day + datetime.timedelta(days=within_days):
+            pending.append((candidate, *upcoming))
     leaders = _leaders_by_path(p for c, _s, _d in pending for p in _ancestor_paths(c.org.path))
     for candidate, step, deadline in pending:
         due += 1

@@ -3,7 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from members.models import Candidate, FilingStatus, PointEntry
+from members.development.models import Candidate, FilingStatus
+from members.points.models import PointEntry
 from tests.factories import MemberFactory
 from tests.members.helpers import STEP_DATES, make_candidate, make_points, record_to
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_candidate_admin_registers_and_records_the_next_step(client, tree, community_secretary):
     client.force_login(community_secretary)
-    from members.validators import make_id_number
+    from members.records.validators import make_id_number
 
     response = client.post(reverse("admin:members_candidate_add"), {
         "name": "孙申请", "gender": "F", "ethnicity": "汉族", "id_number": make_id_number("410105", datetime.date(
