@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from members.development.models import Candidate, DevelopmentStage, DevelopmentStep, FilingStatus, StepRecord
 from members.development.selectors import candidate_list, development_deadlines, stage_filing_list
 from members.development.services import (
+    candidate_update,
     candidate_create,
     development_step_record,
     stage_filing_approve,
@@ -169,3 +170,17 @@ def test_deadlines_turn_into_reminders(tree, community_secretary, django_assert_
     assert job("2021-01-28") == {"due": 1, "messages": 1}
     assert job("2021-01-29") == {"due": 1, "messages": 0}  # once per step and deadline
     assert Message.objects.get(recipient=community_secretary).kind == "members.development_deadline"
+
+
+def test_candidate_details_change_through_the_service(tree, community_secretary):
+    candidate = make_candidate(tree.grid)
+    changed = candidate_update(actor=community_secretary, candidate=candidate, name="张改名", org=tree.building)
+    assert (changed.name, changed.org, changed.stage) == ("张改名", tree.building, DevelopmentStage.APPLICANT)
+    assert changed.history.first().history_user == community_secretary
+    with pytest.raises(PermissionDenied):
+        candidate_update(actor=community_secretary, candidate=candidate, org=tree.other_grid)
+    with pytest.raises(ValidationError, match="Unknown field"):
+        candidate_update(actor=community_secretary, candidate=candidate, stage=DevelopmentStage.FULL)
+    with pytest.raises(ValidationError, match="Choose a party branch"):
+        candidate_update(actor=district_actor(), candidate=candidate, org=tree.street)
+    assert Candidate.objects.get(pk=candidate.pk).org == tree.building

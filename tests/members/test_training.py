@@ -6,7 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from members.training.selectors import enrolment_list, training_class_list
-from members.training.services import training_class_create, training_enrol, training_quiz_score, training_sign_in
+from members.training.services import (
+    training_class_create,
+    training_class_update,
+    training_enrol,
+    training_quiz_score,
+    training_sign_in,
+)
 from tests.members.helpers import make_class
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +81,21 @@ def test_admin_sign_in_and_lists(client, tree, community_secretary, django_asser
         client.get(changelist)
         with django_assert_max_num_queries(12):
             assert client.get(changelist).status_code == 200
+
+
+def test_class_changes_through_the_service(client, tree, community_secretary, street_secretary):
+    klass = make_class(tree.street)
+    with pytest.raises(PermissionDenied):  # the street's class: the community's members attend it, no more
+        training_class_update(actor=community_secretary, training_class=klass, name="改名")
+    changed = training_class_update(actor=street_secretary, training_class=klass, name=" 新名 ", planned_hours="12.25")
+    assert (changed.name, changed.planned_hours) == ("新名", Decimal("12.3"))
+    assert changed.history.first().history_user == street_secretary
+    with pytest.raises(ValidationError, match="cannot end before"):
+        training_class_update(actor=street_secretary, training_class=klass, ends_on=datetime.date(2026, 3, 1))
+    client.force_login(street_secretary)
+    response = client.post(reverse("admin:members_trainingclass_change", args=[klass.pk]), {
+        "name": "党校春季班", "organizer": tree.street.pk, "starts_on": "2026-04-01", "ends_on": "2026-04-05",
+        "planned_hours": "16", "enrolments-TOTAL_FORMS": 0, "enrolments-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    klass.refresh_from_db()
+    assert klass.name == "党校春季班" and klass.history.first().history_user == street_secretary

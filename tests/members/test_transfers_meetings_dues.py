@@ -216,3 +216,24 @@ def test_dues_reviewed_by_the_community_then_the_street(tree, community_secretar
         dues_review(actor=street_secretary, community=tree.community, month=may)
     with pytest.raises(ValidationError, match="No dues"):
         dues_review(actor=community_secretary, community=tree.community, month=datetime.date(2026, 6, 1))
+
+
+def test_meeting_absentees_typed_a_line_each(client, tree, community_secretary):
+    absent = MemberFactory(org=tree.building, name="缺席甲")
+    meeting = meeting_record(actor=community_secretary, org=tree.community, kind="theme_day",
+                             held_on=datetime.date(2026, 4, 1), topic="主题党日", minutes="记录", present=[tree.member],
+                             absent_text=f"{absent.id_number}：出差\n\n")
+    assert meeting.attendance.get(member=absent).absence_reason == "出差"
+    with pytest.raises(ValidationError, match="No member “李红”"):  # not a member of this branch
+        meeting_record(actor=community_secretary, org=tree.community, kind="group", held_on=datetime.date(2026, 4, 2),
+                       topic="t", minutes="m", present=[], absent_text="李红: 病假")
+    client.force_login(community_secretary)
+    response = client.post(reverse("admin:members_meeting_add"), {
+        "org": tree.community.pk, "kind": "group", "held_on": "2026-04-03", "topic": "党小组会", "minutes": "记录",
+        "present": [tree.member.pk], "absent": "缺席甲: 病假", "attendance-TOTAL_FORMS": 0,
+        "attendance-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = client.post(reverse("admin:members_meeting_add"), {
+        "org": tree.community.pk, "kind": "group", "held_on": "2026-04-04", "topic": "党小组会", "minutes": "记录",
+        "absent": "无此人: 病假", "attendance-TOTAL_FORMS": 0, "attendance-INITIAL_FORMS": 0})
+    assert response.status_code == 200 and "absent" in response.context["adminform"].form.errors
