@@ -19,11 +19,7 @@ from .sheets import SHEETS
 
 
 MAX_ROWS = 50_000
-
-
 BACKGROUND_ROWS = 1000
-
-
 PROGRESS_EVERY = 500
 
 

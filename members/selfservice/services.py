@@ -20,8 +20,6 @@ from .selectors import linked_member
 
 #: Failed self-link tries allowed per user within LINK_FAILURE_WINDOW seconds.
 LINK_FAILURE_LIMIT = 5
-
-
 LINK_FAILURE_WINDOW = 3600
 
 
