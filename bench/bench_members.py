@@ -22,9 +22,9 @@ from scratch import timed, scratch_database
 
 
 def _sheet(rows, grid_codes, start):
-    from members.imports import template_dataset
-    from members.models import Member
-    from members.validators import make_id_number
+    from members.imports.engine import template_dataset
+    from members.records.models import Member
+    from members.records.validators import make_id_number
 
     taken = set(Member.objects.values_list("id_number", flat=True))
     data = template_dataset()
@@ -51,7 +51,7 @@ def run(scale, runs):
     from grids import demo as grid_demo
     from grids.models import OrgNode
     from members import demo
-    from members.imports import load_dataset, member_import
+    from members.imports.engine import load_dataset, member_import
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -108,9 +108,9 @@ def _records_imports(secretary, community):
     """5,000 points rows, 5,000 dues rows, then the dues again as payments (updates)."""
     from django.db import connection
 
-    from members import imports
-    from members.imports import load_dataset, sheet_import, template_dataset
-    from members.models import Member
+    from members.imports import engine as imports
+    from members.imports.engine import load_dataset, sheet_import, template_dataset
+    from members.records.models import Member
 
     members = list(Member.objects.filter(org__path__startswith=community.path).order_by("pk").values_list(
         "id_number", "name")[:5000])

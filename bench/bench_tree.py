@@ -28,8 +28,8 @@ def run(scale, runs):
     from django.contrib.auth import get_user_model
 
     from grids.models import OrgNode
-    from members.models import Member
-    from members.selectors import member_list
+    from members.records.models import Member
+    from members.records.selectors import member_list
 
     migrate_s, seed_s = migrate_and_seed(scale)
 

@@ -36,7 +36,7 @@ from community.selectors import (
     visit_counts_by_year,
 )
 from grids.models import Kind, Level, OrgNode
-from members.models import Member, MemberCategory, MemberStatus
+from members.records.models import Member, MemberCategory, MemberStatus
 
 from .registry import Card, figure
 

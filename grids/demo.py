@@ -23,8 +23,8 @@ from django.utils import timezone
 from faker.providers.person.zh_CN import Provider as _ZhPersonProvider
 
 from accounts.models import Role, RoleGrant
-from members.models import Education, Member, MemberCategory, MemberStatus
-from members.validators import make_id_number, validate_id_number
+from members.records.models import Education, Member, MemberCategory, MemberStatus
+from members.records.validators import make_id_number, validate_id_number
 
 from .models import Kind, Level, OrgNode
 

@@ -20,7 +20,7 @@ def org_subtree(*, user, node):
 
 def org_list_with_counts(*, user):
     """Visible nodes annotated with their number of direct children and of members in their subtree."""
-    from members.models import Member
+    from members.records.models import Member
 
     children = OrgNode.objects.filter(parent=OuterRef("pk"))
     members = Member.objects.filter(org__path__startswith=OuterRef("path"))

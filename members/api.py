@@ -6,10 +6,10 @@ from rest_framework.response import Response
 from accounts.api_permissions import WorksOnTree
 from grids.selectors import org_list, under_visible_node
 
-from . import services
-from .masking import mask_id_number, mask_phone
-from .models import Gender, Member, MemberCategory, MemberStatus
-from .selectors import member_can_reveal, member_list
+from .records import services
+from .records.masking import mask_id_number, mask_phone
+from .records.models import Gender, Member, MemberCategory, MemberStatus
+from .records.selectors import member_can_reveal, member_list
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -55,7 +55,7 @@ class MemberFilter(filters.FilterSet):
 
 
 class MemberViewSet(viewsets.ModelViewSet):
-    """Party members the caller may see. Writes go through members.services."""
+    """Party members the caller may see. Writes go through members.records.services."""
 
     serializer_class = MemberSerializer
     permission_classes = [WorksOnTree]

@@ -3,6 +3,7 @@ political-birthday greetings. Run by `seed_demo` (grids/demo.py EXTENSIONS) afte
 accounts exist. Deterministic for a seed; bulk inserts only (no history rows for demo data)."""
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
 from dateutil.relativedelta import relativedelta
@@ -12,18 +13,17 @@ from django.utils.translation import gettext as _
 
 from grids.models import OrgNode
 
-from .models import (
-    BirthdayGreeting,
-    Candidate,
-    DevelopmentStep,
-    FilingStatus,
-    Member,
-    PointCategory,
-    PointEntry,
-    StageFiling,
-    StepRecord,
-)
-from .validators import make_id_number
+from .development.models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
+from .dues.models import DuesKind, DuesPayment
+from .dues.services import dues_monthly_amount
+from .orglife.models import Attendance, Meeting
+from .orglife.services import ATTENDANCE_POINTS
+from .points.models import PointCategory, PointEntry
+from .records.models import BirthdayGreeting, Member
+from .records.validators import make_id_number
+from .selfservice.models import MemberAccount
+from .training.models import Choice, Enrolment, Question, Quiz, QuizAttempt, SignIn, TrainingClass
+from .transfers.models import Transfer, TransferStatus
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -162,21 +162,6 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
     """A year of theme party days per community (attendance and points for the latest), this month's dues,
     transfers both ways, and the street party schools' 26 classes with a third of the members enrolled (the
     rotation takes three years)."""
-    from decimal import Decimal
-
-    from .models import (
-        Attendance,
-        DuesKind,
-        DuesPayment,
-        Enrolment,
-        Meeting,
-        SignIn,
-        TrainingClass,
-        Transfer,
-        TransferStatus,
-    )
-    from .services import ATTENDANCE_POINTS, dues_monthly_amount
-
     nodes = dict(OrgNode.objects.filter(level=2).values_list("pk", "path"))
     members = list(Member.objects.order_by("pk").values_list("pk", "org__path", "org_id"))
     by_community = {}
@@ -298,10 +283,6 @@ def _seed_quizzes_and_accounts(rng, today, recorder):
     open; attempts by about two thirds of their enrolled members, scored as the service scores them, the
     enrolment's quiz score being the best attempt; and the first demo residents (resident-0001…) linked to
     members enrolled in the latest quizzed class, so the phone page /m/party/ has something to show."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from .models import Choice, Enrolment, MemberAccount, Question, Quiz, QuizAttempt, TrainingClass
-
     tz = timezone.get_current_timezone()
     classes = list(TrainingClass.objects.filter(quizzes__isnull=True).order_by("starts_on", "pk"))
     picked = classes[::-2]  # the newest class and every other one before it

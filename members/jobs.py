@@ -7,14 +7,21 @@ building-group leader above the member) get one inbox message a day listing whom
 a second run sends nothing.
 """
 
+import calendar
 import datetime
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scopes import node_leaders
 from core.periods import month_end, month_key, month_of, month_start, parse_day, parse_month, parse_quarter
+from grids.models import OrgNode
+from inbox.services import message_send
 from jobs.registry import job
+
+from .models import BirthdayGreeting, Candidate, ComplianceSnapshot, DutyDone, DutyItem, Member
+from .rules import development_steps, duty_period, next_deadline
 
 BIRTHDAY_JOB = "members.political_birthdays"
 DEADLINE_JOB = "members.development_deadlines"
@@ -33,10 +40,6 @@ def _ancestor_paths(path):
      description="Political-birthday greetings: one list a day to each branch leader.")
 def political_birthdays(period):
     """Greet every member whose political birthday is the day `period` (YYYY-MM-DD), once a year each."""
-    from inbox.services import message_send
-
-    from .models import BirthdayGreeting, Member
-
     day = parse_day(period)
     members = Member.objects.filter(joined_on__month=day.month, joined_on__day=day.day, joined_on__lt=day)
     if (day.month, day.day) == (2, 28) and not _is_leap(day.year):
@@ -69,8 +72,6 @@ def political_birthdays(period):
 
 
 def _is_leap(year):
-    import calendar
-
     return calendar.isleap(year)
 
 
@@ -78,27 +79,16 @@ def _is_leap(year):
      description="Reminders of development steps due within two weeks or overdue, to the branch leaders.")
 def development_deadlines(period, within_days=14):
     """Remind branch leaders of development steps due within two weeks (or overdue): once per step and deadline."""
-    from inbox.services import message_send
-
-    from .models import Candidate
-    from .services import _add_months, _steps
-
     day = parse_day(period)
-    steps = _steps()
-    limited = [s for s in steps.values() if s.max_months]
+    steps = development_steps()
     sent = due = 0
     candidates = Candidate.objects.filter(completed_on__isnull=True).select_related("org").prefetch_related(
         "steps__step")
     pending = []
     for candidate in candidates:
-        done = {r.step.number: r.done_on for r in candidate.steps.all()}
-        upcoming = next((n for n in sorted(steps) if n not in done), None)
-        step = steps.get(upcoming)
-        if step is None or step not in limited or step.after_step not in done:
-            continue
-        deadline = _add_months(done[step.after_step], step.max_months)
-        if deadline <= day + datetime.timedelta(days=within_days):
-            pending.append((candidate, step, deadline))
+        upcoming = next_deadline(steps, {r.step.number: r.done_on for r in candidate.steps.all()})
+        if upcoming is not None and upcoming[1] <= day + datetime.timedelta(days=within_days):
+            pending.append((candidate, *upcoming))
     leaders = node_leaders(paths=(p for c, _s, _d in pending for p in _ancestor_paths(c.org.path)),
                            roles=BRANCH_ROLES)
     for candidate, step, deadline in pending:
@@ -124,8 +114,6 @@ DUE_PER_QUARTER = {"weekly": 13, "monthly": 3, "quarterly": 1}
 def periods_ending_in(month):
     """The checklist periods of every frequency that end in `month` (YYYY-MM): the month itself, the ISO weeks
     whose Sunday falls in it, and the quarter, half-year and year when the month closes one."""
-    from .services import duty_period
-
     year, number = parse_month(month)
     first, last = month_start(month), month_end(month)
     periods = {"monthly": [month], "weekly": []}
@@ -154,13 +142,6 @@ def duty_reminders(period):
     """For the month `period` (YYYY-MM): remind each community secretary of the checklist items their community
     has not done for a period that ended in that month — the month's items, its weeks, and the quarter, half-year
     or year it closes (one message per secretary and month, each missing item with its period)."""
-    from django.db.models import Q
-
-    from grids.models import OrgNode
-    from inbox.services import message_send
-
-    from .models import DutyDone, DutyItem
-
     periods = periods_ending_in(period)
     due = [(item, key) for item in DutyItem.objects.order_by("number")
            for key in periods.get(item.frequency, ())]
@@ -192,12 +173,6 @@ def duty_reminders(period):
      description="The compliance snapshot of every community for the quarter just ended.")
 def duty_compliance(period):
     """The quarter's (YYYYQn) compliance snapshot of every community: items due, done, done on time."""
-    from django.db.models import Count, Q
-
-    from grids.models import OrgNode
-
-    from .models import ComplianceSnapshot, DutyDone, DutyItem
-
     year, quarter = parse_quarter(period)
     months = [month_key(year, m) for m in range(quarter * 3 - 2, quarter * 3 + 1)]
     periods = months + [period, f"{year}H{1 if quarter <= 2 else 2}", str(year)]

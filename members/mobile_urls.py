@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mobile_views
+from .selfservice import views as mobile_views
 
 app_name = "party"
 

@@ -5,8 +5,9 @@ import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,15 @@ from core.downloads import xlsx_download
 from core.errors import PermissionDenied as ServicePermissionDenied
 from core.errors import ValidationError
 
-from . import imports, selectors
+from .dues.selectors import dues_paid_to
+from .imports import engine
+from .imports.models import ImportKind, MemberImport
+from .orglife.selectors import compliance_list, duty_status
+from .points.selectors import points_ranking
+from .records.selectors import birthdays_upcoming, branch_get
+from .tasks import run_member_import
+from .transfers.models import TransferStatus
+from .transfers.selectors import transfer_list
 
 
 def _context(request, title, **extra):
@@ -26,10 +35,8 @@ def _context(request, title, **extra):
 
 
 def _import_kind(request):
-    from .models import ImportKind
-
     kind = request.POST.get("kind") or request.GET.get("kind") or ImportKind.MEMBERS
-    return kind if kind in imports.SHEETS else ImportKind.MEMBERS
+    return kind if kind in engine.SHEETS else ImportKind.MEMBERS
 
 
 #: Each kind's admin list (the breadcrumb's way back) and the page's title.
@@ -42,8 +49,6 @@ _IMPORT_PAGES = {
 
 
 def _import_context(request, kind, **extra):
-    from .models import ImportKind
-
     changelist, title = _IMPORT_PAGES[kind]
     return _context(request, str(title), kind=kind, kinds=ImportKind.choices, back_url=reverse(changelist),
                     back_label=str(ImportKind(kind).label), **extra)
@@ -65,10 +70,10 @@ def member_import_view(request):
         else:
             try:
                 content = upload.read()
-                dataset = imports.load_dataset(content, upload.name)
-                if dataset.height > imports.BACKGROUND_ROWS:
+                dataset = engine.load_dataset(content, upload.name)
+                if dataset.height > engine.BACKGROUND_ROWS:
                     return _start_background(request, upload, kind, valid_only)
-                result = imports.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
+                result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
             except ValidationError as exc:
                 file_error = " ".join(exc.messages)
             except ServicePermissionDenied as exc:
@@ -84,13 +89,13 @@ def member_import_view(request):
 def member_import_template_view(request):
     """An empty sheet of the chosen kind, headers in the user's language."""
     kind = _import_kind(request)
-    return xlsx_download(imports.template_dataset(kind).export("xlsx"), f"{kind}-template.xlsx")
+    return xlsx_download(engine.template_dataset(kind).export("xlsx"), f"{kind}-template.xlsx")
 
 
 @staff_page
 def branch_view(request, pk):
     """A branch's page: the points ranking of the year and the political birthdays of the next 30 days."""
-    branch = selectors.branch_get(user=request.user, pk=pk)
+    branch = branch_get(user=request.user, pk=pk)
     if branch is None:
         raise Http404
     today = timezone.localdate()
@@ -99,10 +104,10 @@ def branch_view(request, pk):
         datetime.date(year, 1, 1)
     except ValueError:
         year = today.year
-    ranking = list(selectors.points_ranking(user=request.user, branch=branch, year=year)[:500])
-    birthdays = selectors.birthdays_upcoming(user=request.user, branch=branch, days=30, today=today)
-    duties = selectors.duty_status(user=request.user, org=branch, day=today)
-    compliance = list(selectors.compliance_list(user=request.user).filter(org=branch).order_by("-quarter")[:4])
+    ranking = list(points_ranking(user=request.user, branch=branch, year=year)[:500])
+    birthdays = birthdays_upcoming(user=request.user, branch=branch, days=30, today=today)
+    duties = duty_status(user=request.user, org=branch, day=today)
+    compliance = list(compliance_list(user=request.user).filter(org=branch).order_by("-quarter")[:4])
     return render(request, "members/branch.html", _context(
         request, branch.name, branch=branch, year=year, ranking=ranking, birthdays=birthdays, duties=duties,
         compliance=compliance))
@@ -112,7 +117,7 @@ def branch_view(request, pk):
 def birthdays_view(request):
     """Political birthdays of the next 30 days everywhere the user sees."""
     today = timezone.localdate()
-    birthdays = selectors.birthdays_upcoming(user=request.user, days=30, today=today)[:1000]
+    birthdays = birthdays_upcoming(user=request.user, days=30, today=today)[:1000]
     return render(request, "members/birthdays.html", _context(
         request, _("Political birthdays in the next 30 days"), birthdays=birthdays, today=today))
 
@@ -120,25 +125,18 @@ def birthdays_view(request):
 @staff_page
 def transfer_letter_view(request, pk):
     """The printable introduction letter (介绍信) of a transfer out of the district."""
-    from .models import TransferStatus
-
-    transfer = selectors.transfer_list(user=request.user).filter(
+    transfer = transfer_list(user=request.user).filter(
         pk=pk, status__in=[TransferStatus.LETTER, TransferStatus.COMPLETED]).first()
     if transfer is None or not resolve_scope(request.user).covers(transfer.from_org):
         raise Http404
     return render(request, "members/transfer_letter.html", {
         "transfer": transfer, "member": transfer.member, "today": timezone.localdate(),
-        "dues_paid_to": selectors.dues_paid_to(member=transfer.member)})
+        "dues_paid_to": dues_paid_to(member=transfer.member)})
 
 
 def _start_background(request, upload, kind, valid_only):
-    from django.db import transaction
-    from django.shortcuts import redirect
-
-    from .tasks import run_member_import
-
     upload.seek(0)
-    job = imports.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only)
+    job = engine.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only)
     transaction.on_commit(lambda: run_member_import.delay(job.pk))
     return redirect("members:import-status", pk=job.pk)
 
@@ -146,11 +144,9 @@ def _start_background(request, upload, kind, valid_only):
 @staff_page(write=True)
 def member_import_status_view(request, pk):
     """A background import's progress (the page refreshes itself until it is done) and then its outcome."""
-    from .models import MemberImport
-
     job = MemberImport.objects.filter(pk=pk, created_by=request.user).first()
     if job is None:
         raise Http404
     percent = round(100 * job.processed / job.total) if job.total else 0
     return render(request, "members/import_status.html", _import_context(
-        request, job.kind, job=job, percent=percent, errors=[imports.RowError(**e) for e in job.errors[:200]]))
+        request, job.kind, job=job, percent=percent, errors=[engine.RowError(**e) for e in job.errors[:200]]))

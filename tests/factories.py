@@ -6,8 +6,8 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, RoleGrant
 from grids.models import Kind, Level, OrgNode
-from members.models import Member, MemberCategory, MemberStatus
-from members.validators import make_id_number
+from members.records.models import Member, MemberCategory, MemberStatus
+from members.records.validators import make_id_number
 
 KIND_FOR_LEVEL = {1: Kind.STREET, 2: Kind.COMMUNITY, 3: Kind.GRID, 4: Kind.BUILDING_GROUP}
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from members.validators import normalize_id_number
+from members.records.validators import normalize_id_number
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

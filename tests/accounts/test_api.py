@@ -3,8 +3,8 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from members.models import Member, PersonalDataReveal
-from members.validators import make_id_number
+from members.records.models import Member, PersonalDataReveal
+from members.records.validators import make_id_number
 from tests.factories import BuildingGroupFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db

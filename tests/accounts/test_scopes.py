@@ -4,7 +4,7 @@ from guardian.shortcuts import assign_perm
 from accounts.models import OrgNodeUserObjectPermission, Role
 from accounts.scopes import forget_scope, resolve_scope
 from grids.selectors import org_list
-from members.selectors import member_list
+from members.records.selectors import member_list
 from tests.factories import UserFactory, grant
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ and imports again."""
 
 import pytest
 
-from members.models import Member
+from members.records.models import Member
 from tests.members.test_import import row, xlsx_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

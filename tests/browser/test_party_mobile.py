@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from members.models import Enrolment, MemberAccount, QuizAttempt
+from members.selfservice.models import MemberAccount
+from members.training.models import Enrolment, QuizAttempt
 from tests.browser.test_booking_mobile import PHONE, phone_sign_in
 from tests.factories import MemberFactory, UserFactory, grant
 from tests.members.helpers import make_class, make_points, make_quiz

@@ -3,7 +3,7 @@ fixes it and imports again."""
 
 import pytest
 
-from members.models import PointEntry
+from members.points.models import PointEntry
 from tests.members.test_sheet_imports import point, sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

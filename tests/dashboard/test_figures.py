@@ -18,7 +18,7 @@ from community.models import (
 )
 from dashboard import services
 from grids.models import OrgNode
-from members.models import Member
+from members.records.models import Member
 
 pytestmark = pytest.mark.django_db
 

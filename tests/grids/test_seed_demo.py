@@ -16,8 +16,8 @@ from django.utils import translation
 from accounts.models import Role, RoleGrant
 from grids import demo
 from grids.models import Kind, Level, OrgNode
-from members.models import Member, MemberCategory, MemberStatus
-from members.validators import birth_date_from_id, gender_from_id, validate_id_number, validate_phone
+from members.records.models import Member, MemberCategory, MemberStatus
+from members.records.validators import birth_date_from_id, gender_from_id, validate_id_number, validate_phone
 from tests.factories import StreetFactory, UserFactory
 
 SMALL = demo.Counts(streets=3, level2=7, villages=2, grids=12, building_groups=20, members=120, residents=4)

@@ -2,9 +2,14 @@
 
 import datetime
 
-from members import services
-from members.models import Candidate, FilingStatus, PointEntry
-from members.validators import make_id_number
+from members.development.models import Candidate, FilingStatus
+from members.development.services import candidate_create, development_step_record, stage_filing_approve
+from members.dues.services import dues_record
+from members.orglife.services import meeting_record
+from members.points.models import PointEntry
+from members.records.validators import make_id_number
+from members.training.services import quiz_save, training_class_create
+from members.transfers.services import transfer_send
 from tests.factories import Role, UserFactory, grant
 
 #: A valid date for every step: a year as activist (3 → 7), approval within 3 months of the branch meeting
@@ -33,7 +38,7 @@ def district_actor():
 def make_candidate(org, *, name="张申请", actor=None, birth=datetime.date(1995, 5, 5)):
     ensure_definitions()
     n = next(_counter)
-    return services.candidate_create(
+    return candidate_create(
         actor=actor or district_actor(), name=name, gender="M",
         id_number=make_id_number("410105", birth, 500 + n), org=org,
         applied_on=STEP_DATES[1], reviewer="李书记",
@@ -46,11 +51,11 @@ def record_to(candidate, last, *, actor=None, approve=True):
     actor = actor or district_actor()
     done = candidate.steps.count()
     for number in range(done + 1, last + 1):
-        services.development_step_record(actor=actor, candidate=candidate, step_number=number,
-                                         done_on=STEP_DATES[number], reviewer="李书记")
+        development_step_record(actor=actor, candidate=candidate, step_number=number,
+                                done_on=STEP_DATES[number], reviewer="李书记")
         filing = candidate.filings.filter(status=FilingStatus.PROPOSED).first()
         if filing is not None and approve and number != last:
-            services.stage_filing_approve(actor=actor, filing=filing)
+            stage_filing_approve(actor=actor, filing=filing)
     return Candidate.objects.get(pk=candidate.pk)
 
 
@@ -60,33 +65,33 @@ def make_points(member, points=5, on=datetime.date(2026, 3, 1), category="volunt
 
 
 def make_transfer(member, to_org):
-    return services.transfer_send(actor=district_actor(), member=member, to_org=to_org, reason="搬家",
-                                  on=datetime.date(2026, 5, 1))
+    return transfer_send(actor=district_actor(), member=member, to_org=to_org, reason="搬家",
+                         on=datetime.date(2026, 5, 1))
 
 
 def make_meeting(org, present, kind="theme_day"):
     ensure_definitions()
-    return services.meeting_record(actor=district_actor(), org=org, kind=kind, held_on=datetime.date(2026, 5, 8),
-                                   topic="学习党章", minutes="会议记录", present=present)
+    return meeting_record(actor=district_actor(), org=org, kind=kind, held_on=datetime.date(2026, 5, 8),
+                          topic="学习党章", minutes="会议记录", present=present)
 
 
 def make_dues(member, month=datetime.date(2026, 5, 1), paid=0):
-    return services.dues_record(actor=district_actor(), member=member, month=month, kind="employed",
-                                income_base=4000, amount_paid=paid,
-                                paid_on=datetime.date(2026, 5, 10) if paid else None)
+    return dues_record(actor=district_actor(), member=member, month=month, kind="employed",
+                       income_base=4000, amount_paid=paid,
+                       paid_on=datetime.date(2026, 5, 10) if paid else None)
 
 
 def make_class(organizer, name="入党积极分子培训班"):
-    return services.training_class_create(actor=district_actor(), organizer=organizer, name=name,
-                                          starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2026, 4, 5),
-                                          planned_hours=16)
+    return training_class_create(actor=district_actor(), organizer=organizer, name=name,
+                                 starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2026, 4, 5),
+                                 planned_hours=16)
 
 
 def make_quiz(klass, *, questions=None, opens=None, closes=None, attempts=2, pass_mark=60, title="党章知识测验"):
     """A quiz of three single-choice questions (the first choice right), open from yesterday to tomorrow."""
     from django.utils import timezone
 
-    from members.models import Quiz
+    from members.training.models import Quiz
 
     now = timezone.now()
     quiz = Quiz(training_class=klass, title=title, opens_at=opens or now - datetime.timedelta(days=1),
@@ -97,13 +102,13 @@ def make_quiz(klass, *, questions=None, opens=None, closes=None, attempts=2, pas
                                                                           ("七人", False)]},
         {"text": "党员的党龄从何时算起？", "choices": [("预备期满转为正式党员之日", True), ("递交申请书之日", False)]},
     ]
-    return services.quiz_save(actor=district_actor(), quiz=quiz, questions=questions)
+    return quiz_save(actor=district_actor(), quiz=quiz, questions=questions)
 
 
 def fast_forward(candidate, last):
     """Like record_to(…, approve=True) but written directly (for tests of a later step's rules): the steps up to
     `last` with their dates, and every stage decided on the way filed by both levels."""
-    from members.models import DevelopmentStep, StageFiling, StepRecord
+    from members.development.models import DevelopmentStep, StageFiling, StepRecord
 
     actor = district_actor()
     steps = {s.number: s for s in DevelopmentStep.objects.all()}
@@ -128,7 +133,8 @@ def ensure_definitions():
 
     from django.apps import apps
 
-    from members.models import DevelopmentStep, DutyItem
+    from members.development.models import DevelopmentStep
+    from members.orglife.models import DutyItem
 
     # (Beat's schedules come back by themselves: the flush's post_migrate installs them from the job registry.)
     if DevelopmentStep.objects.count() == 25 and DutyItem.objects.exists():

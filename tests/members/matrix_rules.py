@@ -56,7 +56,7 @@ def _enrolment(tree):
 
 
 def _duty(tree):
-    from members.models import DutyDone
+    from members.orglife.models import DutyDone
     from tests.members.helpers import make_meeting
 
     make_meeting(tree.grid, [])  # ticks the theme party day off (unless an earlier meeting did)
@@ -89,7 +89,7 @@ def _quiz(tree):
 
 
 def _account(tree):
-    from members.models import MemberAccount
+    from members.selfservice.models import MemberAccount
     from tests.factories import UserFactory
 
     own = MemberAccount.objects.create(user=UserFactory(username="linked-own", is_staff=False), member=tree.member,
@@ -110,7 +110,7 @@ OTHER_ROUTES.update({"party:home": "signed_in", "party:link": "signed_in", "part
 def _attempt(tree):
     from django.utils import timezone
 
-    from members.models import QuizAttempt
+    from members.training.models import QuizAttempt
     from tests.members.helpers import make_class, make_quiz
 
     attempts = []

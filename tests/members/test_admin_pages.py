@@ -3,7 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from members.models import Candidate, FilingStatus, PointEntry
+from members.development.models import Candidate, FilingStatus, StageFiling
+from members.points.models import PointEntry
 from tests.factories import MemberFactory
 from tests.members.helpers import STEP_DATES, make_candidate, make_points, record_to
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_candidate_admin_registers_and_records_the_next_step(client, tree, community_secretary):
     client.force_login(community_secretary)
-    from members.validators import make_id_number
+    from members.records.validators import make_id_number
 
     response = client.post(reverse("admin:members_candidate_add"), {
         "name": "孙申请", "gender": "F", "ethnicity": "汉族", "id_number": make_id_number("410105", datetime.date(
@@ -44,6 +45,33 @@ def test_street_files_a_stage_from_the_admin(client, tree, community_secretary, 
     assert client.post(url, {"decision": "approve", "opinion": "同意"}).status_code == 302
     filing.refresh_from_db()
     assert filing.status == FilingStatus.APPROVED and filing.street_by == street_secretary
+
+
+def test_candidate_page_changes_details_and_step_together(client, tree, community_secretary):
+    candidate = record_to(make_candidate(tree.grid), 2)
+    url = reverse("admin:members_candidate_change", args=[candidate.pk])
+    data = {"name": "张改名", "gender": "M", "ethnicity": "汉族", "phone": "", "education": "", "org": tree.grid.pk,
+            "steps-TOTAL_FORMS": 2, "steps-INITIAL_FORMS": 2, "filings-TOTAL_FORMS": 0, "filings-INITIAL_FORMS": 0}
+    client.force_login(community_secretary)
+    # A refused step leaves the details as they were.
+    response = client.post(url, {**data, "next_step_on": "2020-01-01", "next_step_reviewer": "李书记"})
+    assert response.status_code == 200 and Candidate.objects.get(pk=candidate.pk).name == "张申请"
+    assert client.post(url, data).status_code == 302
+    candidate = Candidate.objects.get(pk=candidate.pk)
+    assert candidate.name == "张改名" and candidate.history.first().history_user == community_secretary
+
+
+def test_street_files_stages_from_the_list_each_on_its_own(client, tree, street_secretary):
+    waiting = record_to(make_candidate(tree.grid, name="甲"), 3).filings.get()
+    blocked = record_to(make_candidate(tree.grid, name="乙"), 17).filings.get(status=FilingStatus.PROPOSED)
+    MemberFactory(org=tree.grid, id_number=blocked.candidate.id_number)  # the member record cannot be created
+    client.force_login(street_secretary)
+    response = client.post(reverse("admin:members_stagefiling_changelist"),
+                           {"action": "approve", "_selected_action": [waiting.pk, blocked.pk]}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert StageFiling.objects.get(pk=waiting.pk).status == FilingStatus.APPROVED
+    assert StageFiling.objects.get(pk=blocked.pk).status == FilingStatus.PROPOSED
+    assert any("乙" in m for m in shown) and any("1" in m for m in shown)
 
 
 def test_points_admin_add_and_correct(client, tree, community_secretary):

@@ -4,7 +4,9 @@ import pytest
 
 from grids import demo as grid_demo
 from members import demo
-from members.models import BirthdayGreeting, Candidate, PointEntry, StageFiling, StepRecord
+from members.development.models import Candidate, StageFiling, StepRecord
+from members.points.models import PointEntry
+from members.records.models import BirthdayGreeting
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +37,10 @@ def test_seed_is_deterministic_and_consistent():
         assert set(range(2, candidate.stage + 1)) <= approved
     from django.db.models import Sum
 
-    from members.models import Attendance, DuesPayment, Enrolment, Meeting, SignIn, TrainingClass, Transfer
+    from members.dues.models import DuesPayment
+    from members.orglife.models import Attendance, Meeting
+    from members.training.models import Enrolment, SignIn, TrainingClass
+    from members.transfers.models import Transfer
 
     for enrolment in Enrolment.objects.annotate(total=Sum("sign_ins__hours")):
         assert enrolment.total == enrolment.hours

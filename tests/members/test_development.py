@@ -3,18 +3,26 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from members import services
-from members.models import Candidate, DevelopmentStage, DevelopmentStep, FilingStatus, Member, StepRecord
-from members.selectors import candidate_list, development_deadlines, stage_filing_list
+from members.development.models import Candidate, DevelopmentStage, DevelopmentStep, FilingStatus, StepRecord
+from members.development.selectors import candidate_list, development_deadlines, stage_filing_list
+from members.development.services import (
+    candidate_update,
+    candidate_create,
+    development_step_record,
+    stage_filing_approve,
+    stage_filing_propose,
+    stage_filing_return,
+)
+from members.records.models import Member
 from tests.members.helpers import STEP_DATES, district_actor, fast_forward, make_candidate, record_to
 
 pytestmark = pytest.mark.django_db
 
 
 def _record(candidate, number, on=None, actor=None, **kw):
-    return services.development_step_record(actor=actor or district_actor(), candidate=candidate,
-                                            step_number=number, done_on=on or STEP_DATES[number],
-                                            reviewer="李书记", **kw)
+    return development_step_record(actor=actor or district_actor(), candidate=candidate,
+                                   step_number=number, done_on=on or STEP_DATES[number],
+                                   reviewer="李书记", **kw)
 
 
 def _messages(exc):
@@ -36,7 +44,7 @@ def test_whole_pipeline_creates_then_completes_the_member(tree, community_secret
         c = record_to(c, last, actor=community_secretary)
         filing = c.filings.get(stage=stage)
         assert filing.status == FilingStatus.PROPOSED and c.stage == stage - 1  # not in effect yet
-        services.stage_filing_approve(actor=street_secretary, filing=filing, opinion="同意")
+        stage_filing_approve(actor=street_secretary, filing=filing, opinion="同意")
         c.refresh_from_db()
         assert c.stage == stage
         if stage == DevelopmentStage.PROBATIONARY:
@@ -54,17 +62,17 @@ def test_community_cannot_file_at_the_street_level(tree, community_secretary, st
     c = record_to(make_candidate(tree.grid, actor=community_secretary), 3, actor=community_secretary)
     filing = c.filings.get()
     with pytest.raises(PermissionDenied):
-        services.stage_filing_approve(actor=community_secretary, filing=filing)
+        stage_filing_approve(actor=community_secretary, filing=filing)
     with pytest.raises(ValidationError, match="has not taken effect"):
         _record(c, 4, actor=community_secretary)
-    services.stage_filing_return(actor=street_secretary, filing=filing, opinion="材料不全")
+    stage_filing_return(actor=street_secretary, filing=filing, opinion="材料不全")
     c.refresh_from_db()
     assert c.stage == DevelopmentStage.APPLICANT
-    again = services.stage_filing_propose(actor=community_secretary, candidate=c, opinion="已补充")
-    services.stage_filing_approve(actor=street_secretary, filing=again)
+    again = stage_filing_propose(actor=community_secretary, candidate=c, opinion="已补充")
+    stage_filing_approve(actor=street_secretary, filing=again)
     _record(c, 4, actor=community_secretary)
     with pytest.raises(ValidationError, match="already been decided"):
-        services.stage_filing_approve(actor=street_secretary, filing=again)
+        stage_filing_approve(actor=street_secretary, filing=again)
 
 
 def test_steps_go_in_order_and_once(tree):
@@ -79,8 +87,8 @@ def test_steps_go_in_order_and_once(tree):
     with pytest.raises(ValidationError, match="future"):
         _record(c, 3, on=datetime.date(2099, 1, 1))
     with pytest.raises(ValidationError, match="Name who reviewed"):
-        services.development_step_record(actor=district_actor(), candidate=c, step_number=3,
-                                         done_on=STEP_DATES[3], reviewer=" ")
+        development_step_record(actor=district_actor(), candidate=c, step_number=3,
+                                done_on=STEP_DATES[3], reviewer=" ")
 
 
 def test_applicant_must_be_eighteen(tree):
@@ -127,8 +135,8 @@ def test_candidate_duplicates_and_foreign_org_refused(tree, community_secretary)
     with pytest.raises(PermissionDenied):
         make_candidate(tree.other_grid, actor=community_secretary)
     with pytest.raises(ValidationError, match="already a party member"):
-        services.candidate_create(actor=community_secretary, name="王明", gender="M", id_number=tree.member.id_number,
-                                  org=tree.grid, applied_on=STEP_DATES[1], reviewer="李书记")
+        candidate_create(actor=community_secretary, name="王明", gender="M", id_number=tree.member.id_number,
+                         org=tree.grid, applied_on=STEP_DATES[1], reviewer="李书记")
     with pytest.raises(ValidationError, match="party branch"):
         make_candidate(tree.street)
 
@@ -162,3 +170,17 @@ def test_deadlines_turn_into_reminders(tree, community_secretary, django_assert_
     assert job("2021-01-28") == {"due": 1, "messages": 1}
     assert job("2021-01-29") == {"due": 1, "messages": 0}  # once per step and deadline
     assert Message.objects.get(recipient=community_secretary).kind == "members.development_deadline"
+
+
+def test_candidate_details_change_through_the_service(tree, community_secretary):
+    candidate = make_candidate(tree.grid)
+    changed = candidate_update(actor=community_secretary, candidate=candidate, name="张改名", org=tree.building)
+    assert (changed.name, changed.org, changed.stage) == ("张改名", tree.building, DevelopmentStage.APPLICANT)
+    assert changed.history.first().history_user == community_secretary
+    with pytest.raises(PermissionDenied):
+        candidate_update(actor=community_secretary, candidate=candidate, org=tree.other_grid)
+    with pytest.raises(ValidationError, match="Unknown field"):
+        candidate_update(actor=community_secretary, candidate=candidate, stage=DevelopmentStage.FULL)
+    with pytest.raises(ValidationError, match="Choose a party branch"):
+        candidate_update(actor=district_actor(), candidate=candidate, org=tree.street)
+    assert Candidate.objects.get(pk=candidate.pk).org == tree.building

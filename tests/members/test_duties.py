@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from inbox.models import Message
 from jobs import registry
 from jobs.ledger import run_once
-from members import services
 from members.jobs import COMPLIANCE_JOB, DUTY_REMINDER_JOB
-from members.models import ComplianceSnapshot, DutyDone, DutyItem
-from members.selectors import duty_status
+from members.orglife.models import ComplianceSnapshot, DutyDone, DutyItem
+from members.orglife.selectors import duty_status
+from members.orglife.services import duty_mark_done
+from members.rules import duty_period, duty_period_end
 from tests.members.helpers import make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
     ("yearly", datetime.date(2026, 8, 9), "2026", datetime.date(2026, 12, 31)),
 ])
 def test_periods(frequency, day, period, end):
-    assert services.duty_period(frequency, day) == period and services.duty_period_end(period) == end
+    assert duty_period(frequency, day) == period and duty_period_end(period) == end
 
 
 def test_meetings_tick_items_and_late_items_count_late(tree, community_secretary, django_assert_num_queries):
@@ -31,18 +32,18 @@ def test_meetings_tick_items_and_late_items_count_late(tree, community_secretary
     theme = DutyItem.objects.get(meeting_kind="theme_day")
     assert DutyDone.objects.get(org=tree.community, item=theme).period == "2026-05"
     dues = DutyItem.objects.get(number=4)
-    late = services.duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026-04",
-                                   done_on=datetime.date(2026, 5, 3))
+    late = duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026-04",
+                          done_on=datetime.date(2026, 5, 3))
     assert not late.on_time
     with pytest.raises(ValidationError, match="already done"):
-        services.duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026-04",
-                                done_on=datetime.date(2026, 4, 3))
+        duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026-04",
+                       done_on=datetime.date(2026, 4, 3))
     with pytest.raises(ValidationError, match="not a period"):
-        services.duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026Q2",
-                                done_on=datetime.date(2026, 4, 3))
+        duty_mark_done(actor=community_secretary, org=tree.community, item=dues, period="2026Q2",
+                       done_on=datetime.date(2026, 4, 3))
     with pytest.raises(PermissionDenied):
-        services.duty_mark_done(actor=community_secretary, org=tree.other_community, item=dues,
-                                done_on=datetime.date(2026, 4, 3))
+        duty_mark_done(actor=community_secretary, org=tree.other_community, item=dues,
+                       done_on=datetime.date(2026, 4, 3))
     community_secretary.__dict__.pop("_jinshui_scope", None)
     with django_assert_num_queries(3):
         status = duty_status(user=community_secretary, org=tree.community, day=datetime.date(2026, 5, 20))
@@ -103,11 +104,11 @@ def test_periods_ending_in_a_month():
 
 def test_reminders_name_every_frequency_whose_period_ended(tree, community_secretary):
     meeting_item = DutyItem.objects.get(number=6)  # 召开党员大会, quarterly
-    services.duty_mark_done(actor=community_secretary, org=tree.community, item=meeting_item,
-                            done_on=datetime.date(2026, 5, 12))
+    duty_mark_done(actor=community_secretary, org=tree.community, item=meeting_item,
+                   done_on=datetime.date(2026, 5, 12))
     weekly = DutyItem.objects.get(number=1)
-    services.duty_mark_done(actor=community_secretary, org=tree.community, item=weekly,
-                            done_on=datetime.date(2026, 6, 3))  # week 23 done, weeks 24-26 not
+    duty_mark_done(actor=community_secretary, org=tree.community, item=weekly,
+                   done_on=datetime.date(2026, 6, 3))  # week 23 done, weeks 24-26 not
     run_once(DUTY_REMINDER_JOB, "2026-06")
     body = Message.objects.get(recipient=community_secretary, kind="members.duty_reminder").body.splitlines()
     assert "召开党员大会 (2026Q2)" not in body and "上党课 (2026Q2)" in body

@@ -4,8 +4,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from members.models import Member, PersonalDataReveal
-from members.services import member_export
+from members.records.models import Member, PersonalDataReveal
+from members.records.services import member_export
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from members.imports import member_import, template_dataset
-from members.models import Member
-from members.services import member_export
-from members.validators import make_id_number
+from members.imports.engine import member_import, template_dataset
+from members.records.models import Member
+from members.records.services import member_export
+from members.records.validators import make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -129,9 +129,9 @@ def test_xlsx_export_masked_by_role(client, tree, community_secretary):
 
 def test_large_import_runs_in_the_background_with_progress(client, tree, community_secretary, settings, tmp_path,
                                                            monkeypatch, django_capture_on_commit_callbacks):
-    from members import imports
-    from members.imports import import_run
-    from members.models import MemberImport
+    from members.imports import engine as imports
+    from members.imports.engine import import_run
+    from members.imports.models import MemberImport
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(imports, "BACKGROUND_ROWS", 5)

@@ -8,18 +8,19 @@ from django.urls import reverse
 from inbox.models import Message
 from jobs.ledger import run_once
 from jobs.models import JobRun
-from members import services
 from members.jobs import BIRTHDAY_JOB
-from members.models import BirthdayGreeting
-from members.selectors import birthdays_upcoming, point_entry_list, points_ranking
+from members.points.selectors import point_entry_list, points_ranking
+from members.points.services import point_entry_create
+from members.records.models import BirthdayGreeting
+from members.records.selectors import birthdays_upcoming
 from tests.factories import MemberFactory, Role, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
 
 def _add(actor, member, points, on=datetime.date(2026, 3, 1), category="volunteer"):
-    return services.point_entry_create(actor=actor, member=member, on=on, category=category, points=points,
-                                       reason="社区志愿服务")
+    return point_entry_create(actor=actor, member=member, on=on, category=category, points=points,
+                              reason="社区志愿服务")
 
 
 def test_points_entry_rules(tree, community_secretary):
@@ -31,8 +32,8 @@ def test_points_entry_rules(tree, community_secretary):
             _add(community_secretary, tree.member, bad)
         assert field in exc.value.message_dict
     with pytest.raises(ValidationError, match="Say why"):
-        services.point_entry_create(actor=community_secretary, member=tree.member, on=datetime.date(2026, 3, 1),
-                                    category="study", points=1, reason=" ")
+        point_entry_create(actor=community_secretary, member=tree.member, on=datetime.date(2026, 3, 1),
+                           category="study", points=1, reason=" ")
     with pytest.raises(PermissionDenied):
         _add(community_secretary, tree.other_member, 1)
 

@@ -9,8 +9,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from members import selectors, services
-from members.models import Choice, Enrolment, MemberAccount, Question, Quiz, QuizAttempt
+from members.selfservice.models import MemberAccount
+from members.selfservice.selectors import linked_member, member_account_list, my_branch_ranking, my_quiz, my_quizzes
+from members.selfservice.services import (
+    LINK_FAILURE_LIMIT,
+    LinkThrottled,
+    _link_generic_error,
+    member_account_link,
+    member_account_link_self,
+    member_account_unlink,
+    quiz_attempt_submit,
+)
+from members.training.models import Choice, Enrolment, Question, Quiz, QuizAttempt
+from members.training.selectors import quiz_list
+from members.training.services import quiz_save, quiz_score
 from tests.factories import MemberFactory, Role, UserFactory, grant
 from tests.members.helpers import district_actor, make_class, make_points, make_quiz
 
@@ -41,10 +53,10 @@ def _answers(quiz, wrong=()):
 
 def test_link_with_all_three_parts(tree):
     user = _resident()
-    account = services.member_account_link_self(actor=user, name=" 王明 ", phone="138 " + tree.member.phone[3:],
-                                                id_number=tree.member.id_number.lower())
+    account = member_account_link_self(actor=user, name=" 王明 ", phone="138 " + tree.member.phone[3:],
+                                       id_number=tree.member.id_number.lower())
     assert account.member == tree.member and account.method == "self"
-    assert selectors.linked_member(user=user) == tree.member
+    assert linked_member(user=user) == tree.member
     assert account.history.first().history_user == user
 
 
@@ -57,37 +69,37 @@ def test_each_wrong_part_gives_the_same_message(tree, wrong):
     else:
         given[wrong] = {"name": "王敏", "id_number": tree.other_member.id_number, "phone": tree.other_member.phone}[wrong]
     with pytest.raises(ValidationError) as exc:
-        services.member_account_link_self(actor=user, **given)
-    assert exc.value.messages == [services._link_generic_error().messages[0]]
+        member_account_link_self(actor=user, **given)
+    assert exc.value.messages == [_link_generic_error().messages[0]]
     assert GENERIC in exc.value.messages[0]
     assert not MemberAccount.objects.exists()
 
 
 def test_failures_are_throttled_per_user(tree):
     user, other = _resident(), _resident("resident-0002")
-    for _n in range(services.LINK_FAILURE_LIMIT):
+    for _n in range(LINK_FAILURE_LIMIT):
         with pytest.raises(ValidationError, match=GENERIC):
-            services.member_account_link_self(actor=user, name="王明", id_number=tree.member.id_number,
-                                              phone="13000000000")
+            member_account_link_self(actor=user, name="王明", id_number=tree.member.id_number,
+                                     phone="13000000000")
     # Even the right answer is refused now: guessing is paused for the hour.
-    with pytest.raises(services.LinkThrottled, match="Too many unsuccessful tries"):
-        services.member_account_link_self(actor=user, name="王明", id_number=tree.member.id_number,
-                                          phone=tree.member.phone)
+    with pytest.raises(LinkThrottled, match="Too many unsuccessful tries"):
+        member_account_link_self(actor=user, name="王明", id_number=tree.member.id_number,
+                                 phone=tree.member.phone)
     # Another user is not affected.
-    assert services.member_account_link_self(actor=other, name="王明", id_number=tree.member.id_number,
-                                             phone=tree.member.phone).user == other
+    assert member_account_link_self(actor=other, name="王明", id_number=tree.member.id_number,
+                                    phone=tree.member.phone).user == other
 
 
 def test_a_record_links_to_one_account_only(tree):
     first, second = _resident(), _resident("resident-0002")
-    services.member_account_link_self(actor=first, name="王明", id_number=tree.member.id_number,
-                                      phone=tree.member.phone)
+    member_account_link_self(actor=first, name="王明", id_number=tree.member.id_number,
+                             phone=tree.member.phone)
     with pytest.raises(ValidationError, match="already linked to another account"):
-        services.member_account_link_self(actor=second, name="王明", id_number=tree.member.id_number,
-                                          phone=tree.member.phone)
+        member_account_link_self(actor=second, name="王明", id_number=tree.member.id_number,
+                                 phone=tree.member.phone)
     with pytest.raises(ValidationError, match="This account is already linked"):
-        services.member_account_link_self(actor=first, name="李红", id_number=tree.other_member.id_number,
-                                          phone=tree.other_member.phone)
+        member_account_link_self(actor=first, name="李红", id_number=tree.other_member.id_number,
+                                 phone=tree.other_member.phone)
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -96,16 +108,16 @@ def test_a_record_links_to_one_account_only(tree):
 
 def test_staff_link_and_unlink_in_their_area(tree, community_secretary):
     user = _resident()
-    account = services.member_account_link(actor=community_secretary, user=user, member=tree.member)
+    account = member_account_link(actor=community_secretary, user=user, member=tree.member)
     assert account.method == "staff" and account.linked_by == community_secretary
     with pytest.raises(PermissionDenied):
-        services.member_account_link(actor=community_secretary, user=_resident("resident-0002"),
-                                     member=tree.other_member)
-    services.member_account_unlink(actor=community_secretary, account=account)
+        member_account_link(actor=community_secretary, user=_resident("resident-0002"),
+                            member=tree.other_member)
+    member_account_unlink(actor=community_secretary, account=account)
     assert not MemberAccount.objects.exists()
     foreign = _link(user, tree.other_member)
     with pytest.raises(PermissionDenied):
-        services.member_account_unlink(actor=community_secretary, account=foreign)
+        member_account_unlink(actor=community_secretary, account=foreign)
 
 
 def test_link_page(client, tree):
@@ -116,7 +128,7 @@ def test_link_page(client, tree):
     wrong = client.post(reverse("party:link"), {"name": "王明", "id_number": tree.member.id_number,
                                                 "phone": "13000000000"})
     assert wrong.status_code == 200 and "与我们保存的党员信息不符" in wrong.content.decode()
-    for _n in range(services.LINK_FAILURE_LIMIT - 1):
+    for _n in range(LINK_FAILURE_LIMIT - 1):
         client.post(reverse("party:link"), {"name": "王明", "id_number": "x", "phone": "1"})
     throttled = client.post(reverse("party:link"), {"name": "王明", "id_number": tree.member.id_number,
                                                     "phone": tree.member.phone})
@@ -148,7 +160,7 @@ def test_ranking_is_my_branch_only_without_personal_data(client, tree, django_as
     make_points(tree.other_member, 99, on=on)
     user = _resident()
     _link(user, tree.member)
-    rows = list(selectors.my_branch_ranking(user=user, year=year))
+    rows = list(my_branch_ranking(user=user, year=year))
     assert [(r["name"], r["total"], r["rank"]) for r in rows] == [("楼组党员", Decimal("8.0"), 1),
                                                                     ("王明", Decimal("5.0"), 2)]
     assert set(rows[0]) == {"pk", "name", "total", "rank"}
@@ -156,8 +168,8 @@ def test_ranking_is_my_branch_only_without_personal_data(client, tree, django_as
     # A member of a building group ranks within the grid's branch too.
     other = _resident("resident-0002")
     _link(other, neighbour)
-    assert {r["name"] for r in selectors.my_branch_ranking(user=other, year=year)} == {"王明", "楼组党员"}
-    assert list(selectors.my_branch_ranking(user=_resident("resident-0003"), year=year)) == []
+    assert {r["name"] for r in my_branch_ranking(user=other, year=year)} == {"王明", "楼组党员"}
+    assert list(my_branch_ranking(user=_resident("resident-0003"), year=year)) == []
 
     client.force_login(user)
     client.get(reverse("party:home"))  # warm the session
@@ -205,14 +217,14 @@ def quiz_setup(tree):
 
 def test_quiz_is_scored_on_the_server_and_best_score_kept(quiz_setup):
     user, quiz, enrolment = quiz_setup
-    first = services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz, wrong=(2,)))
+    first = quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz, wrong=(2,)))
     assert (first.number, first.score) == (1, Decimal("66.7"))
-    second = services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz, wrong=(1, 2, 3)))
+    second = quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz, wrong=(1, 2, 3)))
     assert (second.number, second.score) == (2, Decimal("0.0"))
     enrolment.refresh_from_db()
     assert enrolment.quiz_score == Decimal("66.7")  # the best attempt, not the last
     with pytest.raises(ValidationError, match="used all your attempts"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz))
+        quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz))
     assert QuizAttempt.objects.count() == 2
 
 
@@ -220,11 +232,11 @@ def test_quiz_window(quiz_setup):
     user, quiz, _enrolment = quiz_setup
     now = timezone.now()
     with pytest.raises(ValidationError, match="not open yet"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz), now=quiz.opens_at
-                                     - datetime.timedelta(seconds=1))
+        quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz), now=quiz.opens_at
+                            - datetime.timedelta(seconds=1))
     with pytest.raises(ValidationError, match="closed"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz), now=quiz.closes_at)
-    assert services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz), now=now).score == 100
+        quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz), now=quiz.closes_at)
+    assert quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz), now=now).score == 100
 
 
 def test_quiz_refused_to_members_not_enrolled_and_unlinked_users(tree, quiz_setup):
@@ -232,10 +244,10 @@ def test_quiz_refused_to_members_not_enrolled_and_unlinked_users(tree, quiz_setu
     stranger = _resident("resident-0002")
     _link(stranger, tree.other_member)
     with pytest.raises(PermissionDenied, match="not enrolled"):
-        services.quiz_attempt_submit(actor=stranger, quiz=quiz, answers=_answers(quiz))
+        quiz_attempt_submit(actor=stranger, quiz=quiz, answers=_answers(quiz))
     with pytest.raises(PermissionDenied, match="Link your account"):
-        services.quiz_attempt_submit(actor=_resident("resident-0003"), quiz=quiz, answers=_answers(quiz))
-    assert selectors.my_quiz(user=stranger, pk=quiz.pk) is None
+        quiz_attempt_submit(actor=_resident("resident-0003"), quiz=quiz, answers=_answers(quiz))
+    assert my_quiz(user=stranger, pk=quiz.pk) is None
 
 
 def test_answers_of_another_question_or_quiz_are_refused(tree, quiz_setup):
@@ -245,14 +257,14 @@ def test_answers_of_another_question_or_quiz_are_refused(tree, quiz_setup):
     first, second = list(quiz.questions.order_by("order", "pk"))[:2]
     tampered = {**answers, str(first.pk): str(second.choices.first().pk)}
     with pytest.raises(ValidationError, match="does not belong"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers=tampered)
+        quiz_attempt_submit(actor=user, quiz=quiz, answers=tampered)
     foreign = {**answers, str(first.pk): str(Choice.objects.filter(question__quiz=other_quiz).first().pk)}
     with pytest.raises(ValidationError, match="does not belong"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers=foreign)
+        quiz_attempt_submit(actor=user, quiz=quiz, answers=foreign)
     with pytest.raises(ValidationError, match="Answer every question"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers={str(first.pk): answers[str(first.pk)]})
+        quiz_attempt_submit(actor=user, quiz=quiz, answers={str(first.pk): answers[str(first.pk)]})
     with pytest.raises(ValidationError, match="could not be read"):
-        services.quiz_attempt_submit(actor=user, quiz=quiz, answers={str(first.pk): "abc"})
+        quiz_attempt_submit(actor=user, quiz=quiz, answers={str(first.pk): "abc"})
     assert not QuizAttempt.objects.exists()
 
 
@@ -348,12 +360,12 @@ def test_admin_builds_a_quiz_and_validates_questions(client, tree, community_sec
 
 def test_questions_are_fixed_once_taken(client, tree, quiz_setup):
     user, quiz, _enrolment = quiz_setup
-    services.quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz))
+    quiz_attempt_submit(actor=user, quiz=quiz, answers=_answers(quiz))
     with pytest.raises(ValidationError, match="can no longer change"):
-        services.quiz_save(actor=district_actor(), quiz=quiz, questions=[
+        quiz_save(actor=district_actor(), quiz=quiz, questions=[
             {"text": "新题", "choices": [("对", True), ("错", False)]}])
     quiz.title = "改名的测验"
-    services.quiz_save(actor=district_actor(), quiz=quiz)
+    quiz_save(actor=district_actor(), quiz=quiz)
     assert Question.objects.filter(quiz=quiz).count() == 3
     street = grant(UserFactory(username="sec-S01"), Role.STREET_SECRETARY, tree.street)
     client.force_login(street)
@@ -379,11 +391,11 @@ def test_admin_quiz_and_link_scope(client, tree, community_secretary, django_ass
     assert client.get(reverse("admin:members_quiz_change", args=[foreign.pk])).status_code == 404
     community_secretary.__dict__.pop("_jinshui_scope", None)
     with django_assert_num_queries(2):  # the scope, then the list
-        assert [q.title for q in selectors.quiz_list(user=community_secretary)] == ["党章知识测验"]
+        assert [q.title for q in quiz_list(user=community_secretary)] == ["党章知识测验"]
     account = _link(_resident(), tree.other_member)
     assert client.get(reverse("admin:members_memberaccount_change", args=[account.pk])).status_code == 404
     with django_assert_num_queries(1):
-        assert list(selectors.member_account_list(user=community_secretary)) == []
+        assert list(member_account_list(user=community_secretary)) == []
     response = client.post(reverse("admin:members_memberaccount_add"), {"member": tree.member.pk,
                                                                         "username": "resident-0002"})
     assert response.status_code == 200 and not MemberAccount.objects.filter(member=tree.member).exists()
@@ -420,10 +432,10 @@ def test_demo_quizzes_attempts_and_linked_residents():
         assert enrolment.quiz_score == enrolment.best
     for attempt in QuizAttempt.objects.select_related("quiz")[:50]:  # scored as the service scores
         answers = {int(q): c for q, c in attempt.answers.items()}
-        assert services.quiz_score(attempt.quiz, answers)[0] == attempt.score
+        assert quiz_score(attempt.quiz, answers)[0] == attempt.score
     first = MemberAccount.objects.select_related("user", "member").get(user__username="resident-0001")
     assert MemberAccount.objects.count() == 3
-    quiz = selectors.my_quizzes(user=first.user).get()
+    quiz = my_quizzes(user=first.user).get()
     assert quiz.closes_at > timezone.now() > quiz.opens_at and (quiz.used, quiz.best) == (1, Decimal("75.0"))
 
 
@@ -431,8 +443,8 @@ def test_staff_see_the_quiz_attempts_of_their_area_only(tree, community_secretar
                                                         django_assert_num_queries):
     from django.utils import timezone
 
-    from members.models import QuizAttempt
-    from members.selectors import quiz_attempt_list
+    from members.training.models import QuizAttempt
+    from members.training.selectors import quiz_attempt_list
 
     quiz = make_quiz(make_class(tree.grid))
     rows = []

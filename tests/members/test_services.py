@@ -3,10 +3,10 @@ import datetime
 import pytest
 
 from core.errors import PermissionDenied, ValidationError
-from members.models import Member, MemberCategory, MemberStatus
-from members.selectors import member_can_reveal, member_list
-from members.services import member_create, member_delete, member_update
-from members.validators import make_id_number
+from members.records.models import Member, MemberCategory, MemberStatus
+from members.records.selectors import member_can_reveal, member_list
+from members.records.services import member_create, member_delete, member_update
+from members.records.validators import make_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from members import services
-from members.imports import import_run, sheet_import, template_dataset
-from members.models import Attendance, DuesPayment, Meeting, MemberImport, PointEntry
+from core.errors import ValidationError
+from members.dues.models import DuesPayment
+from members.dues.services import dues_record
+from members.imports.engine import import_run, sheet_import, template_dataset
+from members.imports.models import MemberImport
+from members.orglife.models import Attendance, Meeting
+from members.orglife.services import ATTENDANCE_POINTS, meeting_attendance_set, meeting_record, meeting_review
+from members.points.models import PointEntry
+from members.points.services import point_entry_create
 from tests.factories import MemberFactory, Role, UserFactory, grant
 from tests.members.helpers import make_meeting
 
@@ -121,8 +127,8 @@ def test_points_reimport_adds_nothing(tree, community_secretary):
 
 
 def test_points_round_trip_through_the_admin_export(client, tree, community_secretary):
-    services.point_entry_create(actor=community_secretary, member=tree.member, on=datetime.date(2026, 4, 2),
-                                category="role", points=3, reason="带头服务")
+    point_entry_create(actor=community_secretary, member=tree.member, on=datetime.date(2026, 4, 2),
+                       category="role", points=3, reason="带头服务")
     client.force_login(community_secretary)
     with translation.override("zh-hans"):
         response = client.post(reverse("admin:members_pointentry_changelist"), {
@@ -165,8 +171,8 @@ def test_dues_good_file_month_formats_and_amount_due(tree, community_secretary):
 
 
 def test_dues_reimport_updates_the_month_and_keeps_history(tree, community_secretary):
-    services.dues_record(actor=community_secretary, member=tree.member, month=datetime.date(2026, 5, 1),
-                         kind="employed", income_base=4000)
+    dues_record(actor=community_secretary, member=tree.member, month=datetime.date(2026, 5, 1),
+                kind="employed", income_base=4000)
     other = MemberFactory(org=tree.grid)
     rows = [dues(tree.member), dues(other, amount_paid="", paid_on="")]
     result = sheet_import(kind="dues", actor=community_secretary, dataset=sheet("dues", rows))
@@ -198,8 +204,8 @@ def test_dues_bad_rows(tree, community_secretary):
 
 
 def _empty_meeting(org, kind="theme_day", held_on=MAY):
-    return services.meeting_record(actor=grant(UserFactory(), Role.DISTRICT_STAFF), org=org, kind=kind,
-                                   held_on=held_on, topic="学习党章", minutes="会议记录", present=[])
+    return meeting_record(actor=grant(UserFactory(), Role.DISTRICT_STAFF), org=org, kind=kind,
+                          held_on=held_on, topic="学习党章", minutes="会议记录", present=[])
 
 
 def test_attendance_gives_the_meetings_points(tree, community_secretary):
@@ -212,7 +218,7 @@ def test_attendance_gives_the_meetings_points(tree, community_secretary):
         (tree.member.pk, True, ""), (absent.pk, False, "出差")}
     entry = PointEntry.objects.get()
     assert (entry.member, entry.meeting, entry.category, entry.points) == (tree.member, meeting, "org_life",
-                                                                         Decimal(services.ATTENDANCE_POINTS[
+                                                                         Decimal(ATTENDANCE_POINTS[
                                                                              "theme_day"]))
     # A correction: present → absent takes the points away; absent → present gives them; the rest unchanged.
     result = sheet_import(kind="attendance", actor=community_secretary, dataset=sheet("attendance", [
@@ -246,13 +252,13 @@ def test_attendance_bad_rows_and_foreign_meetings(tree, community_secretary):
 
 def test_a_reviewed_meetings_attendance_is_closed(tree, community_secretary, street_secretary):
     meeting = _empty_meeting(tree.grid)
-    services.meeting_review(actor=street_secretary, meeting=meeting, opinion="符合要求", on=datetime.date(2026, 5, 20))
+    meeting_review(actor=street_secretary, meeting=meeting, opinion="符合要求", on=datetime.date(2026, 5, 20))
     result = sheet_import(kind="attendance", actor=community_secretary, dataset=sheet("attendance", [
         attendance(tree.member)]))
     assert not result.written and where(result) == {(2, "A")}
     assert "reviewed" in result.errors[0].message and Attendance.objects.count() == 0
-    with pytest.raises(services.ValidationError) as caught:
-        services.meeting_attendance_set(actor=community_secretary, rows=[(meeting, tree.member, True, "")])
+    with pytest.raises(ValidationError) as caught:
+        meeting_attendance_set(actor=community_secretary, rows=[(meeting, tree.member, True, "")])
     assert "meeting" in caught.value.message_dict and PointEntry.objects.count() == 0
 
 
@@ -301,7 +307,7 @@ def test_queries_do_not_grow_with_rows(tree, community_secretary, kind, django_a
 
 def test_dues_in_the_background_with_progress(client, tree, community_secretary, settings, tmp_path, monkeypatch,
                                               django_capture_on_commit_callbacks):
-    from members import imports
+    from members.imports import engine as imports
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(imports, "BACKGROUND_ROWS", 5)
@@ -397,7 +403,7 @@ def test_points_import_on_a_real_worker(celery_worker_real, settings, tmp_path):
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from members.imports import import_start
+    from members.imports.engine import import_start
     from members.tasks import run_member_import
     from tests.factories import CommunityFactory, GridFactory
 

@@ -5,15 +5,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from members import services
-from members.models import Member, PointEntry, Transfer
-from members.selectors import (
-    dues_arrears,
-    dues_branch_totals,
-    meeting_list,
-    points_ranking,
-    transfer_list,
-)
+from members.dues.selectors import dues_arrears, dues_branch_totals
+from members.dues.services import dues_monthly_amount, dues_record, dues_review
+from members.orglife.selectors import meeting_list
+from members.orglife.services import meeting_record, meeting_review
+from members.points.models import PointEntry
+from members.points.selectors import points_ranking
+from members.records.models import Member
+from members.transfers.models import Transfer
+from members.transfers.selectors import transfer_list
+from members.transfers.services import transfer_accept, transfer_complete_out, transfer_return, transfer_send
 from tests.factories import MemberFactory, Role, UserFactory, grant
 from tests.members.helpers import make_dues, make_meeting, make_points
 
@@ -27,43 +28,43 @@ def other_secretary(tree):
 
 def test_transfer_inside_the_district_accepted(tree, community_secretary, other_secretary):
     make_points(tree.member)
-    transfer = services.transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid,
-                                      reason="搬家")
+    transfer = transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid,
+                             reason="搬家")
     with pytest.raises(ValidationError, match="already has a transfer"):
-        services.transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid, reason="x")
+        transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid, reason="x")
     with pytest.raises(PermissionDenied, match="receiving branch"):
-        services.transfer_accept(actor=community_secretary, transfer=transfer)  # the sender cannot accept
+        transfer_accept(actor=community_secretary, transfer=transfer)  # the sender cannot accept
     assert transfer in transfer_list(user=other_secretary)  # the receiving side sees it
-    services.transfer_accept(actor=other_secretary, transfer=transfer)
+    transfer_accept(actor=other_secretary, transfer=transfer)
     member = Member.objects.get(pk=tree.member.pk)
     assert member.org == tree.other_grid and member.history.first().history_user == other_secretary
     assert member.point_entries.count() == 1 and member.history.count() >= 2  # the record follows the member
     with pytest.raises(ValidationError, match="already been decided"):
-        services.transfer_return(actor=other_secretary, transfer=transfer, note="x")
+        transfer_return(actor=other_secretary, transfer=transfer, note="x")
 
 
 def test_transfer_sent_back(tree, community_secretary, other_secretary):
-    transfer = services.transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid,
-                                      reason="搬家")
+    transfer = transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid,
+                             reason="搬家")
     with pytest.raises(ValidationError, match="Say why"):
-        services.transfer_return(actor=other_secretary, transfer=transfer, note="")
-    services.transfer_return(actor=other_secretary, transfer=transfer, note="查无此人")
+        transfer_return(actor=other_secretary, transfer=transfer, note="")
+    transfer_return(actor=other_secretary, transfer=transfer, note="查无此人")
     assert Member.objects.get(pk=tree.member.pk).org == tree.grid
     assert Transfer.objects.get().status == "returned"
 
 
 def test_transfer_rules_and_foreign_member(tree, community_secretary):
     with pytest.raises(PermissionDenied):
-        services.transfer_send(actor=community_secretary, member=tree.other_member, to_org=tree.grid, reason="x")
+        transfer_send(actor=community_secretary, member=tree.other_member, to_org=tree.grid, reason="x")
     with pytest.raises(ValidationError, match="either a branch"):
-        services.transfer_send(actor=community_secretary, member=tree.member, reason="x")
+        transfer_send(actor=community_secretary, member=tree.member, reason="x")
     with pytest.raises(ValidationError, match="another party branch"):
-        services.transfer_send(actor=community_secretary, member=tree.member, to_org=tree.grid, reason="x")
+        transfer_send(actor=community_secretary, member=tree.member, to_org=tree.grid, reason="x")
 
 
 def test_transfer_out_of_the_district_with_a_letter(client, tree, community_secretary, other_secretary):
-    transfer = services.transfer_send(actor=community_secretary, member=tree.member, destination="中共郑州市中原区某街道工委",
-                                      reason="工作调动")
+    transfer = transfer_send(actor=community_secretary, member=tree.member, destination="中共郑州市中原区某街道工委",
+                             reason="工作调动")
     assert transfer.status == "letter" and transfer.letter_number.startswith("JSZ")
     client.force_login(community_secretary)
     url = reverse("members:transfer-letter", args=[transfer.pk])
@@ -75,30 +76,30 @@ def test_transfer_out_of_the_district_with_a_letter(client, tree, community_secr
     assert "党费已交至2026年2月" in client.get(url).content.decode()  # March is owed: paid up to February
     client.force_login(other_secretary)
     assert client.get(url).status_code == 404
-    services.transfer_complete_out(actor=community_secretary, transfer=transfer)
+    transfer_complete_out(actor=community_secretary, transfer=transfer)
     assert not Member.objects.filter(pk=tree.member.pk).exists()
     assert Member.history.filter(id=tree.member.pk, history_type="-").exists()
 
 
 def test_meeting_attendance_feeds_points_once(tree, community_secretary, django_assert_num_queries):
     absent = MemberFactory(org=tree.building, name="缺")
-    meeting = services.meeting_record(actor=community_secretary, org=tree.community, kind="members",
-                                      held_on=datetime.date(2026, 4, 1), topic="党员大会", minutes="记录",
-                                      present=[tree.member], absent={absent: "出差"})
+    meeting = meeting_record(actor=community_secretary, org=tree.community, kind="members",
+                             held_on=datetime.date(2026, 4, 1), topic="党员大会", minutes="记录",
+                             present=[tree.member], absent={absent: "出差"})
     entry = PointEntry.objects.get()
     assert entry.member == tree.member and entry.meeting == meeting and entry.points == 2
     assert entry.category == "org_life"
     ranking = {m.name: m.total for m in points_ranking(user=community_secretary, branch=tree.community, year=2026)}
     assert ranking == {"王明": Decimal("2.0"), "缺": Decimal("0")}
     with pytest.raises(ValidationError, match="reason"):
-        services.meeting_record(actor=community_secretary, org=tree.community, kind="group",
-                                held_on=datetime.date(2026, 4, 2), topic="t", minutes="m", present=[],
-                                absent={absent: " "})
+        meeting_record(actor=community_secretary, org=tree.community, kind="group",
+                       held_on=datetime.date(2026, 4, 2), topic="t", minutes="m", present=[],
+                       absent={absent: " "})
     with pytest.raises(ValidationError, match="Only members of this branch"):
-        services.meeting_record(actor=community_secretary, org=tree.building, kind="group",
-                                held_on=datetime.date(2026, 4, 2), topic="t", minutes="m", present=[tree.member])
+        meeting_record(actor=community_secretary, org=tree.building, kind="group",
+                       held_on=datetime.date(2026, 4, 2), topic="t", minutes="m", present=[tree.member])
     with pytest.raises(PermissionDenied):
-        services.meeting_record(
+        meeting_record(
             actor=community_secretary, org=tree.other_grid, kind="group", held_on=datetime.date(2026, 4, 2),
             topic="t", minutes="m", present=[])
     community_secretary.__dict__.pop("_jinshui_scope", None)
@@ -111,14 +112,14 @@ def test_meeting_reviewed_by_the_level_above(tree, community_secretary, street_s
     grid_leader = grant(UserFactory(username="gl"), Role.GRID_LEADER, tree.grid)
     grid_meeting = make_meeting(tree.grid, [tree.member])
     with pytest.raises(PermissionDenied, match="level above"):
-        services.meeting_review(actor=grid_leader, meeting=grid_meeting, opinion="好")
-    services.meeting_review(actor=community_secretary, meeting=grid_meeting, opinion="规范")
+        meeting_review(actor=grid_leader, meeting=grid_meeting, opinion="好")
+    meeting_review(actor=community_secretary, meeting=grid_meeting, opinion="规范")
     community_meeting = make_meeting(tree.community, [tree.member], kind="lecture")
     with pytest.raises(PermissionDenied):
-        services.meeting_review(actor=community_secretary, meeting=community_meeting, opinion="好")
-    services.meeting_review(actor=street_secretary, meeting=community_meeting, opinion="好")
+        meeting_review(actor=community_secretary, meeting=community_meeting, opinion="好")
+    meeting_review(actor=street_secretary, meeting=community_meeting, opinion="好")
     with pytest.raises(ValidationError, match="already been reviewed"):
-        services.meeting_review(actor=street_secretary, meeting=community_meeting, opinion="好")
+        meeting_review(actor=street_secretary, meeting=community_meeting, opinion="好")
 
 
 @pytest.mark.parametrize("kind,base,due", [
@@ -127,20 +128,20 @@ def test_meeting_reviewed_by_the_level_above(tree, community_secretary, street_s
     ("retired", 5000, "25.00"), ("retired", 6000, "60.00"), ("low", 0, "0.20"), ("employed", 10, "0.20"),
 ])
 def test_dues_brackets(kind, base, due):
-    assert services.dues_monthly_amount(income_base=base, kind=kind) == Decimal(due)
+    assert dues_monthly_amount(income_base=base, kind=kind) == Decimal(due)
 
 
 def test_dues_payments_arrears_and_branch_totals(tree, community_secretary, django_assert_num_queries):
     may = datetime.date(2026, 5, 1)
     make_dues(tree.member, paid=40)  # due 40 (4,000 × 1%)
     other = MemberFactory(org=tree.grid, name="欠")
-    services.dues_record(actor=community_secretary, member=other, month=may, kind="employed", income_base=6000,
-                         amount_paid=50, paid_on=datetime.date(2026, 5, 12), paid_by="配偶代缴")
+    dues_record(actor=community_secretary, member=other, month=may, kind="employed", income_base=6000,
+                amount_paid=50, paid_on=datetime.date(2026, 5, 12), paid_by="配偶代缴")
     with pytest.raises(ValidationError, match="date of the payment"):
-        services.dues_record(actor=community_secretary, member=other, month=may, kind="employed", income_base=6000,
-                             amount_paid=5)
+        dues_record(actor=community_secretary, member=other, month=may, kind="employed", income_base=6000,
+                    amount_paid=5)
     with pytest.raises(PermissionDenied):
-        services.dues_record(
+        dues_record(
             actor=community_secretary, member=tree.other_member, month=may, kind="low", income_base=0)
     community_secretary.__dict__.pop("_jinshui_scope", None)
     with django_assert_num_queries(2):
@@ -156,7 +157,7 @@ def test_dues_payments_arrears_and_branch_totals(tree, community_secretary, djan
 def test_changelists_fixed_queries(client, tree, community_secretary, django_assert_max_num_queries, name):
     for n in range(3):
         member = MemberFactory(org=tree.grid)
-        services.transfer_send(actor=community_secretary, member=member, to_org=tree.building, reason="x")
+        transfer_send(actor=community_secretary, member=member, to_org=tree.building, reason="x")
         make_meeting(tree.grid, [member])
         make_dues(member)
     client.force_login(community_secretary)
@@ -167,8 +168,8 @@ def test_changelists_fixed_queries(client, tree, community_secretary, django_ass
 
 
 def test_admin_receiving_secretary_accepts(client, tree, community_secretary, other_secretary):
-    transfer = services.transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid,
-                                      reason="搬家")
+    transfer = transfer_send(actor=community_secretary, member=tree.member, to_org=tree.other_grid,
+                             reason="搬家")
     client.force_login(other_secretary)
     url = reverse("admin:members_transfer_change", args=[transfer.pk])
     assert client.get(url).status_code == 200
@@ -186,7 +187,8 @@ def test_points_dues_attendance_export_to_excel_scoped(client, tree, community_s
     make_dues(tree.member)
     make_dues(tree.other_member)
     client.force_login(community_secretary)
-    from members.models import DuesPayment, Meeting
+    from members.dues.models import DuesPayment
+    from members.orglife.models import Meeting
 
     for name, action, ids in (
         ("pointentry", "export_xlsx", PointEntry.objects.values_list("pk", flat=True)),
@@ -203,14 +205,35 @@ def test_dues_reviewed_by_the_community_then_the_street(tree, community_secretar
     may = datetime.date(2026, 5, 1)
     make_dues(tree.member, paid=40)
     with pytest.raises(PermissionDenied):
-        services.dues_review(actor=community_secretary, community=tree.other_community, month=may)
-    first = services.dues_review(actor=community_secretary, community=tree.community, month=may)
+        dues_review(actor=community_secretary, community=tree.other_community, month=may)
+    first = dues_review(actor=community_secretary, community=tree.community, month=may)
     assert (first.level, first.members, first.due, first.paid) == ("community", 1, Decimal("40.00"),
                                                                    Decimal("40.00"))
     with pytest.raises(PermissionDenied, match="street reviews next"):
-        services.dues_review(actor=community_secretary, community=tree.community, month=may)
-    assert services.dues_review(actor=street_secretary, community=tree.community, month=may).level == "street"
+        dues_review(actor=community_secretary, community=tree.community, month=may)
+    assert dues_review(actor=street_secretary, community=tree.community, month=may).level == "street"
     with pytest.raises(ValidationError, match="already reviewed"):
-        services.dues_review(actor=street_secretary, community=tree.community, month=may)
+        dues_review(actor=street_secretary, community=tree.community, month=may)
     with pytest.raises(ValidationError, match="No dues"):
-        services.dues_review(actor=community_secretary, community=tree.community, month=datetime.date(2026, 6, 1))
+        dues_review(actor=community_secretary, community=tree.community, month=datetime.date(2026, 6, 1))
+
+
+def test_meeting_absentees_typed_a_line_each(client, tree, community_secretary):
+    absent = MemberFactory(org=tree.building, name="缺席甲")
+    meeting = meeting_record(actor=community_secretary, org=tree.community, kind="theme_day",
+                             held_on=datetime.date(2026, 4, 1), topic="主题党日", minutes="记录", present=[tree.member],
+                             absent_text=f"{absent.id_number}：出差\n\n")
+    assert meeting.attendance.get(member=absent).absence_reason == "出差"
+    with pytest.raises(ValidationError, match="No member “李红”"):  # not a member of this branch
+        meeting_record(actor=community_secretary, org=tree.community, kind="group", held_on=datetime.date(2026, 4, 2),
+                       topic="t", minutes="m", present=[], absent_text="李红: 病假")
+    client.force_login(community_secretary)
+    response = client.post(reverse("admin:members_meeting_add"), {
+        "org": tree.community.pk, "kind": "group", "held_on": "2026-04-03", "topic": "党小组会", "minutes": "记录",
+        "present": [tree.member.pk], "absent": "缺席甲: 病假", "attendance-TOTAL_FORMS": 0,
+        "attendance-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = client.post(reverse("admin:members_meeting_add"), {
+        "org": tree.community.pk, "kind": "group", "held_on": "2026-04-04", "topic": "党小组会", "minutes": "记录",
+        "absent": "无此人: 病假", "attendance-TOTAL_FORMS": 0, "attendance-INITIAL_FORMS": 0})
+    assert response.status_code == 200 and "absent" in response.context["adminform"].form.errors

@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
-from members.masking import mask_id_number, mask_phone
-from members.validators import (
+from core.errors import ValidationError
+from members.records.masking import mask_id_number, mask_phone
+from members.records.validators import (
     birth_date_from_id,
     gender_from_id,
     make_id_number,
@@ -11,7 +12,6 @@ from members.validators import (
     validate_id_number,
     validate_phone,
 )
-from core.errors import ValidationError
 
 VALID = "11010519491231002X"  # the GB 11643 standard's own example
 

@@ -6,6 +6,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb
 from stdnum.cn import ric
 
 
@@ -36,8 +37,6 @@ def region_exists(code):
     year, but numbers are issued later with the current code (金水区 410105 dates from 1983, and its
     older residents carry it), so the year test would refuse real people.
     """
-    from stdnum import numdb
-
     info = {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
     return bool(info.get("county"))
 

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ConflictError, PermissionDenied, ValidationError
+from core.forms import add_service_error
 from core.mobile import mobile_login_required, mobile_page
+from members.training.services import quiz_score
 
 from . import selectors, services
 from .forms import MemberLinkForm
@@ -52,11 +54,10 @@ def party_link(request):
         try:
             account = services.member_account_link_self(actor=request.user, **form.cleaned_data)
         except services.LinkThrottled as exc:
-            form.add_error(None, exc.messages[0])
+            add_service_error(form, exc, fields=())
             status = 429
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_error(form, exc, fields=())
         else:
             messages.success(request, _("Linked: welcome, %(name)s.") % {"name": account.member.name})
             return redirect("party:home")
@@ -107,7 +108,7 @@ def attempt_result(request, pk):
     if quiz is None:
         raise Http404
     answers = {int(q): c for q, c in attempt.answers.items()}
-    _score, detail = services.quiz_score(quiz, answers)
+    _score, detail = quiz_score(quiz, answers)
     used = selectors.my_attempts(user=request.user, quiz=quiz).count()
     reveal = used >= quiz.attempts_allowed or not quiz.is_open()
     rows = []

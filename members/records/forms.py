@@ -1,7 +1,9 @@
+"""The member record's admin form: the service's rules are its validation."""
+
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationError
+from core.forms import add_service_error
 
 from .models import Member
 from .services import member_clean
@@ -34,19 +36,4 @@ class MemberForm(forms.ModelForm):
         try:
             member_clean(self.instance)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
-
-
-class MemberLinkForm(forms.Form):
-    """A resident's own details, checked against the member record before their account is linked to it."""
-
-    name = forms.CharField(label=_("Full name"), max_length=50,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    id_number = forms.CharField(label=_("ID-card number"), max_length=30,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text",
-                                                              "autocapitalize": "characters"}))
-    phone = forms.CharField(label=_("Phone number registered with your branch"), max_length=20,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
-                                                          "inputmode": "tel"}))
+            add_service_error(self, exc)

@@ -1,223 +1,31 @@
-"""Importing the sheets a secretary keeps (Excel .xlsx or CSV): members, points, dues and attendance.
+"""The kinds of sheet: members, points, dues and meeting attendance. Each says which columns it reads, how a row
+becomes a record (through the services' own rules) and how the valid records are written."""
 
-One machinery for every kind of sheet (`sheet_import`): headers in Chinese or English (the verbose names in
-every language the portal speaks, the field names, and the headers of the portal's own exports), choices by label
-or code, every error named by its row (as Excel numbers it: the header is row 1) and its column (letter and
-header), nothing written unless the whole file is valid (or `valid_only=True`: the valid rows are written and the
-others reported), a progress callback for the background import, one transaction, and a constant number of
-queries whatever the number of rows (lookups for the whole file, bulk writes).
-
-Each kind is a `Sheet`: its columns, how a parsed row becomes a record (through the services' own rules), and
-how the records are written. The member sheet's layout is the export's (members.resources.MemberResource); the
-points, dues and attendance sheets take the columns of the admin's exports of those records.
-"""
-
-import datetime
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-
-import tablib
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils import get_column_letter
+from simple_history.utils import bulk_create_with_history
 
-from accounts.scopes import resolve_scope
-from core.errors import PermissionDenied, ValidationError
+from core.errors import ValidationError
+from grids.models import OrgNode
+from members.dues.models import DuesKind, DuesPayment
+from members.dues.services import dues_clean
+from members.orglife.models import Attendance, Meeting, MeetingKind
+from members.orglife.selectors import meeting_list
+from members.orglife.services import meeting_attendance_set
+from members.points.models import PointCategory, PointEntry
+from members.points.services import point_entry_clean
+from members.records.models import Education, Gender, Member, MemberCategory, MemberStatus
+from members.records.resources import MemberResource
+from members.records.selectors import member_list
+from members.records.services import member_clean
+from members.records.validators import gender_from_id, normalize_id_number
 
-from .models import (
-    Attendance,
-    DuesKind,
-    DuesPayment,
-    Education,
-    Gender,
-    ImportKind,
-    Meeting,
-    MeetingKind,
-    Member,
-    MemberCategory,
-    MemberStatus,
-    PointCategory,
-    PointEntry,
-)
+from .cells import LANGUAGES, choice_table, yes_no_table
+from .models import ImportKind
 
-MAX_ROWS = 50_000
-BACKGROUND_ROWS = 1000
-PROGRESS_EVERY = 500
-LANGUAGES = ("zh-hans", "en")
+
 LOOKUP_CHUNK = 5000
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str  # letter, "" for the whole row
-    header: str
-    message: str
-
-    def __str__(self):
-        where = _("row %(row)s") % {"row": self.row}
-        if self.header:
-            where += ", " + _("column %(column)s (%(header)s)") % {"column": self.column, "header": self.header}
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class ImportResult:
-    kind: str = ImportKind.MEMBERS
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    written: bool = False
-    errors: list = field(default_factory=list)
-
-    @property
-    def error_rows(self):
-        return len({e.row for e in self.errors})
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Reading cells
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def load_dataset(content, file_name):
-    """Read uploaded bytes into a tablib Dataset (xlsx or CSV, chosen by the name's ending)."""
-    if file_name.lower().endswith(".xlsx"):
-        return tablib.Dataset().load(content, format="xlsx")
-    if file_name.lower().endswith(".csv"):
-        return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-    raise ValidationError({"file": [_("Upload an Excel workbook (.xlsx) or a CSV file.")]})
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _parse_date(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    text = text.removesuffix(" 00:00:00")
-    match = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", text)
-    parts = list(match.groups()) if match else text.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    raise ValueError(text)
-
-
-def _parse_month(value):
-    """2026-11, 2026/11, 2026年11月, or any date in the month → the month's first day."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return _parse_date(value).replace(day=1)
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*月?", text)
-    if match:
-        return datetime.date(int(match[1]), int(match[2]), 1)
-    return _parse_date(text).replace(day=1)
-
-
-def _parse_decimal(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(str(value))
-    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
-    number = Decimal(text)
-    if not number.is_finite():
-        raise ValueError(text)
-    return number
-
-
-def _key(text):
-    """How a label is compared: case, spaces and full-width brackets or commas do not matter."""
-    return str(text).strip().lower().translate(_FOLD).replace(" ", "")
-
-
-_FOLD = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ","})
-
-
-def _choice_table(choices, extra=None):
-    """Label or code → code, in every language the portal speaks."""
-    mapping = {_key(value): value for value in choices.values}
-    for language in LANGUAGES:
-        with translation.override(language):
-            for value, label in choices.choices:
-                mapping[_key(label)] = value
-    mapping.update({_key(k): v for k, v in (extra or {}).items()})
-    return mapping
-
-
-def _yes_no_table():
-    table = {}
-    for word in ("是", "出席", "到", "参加", "yes", "y", "1", "✓", "✔", "√", "true", "present"):
-        table[word] = True
-    for word in ("否", "缺席", "未到", "未参加", "no", "n", "0", "✗", "✘", "×", "false", "absent"):
-        table[word] = False
-    for language in LANGUAGES:
-        with translation.override(language):
-            table[_key(_("present"))] = True
-            table[_key(_("absent"))] = False
-    return table
-
-
-class CellError(Exception):
-    """A cell that cannot be read; the message says how to write it."""
-
-
-def _cell(kind, raw, *, choices=None):
-    if kind == "text":
-        return _text(raw)
-    if kind == "date":
-        try:
-            return _parse_date(raw)
-        except (ValueError, TypeError):
-            raise CellError(_("Not a date: write it as 2024-07-01.")) from None
-    if kind == "month":
-        try:
-            return _parse_month(raw)
-        except (ValueError, TypeError):
-            raise CellError(_("Not a month: write it as 2026-11 or 2026年11月.")) from None
-    if kind == "decimal":
-        try:
-            return _parse_decimal(raw)
-        except (InvalidOperation, ValueError, TypeError):
-            raise CellError(_("Not a number.")) from None
-    if kind == "yes_no":
-        text = _text(raw)
-        if not text:
-            return None
-        value = choices.get(_key(text))
-        if value is None:
-            raise CellError(_("“%(value)s” is neither yes nor no: write 是 or 否.") % {"value": text})
-        return value
-    if kind == "choice":
-        text = _text(raw)
-        if not text:
-            return ""
-        if _key(text) in choices[0]:
-            return choices[0][_key(text)]
-        raise CellError(_("“%(value)s” is not one of: %(choices)s.") % {
-            "value": text, "choices": ", ".join(str(label) for label in choices[1].labels)})
-    raise AssertionError(kind)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The kinds of sheet
-# ---------------------------------------------------------------------------------------------------------------
 
 
 class Sheet:
@@ -266,8 +74,6 @@ class Sheet:
 
 def _members_by_number(actor, numbers):
     """The members the actor may change with these ID-card numbers (a query per 5,000 numbers)."""
-    from .selectors import member_list
-
     numbers, found = sorted(numbers - {""}), {}
     for start in range(0, len(numbers), LOOKUP_CHUNK):
         chunk = numbers[start:start + LOOKUP_CHUNK]
@@ -279,8 +85,6 @@ class _MemberRowSheet(Sheet):
     """A sheet whose rows are about one member each, named by ID-card number (and, if the sheet has it, name)."""
 
     def prepare(self, rows):
-        from .validators import normalize_id_number
-
         for _row_no, values in rows:
             if "id_number" in values:
                 values["id_number"] = normalize_id_number(values["id_number"])
@@ -324,8 +128,6 @@ class MemberSheet(Sheet):
 
     @classmethod
     def spec(cls):
-        from .resources import MemberResource
-
         names = ("name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "joined_on",
                  "full_member_on", "status", "category")
         kinds = {"birth_date": "date", "joined_on": "date", "full_member_on": "date", **dict.fromkeys(
@@ -338,19 +140,14 @@ class MemberSheet(Sheet):
         if name not in self.CHOICES:
             return None
         extra = {"男": "M", "女": "F", "预备党员": "probationary", "正式党员": "full"}
-        return _choice_table(self.CHOICES[name], extra), self.CHOICES[name]
+        return choice_table(self.CHOICES[name], extra), self.CHOICES[name]
 
     def prepare(self, rows):
-        from grids.models import OrgNode
-
         codes = {v.get("org_code", "") for _r, v in rows} - {""}
         self.orgs = {o.code: o for o in OrgNode.objects.filter(code__in=codes)}
         self.seen = {}
 
     def clean(self, row_no, values, error, failed):
-        from .services import member_clean
-        from .validators import gender_from_id, normalize_id_number
-
         code = values.pop("org_code", "")
         org = self.orgs.get(code)
         if code and (org is None or not self.scope.covers(org, write=True)):
@@ -398,8 +195,6 @@ class MemberSheet(Sheet):
         return [(row_no, m) for row_no, m in items if m.id_number not in existing]
 
     def write(self, items):
-        from simple_history.utils import bulk_create_with_history
-
         bulk_create_with_history([m for _row, m in items], Member, batch_size=1000, default_user=self.actor)
         return len(items), 0
 
@@ -431,7 +226,7 @@ class PointsSheet(_MemberRowSheet):
         if name != "category":
             return None
         extra = {"学习": "study", "志愿": "volunteer", "志愿者服务": "volunteer", "作用发挥": "role", "其它": "other"}
-        return _choice_table(PointCategory, extra), PointCategory
+        return choice_table(PointCategory, extra), PointCategory
 
     def prepare(self, rows):
         super().prepare(rows)
@@ -444,8 +239,6 @@ class PointsSheet(_MemberRowSheet):
         self.seen = {}
 
     def clean(self, row_no, values, error, failed):
-        from .services import point_entry_clean
-
         member = self.member(values, error)
         if member is None or any(values.get(name) in (None, "") for name in self.required):
             return None
@@ -467,8 +260,6 @@ class PointsSheet(_MemberRowSheet):
         return entry
 
     def write(self, items):
-        from simple_history.utils import bulk_create_with_history
-
         bulk_create_with_history([e for _row, e in items], PointEntry, batch_size=1000, default_user=self.actor)
         return len(items), 0
 
@@ -495,7 +286,7 @@ class DuesSheet(_MemberRowSheet):
             return None
         extra = {"在职": "employed", "工资": "employed", "退休": "retired", "离退休": "retired", "离休": "retired",
                  "学生": "low", "失业": "low", "低保": "low", "salaried": "employed"}
-        return _choice_table(DuesKind, extra), DuesKind
+        return choice_table(DuesKind, extra), DuesKind
 
     def prepare(self, rows):
         super().prepare(rows)
@@ -508,8 +299,6 @@ class DuesSheet(_MemberRowSheet):
         self.seen = {}
 
     def clean(self, row_no, values, error, failed):
-        from .services import dues_clean
-
         member = self.member(values, error)
         if member is None or any(values.get(name) in (None, "") for name in self.required):
             return None
@@ -536,8 +325,6 @@ class DuesSheet(_MemberRowSheet):
         return target
 
     def write(self, items):
-        from simple_history.utils import bulk_create_with_history
-
         new = [p for _row, p in items if p.pk is None]
         changed = [p for _row, p in items if p.pk is not None]
         bulk_create_with_history(new, DuesPayment, batch_size=1000, default_user=self.actor)
@@ -553,7 +340,7 @@ class DuesSheet(_MemberRowSheet):
 
 class AttendanceSheet(_MemberRowSheet):
     """Attendance of meetings already recorded in the portal (organization code, date and kind name the
-    meeting); written through members.services.meeting_attendance_set, so the points follow as for a meeting
+    meeting); written through members.orglife.services.meeting_attendance_set, so the points follow as for a meeting
     recorded in the portal."""
 
     kind = ImportKind.ATTENDANCE
@@ -562,8 +349,6 @@ class AttendanceSheet(_MemberRowSheet):
 
     @classmethod
     def spec(cls):
-        from .resources import MemberResource
-
         f = Meeting._meta.get_field
         return {"org_code": (MemberResource.fields["org_code"].column_name, "text"),
                 "held_on": (f("held_on").verbose_name, "date"), "kind": (f("kind").verbose_name, "choice"),
@@ -575,14 +360,12 @@ class AttendanceSheet(_MemberRowSheet):
         if name == "kind":
             extra = {"党员大会": "members", "支部党员大会": "members", "支委会": "committee",
                      "支部委员会": "committee", "党小组会": "group", "党课": "lecture", "主题党日": "theme_day"}
-            return _choice_table(MeetingKind, extra), MeetingKind
+            return choice_table(MeetingKind, extra), MeetingKind
         if name == "present":
-            return _yes_no_table()
+            return yes_no_table()
         return None
 
     def prepare(self, rows):
-        from .selectors import meeting_list
-
         super().prepare(rows)
         codes = {v.get("org_code", "") for _r, v in rows} - {""}
         days = {v["held_on"] for _r, v in rows if v.get("held_on")}
@@ -635,152 +418,7 @@ class AttendanceSheet(_MemberRowSheet):
         return meeting, member, present, reason
 
     def write(self, items):
-        from .services import meeting_attendance_set
-
         return meeting_attendance_set(actor=self.actor, rows=[item for _row, item in items])
 
 
 SHEETS = {sheet.kind: sheet for sheet in (MemberSheet, PointsSheet, DuesSheet, AttendanceSheet)}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The import
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
-    """Validate every row of `dataset` as a sheet of `kind` (members, points, dues, attendance) and, if all are
-    valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
-    PROGRESS_EVERY rows (the background import shows it). Raises PermissionDenied for a user who may change
-    nothing, ValidationError for a file that is not such a sheet at all; row errors are in the result."""
-    if kind not in SHEETS:
-        raise ValidationError({"kind": [_("Choose what to import.")]})
-    scope = resolve_scope(actor)
-    sheet = SHEETS[kind](actor, scope)
-    if not scope.writes_anywhere:
-        raise PermissionDenied(str(sheet.refused))
-    if dataset.height > MAX_ROWS:
-        raise ValidationError({"file": [_("At most %(max)s rows in one file.") % {"max": MAX_ROWS}]})
-    result = ImportResult(kind=kind, total=dataset.height)
-    columns_spec = sheet.spec()
-    aliases = sheet.aliases()
-    columns = {}  # field → (index, letter, header)
-    for index, header in enumerate(dataset.headers or []):
-        name = aliases.get(_text(header).lower())
-        if name and name not in columns:
-            columns[name] = (index, get_column_letter(index + 1), _text(header))
-    missing = [name for name in sheet.required if name not in columns]
-    if missing:
-        raise ValidationError({"file": [_("The sheet has no column for: %(columns)s.") % {
-            "columns": ", ".join(str(columns_spec[n][0]) for n in missing)}]})
-    sheet.present = set(columns)
-    sheet.unchanged = 0
-    choices = {name: sheet.choices(name) for name in columns}
-
-    def error_at(row_no, name, message):
-        _index, letter, header = columns.get(name, (None, "", "")) if name else (None, "", "")
-        result.errors.append(RowError(row_no, letter, header, str(message)))
-
-    rows = []
-    for offset, row in enumerate(dataset):
-        row_no = offset + 2
-        if not any(_text(v) for v in row):
-            result.total -= 1
-            continue
-        values, failed = {}, False
-        for name, (index, _letter, _header) in columns.items():
-            raw = row[index] if index < len(row) else None
-            try:
-                values[name] = _cell(columns_spec[name][1], raw, choices=choices[name])
-            except CellError as exc:
-                error_at(row_no, name, str(exc))
-                failed = True
-        for name in sheet.required:
-            if name in values and values[name] in ("", None):
-                error_at(row_no, name, _("This column must be filled in."))
-                failed = True
-        rows.append((row_no, values, failed))
-    sheet.prepare([(row_no, values) for row_no, values, _failed in rows])
-    items = []
-    for offset, (row_no, values, failed) in enumerate(rows):
-        if progress is not None and offset and offset % PROGRESS_EVERY == 0:
-            progress(offset)
-        errors_before = len(result.errors)
-        item = sheet.clean(row_no, values, lambda name, message, row_no=row_no: error_at(row_no, name, message),
-                           failed)
-        if item is not None and not failed and len(result.errors) == errors_before:
-            items.append((row_no, item))
-    items = sheet.finish(items, error_at)
-    result.errors.sort(key=lambda e: (e.row, e.column))
-    result.unchanged = sheet.unchanged
-    if result.errors and not valid_only:
-        return result
-    with transaction.atomic():
-        result.created, result.updated = sheet.write(items)
-    result.written = True
-    return result
-
-
-def member_import(*, actor, dataset, valid_only=False, progress=None):
-    """Validate every row of a members sheet and, if all are valid (or `valid_only`), create the members."""
-    return sheet_import(kind=ImportKind.MEMBERS, actor=actor, dataset=dataset, valid_only=valid_only,
-                        progress=progress)
-
-
-def template_dataset(kind=ImportKind.MEMBERS):
-    """An empty sheet of `kind` with the headers in the current language (the import page offers it)."""
-    sheet = SHEETS[kind]
-    return tablib.Dataset(headers=[str(header) for header, _kind in sheet.spec().values()], title=sheet.title)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# In the background
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False):
-    """Keep an uploaded sheet for the background import; the caller queues run_member_import after commit."""
-    from .models import MemberImport
-
-    if kind not in SHEETS:
-        raise ValidationError({"kind": [_("Choose what to import.")]})
-    if not resolve_scope(actor).writes_anywhere:
-        raise PermissionDenied(str(SHEETS[kind].refused))
-    return MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
-                                       valid_only=valid_only)
-
-
-def import_run(import_id):
-    """Run a queued background import of any kind (the Celery task calls this; a second call does nothing)."""
-    from django.db.models import F
-    from django.utils import timezone
-
-    from .models import ImportStatus, MemberImport
-
-    claimed = MemberImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
-    if not claimed:
-        return None
-    job = MemberImport.objects.select_related("created_by").get(pk=import_id)
-    jobs = MemberImport.objects.filter(pk=job.pk)
-    try:
-        with job.file.open("rb") as handle:
-            dataset = load_dataset(handle.read(), job.file_name)
-        jobs.update(total=dataset.height)
-
-        def progress(rows):
-            jobs.update(processed=rows)
-
-        result = sheet_import(kind=job.kind, actor=job.created_by, dataset=dataset, valid_only=job.valid_only,
-                              progress=progress)
-    except (ValidationError, PermissionDenied) as exc:
-        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
-            {"row": 0, "column": "", "header": "", "message": " ".join(getattr(exc, "messages", [str(exc)]))}])
-        return None
-    except Exception:
-        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
-            {"row": 0, "column": "", "header": "", "message": str(_("The file could not be read as a spreadsheet."))}])
-        return None
-    jobs.update(status=ImportStatus.DONE, processed=F("total"), created=result.created, updated=result.updated,
-                written=result.written, errors=[e.__dict__ for e in result.errors[:1000]],
-                finished_at=timezone.now())
-    return result

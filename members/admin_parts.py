@@ -1,0 +1,71 @@
+"""Pieces the members app's admin pages share: the tree filters, read-only inlines, forms whose write is a
+service call, and Excel exports with ID-card numbers shown where the user may change the member."""
+
+import tablib
+from django.contrib import admin
+
+from core.downloads import xlsx_download
+from core.errors import PermissionDenied, ValidationError
+from core.forms import add_service_error
+from grids.admin_filters import tree_filter
+from grids.models import Level
+
+from .records.masking import mask_id_number
+from .records.services import member_reveal_for_export
+
+#: The sidebar filters of lists whose rows point at a node through "org" (their URL parameters: street,
+#: community, org_subtree, the last reached from the organization list's member counts).
+StreetFilter = tree_filter(Level.STREET, prefix="org__")
+CommunityFilter = tree_filter(Level.COMMUNITY, prefix="org__", narrowed_by="street")
+SubtreeFilter = tree_filter(prefix="org__")
+
+
+def xlsx_response(title, headers, rows, file_name):
+    """An Excel download of already-scoped rows (the admin action's queryset is the user's changelist)."""
+    data = tablib.Dataset(*rows, headers=[str(h) for h in headers], title=title)
+    return xlsx_download(data.export("xlsx"), file_name)
+
+
+def id_number_shown(request, members):
+    """ID-card numbers in an export: in full where the user may change the member (the reveal is recorded),
+    masked elsewhere, so a secretary's own export can be imported back."""
+    revealed = member_reveal_for_export(actor=request.user, members={m.pk: m for m in members}.values())
+    return lambda member: member.id_number if member.pk in revealed else mask_id_number(member.id_number)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written by services (steps, filings, attendance, enrolments): shown on the parent page, not edited."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ServiceFormMixin:
+    """Admin forms whose write is a service call made during validation (so its refusals are form errors)."""
+
+    def _service_form(self, form, request, call):
+        class ServiceForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:
+                    self._saved = call(self)
+                except (ValidationError, PermissionDenied) as exc:
+                    add_service_error(self, exc)
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        saved = getattr(form, "_saved", None)
+        if saved is not None:
+            obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        pass

@@ -1,0 +1,42 @@
+"""Reads of member development: candidates, stage filings and the next steps' deadlines, cut to the user's
+scope."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.scopes import resolve_scope
+from members.rules import development_steps, next_deadline
+
+from .models import Candidate, StageFiling, StepRecord
+
+
+def candidate_list(*, user, write=False):
+    """Development candidates `user` may see (or change, with write=True), with their branch joined in."""
+    return Candidate.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__")).select_related("org")
+
+
+def stage_filing_list(*, user, write=False):
+    """Stage filings the user may see; `.filter(status="proposed")` is the street's to-do list."""
+    return StageFiling.objects.filter(
+        resolve_scope(user).nodes_q(write=write, prefix="candidate__org__")
+    ).select_related("candidate__org", "community_by", "street_by")
+
+
+def development_deadlines(*, user, today=None, within_days=30):
+    """(candidate, step, deadline) for every open candidate whose next step has an "at most" rule falling due
+    within `within_days` (or overdue), soonest first. Three queries whatever the number of candidates."""
+    today = today or timezone.localdate()
+    steps = development_steps()
+    rows = []
+    candidates = candidate_list(user=user).filter(completed_on__isnull=True).prefetch_related(
+        Prefetch("steps", queryset=StepRecord.objects.select_related("step").only("candidate_id", "done_on",
+                                                                               "step__number"))
+    )
+    for candidate in candidates:
+        due = next_deadline(steps, {r.step.number: r.done_on for r in candidate.steps.all()})
+        if due is not None and due[1] <= today + datetime.timedelta(days=within_days):
+            rows.append((candidate, *due))
+    rows.sort(key=lambda r: (r[2], r[0].pk))
+    return rows

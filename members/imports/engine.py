@@ -1,0 +1,178 @@
+"""The import of a sheet of any kind, and its background run: every row checked (errors named by row and
+column), nothing written unless the whole file is valid (or the valid rows only, when asked), one transaction."""
+
+from dataclasses import dataclass, field
+
+import tablib
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+
+from accounts.scopes import resolve_scope
+from core.errors import PermissionDenied, ValidationError
+
+from .cells import CellError, cell_text, load_dataset, read_cell
+from .models import ImportKind, ImportStatus, MemberImport
+from .sheets import SHEETS
+
+
+MAX_ROWS = 50_000
+BACKGROUND_ROWS = 1000
+PROGRESS_EVERY = 500
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str  # letter, "" for the whole row
+    header: str
+    message: str
+
+    def __str__(self):
+        where = _("row %(row)s") % {"row": self.row}
+        if self.header:
+            where += ", " + _("column %(column)s (%(header)s)") % {"column": self.column, "header": self.header}
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    kind: str = ImportKind.MEMBERS
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+    errors: list = field(default_factory=list)
+
+    @property
+    def error_rows(self):
+        return len({e.row for e in self.errors})
+
+
+def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
+    """Validate every row of `dataset` as a sheet of `kind` (members, points, dues, attendance) and, if all are
+    valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
+    PROGRESS_EVERY rows (the background import shows it). Raises PermissionDenied for a user who may change
+    nothing, ValidationError for a file that is not such a sheet at all; row errors are in the result."""
+    if kind not in SHEETS:
+        raise ValidationError({"kind": [_("Choose what to import.")]})
+    scope = resolve_scope(actor)
+    sheet = SHEETS[kind](actor, scope)
+    if not scope.writes_anywhere:
+        raise PermissionDenied(str(sheet.refused))
+    if dataset.height > MAX_ROWS:
+        raise ValidationError({"file": [_("At most %(max)s rows in one file.") % {"max": MAX_ROWS}]})
+    result = ImportResult(kind=kind, total=dataset.height)
+    columns_spec = sheet.spec()
+    aliases = sheet.aliases()
+    columns = {}  # field → (index, letter, header)
+    for index, header in enumerate(dataset.headers or []):
+        name = aliases.get(cell_text(header).lower())
+        if name and name not in columns:
+            columns[name] = (index, get_column_letter(index + 1), cell_text(header))
+    missing = [name for name in sheet.required if name not in columns]
+    if missing:
+        raise ValidationError({"file": [_("The sheet has no column for: %(columns)s.") % {
+            "columns": ", ".join(str(columns_spec[n][0]) for n in missing)}]})
+    sheet.present = set(columns)
+    sheet.unchanged = 0
+    choices = {name: sheet.choices(name) for name in columns}
+
+    def error_at(row_no, name, message):
+        _index, letter, header = columns.get(name, (None, "", "")) if name else (None, "", "")
+        result.errors.append(RowError(row_no, letter, header, str(message)))
+
+    rows = []
+    for offset, row in enumerate(dataset):
+        row_no = offset + 2
+        if not any(cell_text(v) for v in row):
+            result.total -= 1
+            continue
+        values, failed = {}, False
+        for name, (index, _letter, _header) in columns.items():
+            raw = row[index] if index < len(row) else None
+            try:
+                values[name] = read_cell(columns_spec[name][1], raw, choices=choices[name])
+            except CellError as exc:
+                error_at(row_no, name, str(exc))
+                failed = True
+        for name in sheet.required:
+            if name in values and values[name] in ("", None):
+                error_at(row_no, name, _("This column must be filled in."))
+                failed = True
+        rows.append((row_no, values, failed))
+    sheet.prepare([(row_no, values) for row_no, values, _failed in rows])
+    items = []
+    for offset, (row_no, values, failed) in enumerate(rows):
+        if progress is not None and offset and offset % PROGRESS_EVERY == 0:
+            progress(offset)
+        errors_before = len(result.errors)
+        item = sheet.clean(row_no, values, lambda name, message, row_no=row_no: error_at(row_no, name, message),
+                           failed)
+        if item is not None and not failed and len(result.errors) == errors_before:
+            items.append((row_no, item))
+    items = sheet.finish(items, error_at)
+    result.errors.sort(key=lambda e: (e.row, e.column))
+    result.unchanged = sheet.unchanged
+    if result.errors and not valid_only:
+        return result
+    with transaction.atomic():
+        result.created, result.updated = sheet.write(items)
+    result.written = True
+    return result
+
+
+def member_import(*, actor, dataset, valid_only=False, progress=None):
+    """Validate every row of a members sheet and, if all are valid (or `valid_only`), create the members."""
+    return sheet_import(kind=ImportKind.MEMBERS, actor=actor, dataset=dataset, valid_only=valid_only,
+                        progress=progress)
+
+
+def template_dataset(kind=ImportKind.MEMBERS):
+    """An empty sheet of `kind` with the headers in the current language (the import page offers it)."""
+    sheet = SHEETS[kind]
+    return tablib.Dataset(headers=[str(header) for header, _kind in sheet.spec().values()], title=sheet.title)
+
+
+def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False):
+    """Keep an uploaded sheet for the background import; the caller queues run_member_import after commit."""
+    if kind not in SHEETS:
+        raise ValidationError({"kind": [_("Choose what to import.")]})
+    if not resolve_scope(actor).writes_anywhere:
+        raise PermissionDenied(str(SHEETS[kind].refused))
+    return MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
+                                       valid_only=valid_only)
+
+
+def import_run(import_id):
+    """Run a queued background import of any kind (the Celery task calls this; a second call does nothing)."""
+    claimed = MemberImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+    if not claimed:
+        return None
+    job = MemberImport.objects.select_related("created_by").get(pk=import_id)
+    jobs = MemberImport.objects.filter(pk=job.pk)
+    try:
+        with job.file.open("rb") as handle:
+            dataset = load_dataset(handle.read(), job.file_name)
+        jobs.update(total=dataset.height)
+
+        def progress(rows):
+            jobs.update(processed=rows)
+
+        result = sheet_import(kind=job.kind, actor=job.created_by, dataset=dataset, valid_only=job.valid_only,
+                              progress=progress)
+    except (ValidationError, PermissionDenied) as exc:
+        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
+            {"row": 0, "column": "", "header": "", "message": " ".join(getattr(exc, "messages", [str(exc)]))}])
+        return None
+    except Exception:
+        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
+            {"row": 0, "column": "", "header": "", "message": str(_("The file could not be read as a spreadsheet."))}])
+        return None
+    jobs.update(status=ImportStatus.DONE, processed=F("total"), created=result.created, updated=result.updated,
+                written=result.written, errors=[e.__dict__ for e in result.errors[:1000]],
+                finished_at=timezone.now())
+    return result

@@ -1,0 +1,206 @@
+"""The admin of organizational life (meetings with their attendance, reviewed by the level above) and of the
+duty checklist (items, what the branches did, the quarterly compliance)."""
+
+from django import forms as django_forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin_scoping import ScopedAdminMixin
+from grids.selectors import org_list
+from members.admin_parts import (
+    CommunityFilter,
+    ReadOnlyInline,
+    ServiceFormMixin,
+    StreetFilter,
+    id_number_shown,
+    xlsx_response,
+)
+from members.records.models import Member
+from members.records.selectors import member_list
+
+from .models import Attendance, ComplianceSnapshot, DutyDone, DutyItem, Meeting
+from .selectors import duty_done_list, meeting_list
+from .services import duty_mark_done, duty_redate, meeting_record, meeting_review
+
+
+class AttendanceInline(ReadOnlyInline):
+    model = Attendance
+    fields = ["member", "present", "absence_reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
+
+class MeetingForm(django_forms.ModelForm):
+    present = django_forms.ModelMultipleChoiceField(label=_("present"), queryset=Member.objects.none(),
+                                                    required=False)
+    absent = django_forms.CharField(
+        label=_("absent"), required=False, widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: ID-card number or name, a colon, the reason (王明: 出差)."))
+
+    class Meta:
+        model = Meeting
+        fields = ["org", "kind", "held_on", "topic", "minutes"]
+        widgets = {"held_on": django_forms.DateInput(attrs={"type": "date"})}
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """三会一课: the branch records a meeting with attendance (points follow); the level above reviews it."""
+
+    list_display = ["held_on", "org", "kind", "topic", "present_count", "absent_count", "reviewed_by", "reviewed_on"]
+    list_filter = ["kind", StreetFilter, CommunityFilter]
+    list_select_related = ["org", "reviewed_by"]
+    search_fields = ["topic", "org__name"]
+    show_full_result_count = False
+    inlines = [AttendanceInline]
+    form = MeetingForm
+    actions = ["export_attendance_xlsx"]
+
+    def scoped_queryset(self, request, write=False):
+        return meeting_list(user=request.user, write=write)
+
+    @admin.action(description=_("Export the attendance of the selected meetings (Excel)"))
+    def export_attendance_xlsx(self, request, queryset):
+        attendance = list(Attendance.objects.filter(meeting__in=queryset.values("pk")).select_related(
+            "meeting__org", "member__org").order_by("meeting__held_on", "meeting_id", "member__name"))
+        id_number = id_number_shown(request, [a.member for a in attendance])
+        rows = [(a.meeting.org.code, a.meeting.held_on, a.meeting.get_kind_display(), a.meeting.topic,
+                 id_number(a.member), a.member.name, a.member.org.name, _("present") if a.present else _("absent"),
+                 a.absence_reason) for a in attendance]
+        headers = [_("organization code"), _("held on"), _("kind"), _("topic"), _("ID-card number"), _("full name"),
+                   _("party organization"), _("present"), _("reason for absence")]
+        return xlsx_response("attendance", headers, rows, "attendance.xlsx")
+
+    def node_of(self, obj):
+        return obj.org
+
+    @admin.display(description=_("present"), ordering="present_count")
+    def present_count(self, obj):
+        return obj.present_count
+
+    @admin.display(description=_("absent"), ordering="absent_count")
+    def absent_count(self, obj):
+        return obj.absent_count
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["org", "kind", "held_on", "topic", "minutes", "present", "absent"]
+        fields = ["org", "kind", "held_on", "topic", "minutes", "recorded_by", "reviewed_by", "reviewed_on",
+                  "review_opinion"]
+        return fields + (["opinion"] if obj.reviewed_on is None else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["org", "kind", "held_on", "topic", "minutes", "recorded_by", "reviewed_by", "reviewed_on",
+                "review_opinion"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org":
+            kwargs["queryset"] = org_list(user=request.user, write=True).filter(level__gte=2)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["fields"] = []
+            base = super().get_form(request, obj, **kwargs)
+
+            class ReviewForm(base):
+                opinion = django_forms.CharField(label=_("review opinion"), widget=django_forms.Textarea(
+                    attrs={"rows": 3}))
+
+            return self._service_form(ReviewForm, request, lambda f: meeting_review(
+                actor=request.user, meeting=obj, opinion=f.cleaned_data["opinion"]))
+        base = super().get_form(request, obj, **kwargs)
+        writable = member_list(user=request.user, write=True)
+
+        class RecordForm(base):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["present"].queryset = writable
+
+        def record(f):
+            data = f.cleaned_data
+            return meeting_record(actor=request.user, org=data["org"], kind=data["kind"], held_on=data["held_on"],
+                                  topic=data["topic"], minutes=data["minutes"],
+                                  present=list(data.get("present") or []), absent_text=data.get("absent") or "")
+
+        return self._service_form(RecordForm, request, record)
+
+
+@admin.register(DutyItem)
+class DutyItemAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "frequency", "meeting_kind"]
+    ordering = ["number"]
+
+
+@admin.register(ComplianceSnapshot)
+class ComplianceSnapshotAdmin(admin.ModelAdmin):
+    """Quarterly compliance of every branch (district staff; each branch sees its own on its branch page)."""
+
+    list_display = ["quarter", "org", "due", "done", "on_time", "rate"]
+    list_filter = ["quarter"]
+    list_select_related = ["org"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DutyDoneForm(django_forms.ModelForm):
+    class Meta:
+        model = DutyDone
+        fields = ["org", "item", "period", "done_on"]
+        widgets = {"done_on": django_forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "period" in self.fields:
+            self.fields["period"].required = False
+            self.fields["period"].help_text = _("Empty: the period the date falls in (2026-W14, 2026-04, 2026Q2 …).")
+
+
+@admin.register(DutyDone)
+class DutyDoneAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Checklist items ticked off by the branches (meetings tick theirs by themselves)."""
+
+    form = DutyDoneForm
+    list_display = ["org", "item", "period", "done_on", "on_time", "meeting"]
+    list_filter = ["on_time", "item__frequency", StreetFilter, CommunityFilter]
+    list_select_related = ["org", "item", "meeting"]
+    search_fields = ["org__name", "item__name", "period"]
+    show_full_result_count = False
+
+    def scoped_queryset(self, request, write=False):
+        return duty_done_list(user=request.user, write=write)
+
+    def node_of(self, obj):
+        return obj.org
+
+    def get_fields(self, request, obj=None):
+        return ["org", "item", "period", "done_on"] if obj is None else ["org", "item", "period", "on_time", "done_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["org", "item", "period", "on_time"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org":
+            kwargs["queryset"] = org_list(user=request.user, write=True).filter(level__gte=2)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            def redate(f):
+                return duty_redate(actor=request.user, duty=obj, done_on=f.cleaned_data["done_on"])
+        else:
+            def redate(f):
+                data = f.cleaned_data
+                return duty_mark_done(actor=request.user, org=data["org"], item=data["item"],
+                                      done_on=data["done_on"], period=data.get("period") or None)
+        return self._service_form(form, request, redate)

@@ -1,0 +1,161 @@
+"""Writes to member records. Atomic, scope-checked, and recorded in the member's history."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.scopes import resolve_scope
+from core.errors import PermissionDenied, ValidationError
+
+from .models import Member, MemberStatus, PersonalDataReveal
+from .resources import MemberResource
+from .selectors import member_can_reveal, member_list
+from .validators import (
+    birth_date_from_id,
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+
+
+MEMBER_FIELDS = (
+    "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education",
+    "joined_on", "full_member_on", "status", "category", "org",
+)
+
+
+def member_clean(member, *, db_checks=True, trusted=()):
+    """Validate a member record as a whole; raises ValidationError with field errors.
+
+    `db_checks=False` (no duplicate query, no query per check constraint: the rules above already cover them)
+    and `trusted` (fields already checked, e.g. "org") let a bulk import do those checks for the whole file in
+    one query instead of several per row."""
+    errors = {}
+    member.id_number = normalize_id_number(member.id_number)
+    member.phone = normalize_phone(member.phone)
+    try:
+        validate_id_number(member.id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages
+    else:
+        born = birth_date_from_id(member.id_number)
+        if member.birth_date is None:
+            member.birth_date = born
+        elif member.birth_date != born:
+            errors["birth_date"] = [
+                _("The date of birth does not match the ID-card number (%(date)s).") % {"date": born}]
+    if member.phone:
+        try:
+            validate_phone(member.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if member.joined_on and member.birth_date and member.joined_on <= member.birth_date:
+        errors["joined_on"] = [_("The date joined must come after the date of birth.")]
+    if member.status == MemberStatus.FULL and not member.full_member_on:
+        errors["full_member_on"] = [_("A full member needs the date they were made full member.")]
+    if member.status == MemberStatus.PROBATIONARY and member.full_member_on:
+        errors["full_member_on"] = [_("A probationary member has no date of becoming full member yet.")]
+    if member.full_member_on and member.joined_on and member.full_member_on <= member.joined_on:
+        errors["full_member_on"] = [_("The date made full member must come after the date joined.")]
+    try:
+        # With an unreadable ID number the birth date (read from it) is missing too: one error, not two.
+        derived = ["birth_date"] if member.birth_date is None and "id_number" in errors else []
+        member.full_clean(exclude=list(errors) + ["id_number", *trusted, *derived], validate_unique=False,
+                          validate_constraints=db_checks)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if db_checks and "id_number" not in errors:
+        duplicate = Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists()
+        if duplicate:
+            errors["id_number"] = [_("A party member with this ID-card number is already registered.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(member, actor):
+    member._history_user = actor
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        # A concurrent insert of the same ID number slipped between the check and the save.
+        raise ValidationError(
+            {"id_number": [_("A party member with this ID-card number is already registered.")]}) from exc
+    return member
+
+
+def member_create(*, actor, **fields):
+    """Register a party member under an organization the actor may change."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+    member = Member(**fields)
+    org = fields.get("org")
+    if org is None:
+        raise ValidationError({"org": [_("Choose the party organization the member belongs to.")]})
+    if not resolve_scope(actor).covers(org, write=True):
+        raise PermissionDenied(_("This organization is outside your area."))
+    member_clean(member)
+    return _save(member, actor)
+
+
+def member_update(*, actor, member, **changes):
+    """Change a member record; moving to another organization needs write scope on both."""
+    scope = resolve_scope(actor)
+    if not scope.covers(member.org, write=True):
+        raise PermissionDenied(_("This party member is outside your area."))
+    for field, value in changes.items():
+        if field not in MEMBER_FIELDS:
+            raise ValidationError({field: [_("Unknown field.")]})
+        setattr(member, field, value)
+    if "org" in changes and not scope.covers(member.org, write=True):
+        raise PermissionDenied(_("This organization is outside your area."))
+    member_clean(member)
+    return _save(member, actor)
+
+
+@transaction.atomic
+def member_delete(*, actor, member):
+    """Delete a member record (its history stays)."""
+    if not resolve_scope(actor).covers(member.org, write=True):
+        raise PermissionDenied(_("This party member is outside your area."))
+    member._history_user = actor
+    member.delete()
+
+
+def member_reveal(*, actor, member, channel):
+    """Record that `actor` is shown `member`'s full ID number and phone; refuse when they may not see them."""
+    if not member_can_reveal(user=actor, member=member):
+        raise PermissionDenied(_("You may not see this member's personal data."))
+    return PersonalDataReveal.objects.create(user=actor, member=member, channel=channel)
+
+
+def member_reveal_for_export(*, actor, members):
+    """Of `members` (loaded with their organization), the pks whose full ID-card number `actor` may see in an
+    export (members they may change; the others stay masked); each such reveal is recorded."""
+    scope = resolve_scope(actor)
+    revealed = {m.pk for m in members if scope.covers(m.org, write=True)}
+    PersonalDataReveal.objects.bulk_create([
+        PersonalDataReveal(user=actor, member_id=pk, channel=PersonalDataReveal.Channel.EXPORT) for pk in revealed])
+    return revealed
+
+
+@transaction.atomic
+def member_export(*, actor, queryset, reveal=False, file_format="csv"):
+    """A CSV of `queryset` cut to the actor's scope, masked; with reveal=True, rows the actor may change come
+    in full and each such reveal is recorded. Returns the CSV text (or, with file_format="xlsx", the bytes of an
+    Excel workbook)."""
+    rows = member_list(user=actor).filter(pk__in=queryset.values("pk")).order_by("org__path", "name", "pk")
+    revealed = set()
+    if reveal:
+        revealed = set(member_list(user=actor, write=True).filter(pk__in=rows.values("pk")).values_list(
+            "pk", flat=True))
+        PersonalDataReveal.objects.bulk_create(
+            [PersonalDataReveal(user=actor, member_id=pk, channel=PersonalDataReveal.Channel.EXPORT) for pk in revealed]
+        )
+    dataset = MemberResource(revealed_ids=revealed).export(queryset=rows)
+    if file_format == "xlsx":
+        dataset.title = "members"
+        return dataset.export("xlsx")
+    return dataset.csv
