@@ -8,10 +8,9 @@ class ServicecentersConfig(AppConfig):
     verbose_name = _("Service centers")
 
     def ready(self):
-        from accounts.scopes import resolve_scope
+        from accounts.scopes import works_at_centers
         from core.mobile import register_nav_figures
 
         @register_nav_figures
         def staff_link(request):
-            scope = resolve_scope(request.user)
-            return {"nav_staff": bool(scope.center_ids) or scope.read_all}
+            return {"nav_staff": works_at_centers(request.user, read=True)}

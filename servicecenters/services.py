@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import manages_center
 from inbox.services import message_send
 from jobs.ledger import register
 from core.errors import ConflictError, PermissionDenied, ValidationError
@@ -54,14 +54,9 @@ CONFLICT_MESSAGE = gettext_lazy("This room is already booked at that time.")
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def can_manage_center(user, center_id):
-    scope = resolve_scope(user)
-    return scope.write_all or center_id in scope.center_ids
-
-
 def _require_staff(actor, booking_or_room):
     center_id = booking_or_room.room.center_id if isinstance(booking_or_room, Booking) else booking_or_room.center_id
-    if not can_manage_center(actor, center_id):
+    if not manages_center(actor, center_id):
         raise PermissionDenied(_("Only this center's staff may do that."))
 
 
@@ -355,7 +350,7 @@ def booking_cancel(*, actor, booking, reason="", now=None):
     _require_signed_in(actor)
     now = now or timezone.now()
     booking = _locked_booking(booking)
-    is_staff = can_manage_center(actor, booking.room.center_id)
+    is_staff = manages_center(actor, booking.room.center_id)
     if booking.resident_id != actor.pk and not is_staff:
         raise PermissionDenied(_("You may cancel only your own bookings."))
     if booking.status not in UPCOMING_STATUSES:
