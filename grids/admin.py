@@ -13,6 +13,7 @@ from . import services
 from .forms import OrgNodeForm
 from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street
 from .selectors import org_list, org_list_with_counts, under_visible_node
+from .subtree_counts import subtree_counts
 
 
 class StreetFilter(admin.SimpleListFilter):
@@ -47,9 +48,24 @@ class ParentFilter(admin.SimpleListFilter):
         return queryset.filter(parent_id=value) if value.isdigit() else queryset.none()
 
 
+def _count_column(count):
+    """The admin column of a registered subtree count: the number, linking to the app's list cut to the subtree."""
+
+    @admin.display(description=count.label, ordering=count.name)
+    def column(obj):
+        value = getattr(obj, count.name)
+        if not value or not count.url_name:
+            return value or 0
+        url = reverse(count.url_name) + f"?{count.url_param}={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    column.__name__ = column.__qualname__ = f"{count.name}_display"
+    return column
+
+
 class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = OrgNodeForm
-    list_display = ["code", "name", "kind", "level", "parent_link", "children_link", "member_count_display"]
+    list_display = ["code", "name", "kind", "level", "parent_link", "children_link"]
     list_filter = ["level", "kind", StreetFilter, ParentFilter]
     search_fields = ["=code", "code", "name"]
     list_select_related = ["parent"]
@@ -102,12 +118,9 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         url = reverse("admin:grids_orgnode_changelist") + f"?parent__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.children_count)
 
-    @admin.display(description=_("party members in subtree"), ordering="member_count")
-    def member_count_display(self, obj):
-        if not obj.member_count:
-            return 0
-        url = reverse("admin:members_member_changelist") + f"?org_subtree={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.member_count)
+    def get_list_display(self, request):
+        # Then a column per count other apps register (party members in the subtree, …).
+        return [*self.list_display, *(_count_column(count) for count in subtree_counts())]
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data.get(k) for k in ("secretary_name", "secretary_phone", "address")}

@@ -161,6 +161,15 @@ def test_delete_refuses_a_node_with_children_or_members(tree, district_user):
     assert not OrgNode.objects.filter(code="S01C01G01B01").exists()
 
 
+def test_delete_refuses_a_leaf_holding_party_members_and_says_why(tree, district_user):
+    # grids knows nothing of members: the refusal is the count the members app registers (grids.subtree_counts).
+    MemberFactory(org=tree.building)
+    with pytest.raises(ValidationError) as refused:
+        services.org_delete(actor=district_user, node=tree.building)
+    assert refused.value.messages == ["Move its party members to another organization first."]
+    assert OrgNode.objects.filter(pk=tree.building.pk).exists()
+
+
 def test_secretary_cannot_write_outside_subtree(tree, community_secretary):
     with pytest.raises(PermissionDenied):
         services.org_create(
