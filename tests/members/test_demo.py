@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from grids import demo as grid_demo
-from members import demo
+from demo import tree as grid_demo
+from demo import members as demo
 from members.models import BirthdayGreeting, Candidate, PointEntry, StageFiling, StepRecord
 
 pytestmark = pytest.mark.django_db

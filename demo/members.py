@@ -1,5 +1,5 @@
 """Demo data for member work: a year of development candidates (with their steps and filings), points and
-political-birthday greetings. Run by `seed_demo` (grids/demo.py EXTENSIONS) after the tree, members and
+political-birthday greetings. Run by `seed_demo` (demo/tree.py EXTENSIONS) after the tree, members and
 accounts exist. Deterministic for a seed; bulk inserts only (no history rows for demo data)."""
 
 import datetime
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import OrgNode
 
-from .models import (
+from members.models import (
     BirthdayGreeting,
     Candidate,
     DevelopmentStep,
@@ -23,7 +23,7 @@ from .models import (
     StageFiling,
     StepRecord,
 )
-from .validators import make_id_number
+from members.validators import make_id_number
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -102,7 +102,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     for candidate, (dates, done, filings) in zip(candidates, plans):
         for n in done:
             if n > 16:
-                break  # demo candidates stop before the probationary decision (members come from grids/demo)
+                break  # demo candidates stop before the probationary decision (members come from demo/tree.py)
             records.append(StepRecord(candidate=candidate, step=steps[n], done_on=dates[n],
                                       reviewer=REVIEWERS[n % len(REVIEWERS)], recorded_by=recorder))
         for stage, proposed, approved in filings:
@@ -164,7 +164,7 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
     rotation takes three years)."""
     from decimal import Decimal
 
-    from .models import (
+    from members.models import (
         Attendance,
         DuesKind,
         DuesPayment,
@@ -175,7 +175,7 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
         Transfer,
         TransferStatus,
     )
-    from .services import ATTENDANCE_POINTS, dues_monthly_amount
+    from members.services import ATTENDANCE_POINTS, dues_monthly_amount
 
     nodes = dict(OrgNode.objects.filter(level=2).values_list("pk", "path"))
     members = list(Member.objects.order_by("pk").values_list("pk", "org__path", "org_id"))
@@ -300,7 +300,7 @@ def _seed_quizzes_and_accounts(rng, today, recorder):
     members enrolled in the latest quizzed class, so the phone page /m/party/ has something to show."""
     from decimal import ROUND_HALF_UP, Decimal
 
-    from .models import Choice, Enrolment, MemberAccount, Question, Quiz, QuizAttempt, TrainingClass
+    from members.models import Choice, Enrolment, MemberAccount, Question, Quiz, QuizAttempt, TrainingClass
 
     tz = timezone.get_current_timezone()
     classes = list(TrainingClass.objects.filter(quizzes__isnull=True).order_by("starts_on", "pk"))

@@ -18,7 +18,7 @@ from accounts.models import Role, RoleGrant
 from grids.models import Level, OrgNode
 from inbox.models import Message
 
-from .models import (
+from servicecenters.models import (
     Booking,
     BookingStatus,
     ClosedDay,
