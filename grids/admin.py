@@ -136,10 +136,9 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             obj.pk, obj.level, obj.path = node.pk, node.level, node.path
             return
         original = OrgNode.objects.get(pk=obj.pk)
-        if "parent" in form.changed_data and obj.parent_id != original.parent_id:
-            services.org_move(actor=request.user, node=original, new_parent=form.cleaned_data["parent"])
-            original.refresh_from_db()
-        services.org_update(
+        if "parent" in form.changed_data:
+            data["new_parent"] = form.cleaned_data["parent"]
+        services.org_change(
             actor=request.user, node=original, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], **data
         )
 

@@ -130,6 +130,20 @@ def org_move(*, actor, node, new_parent):
     return node
 
 
+#: org_change's default for `new_parent`: the node stays where it is.
+UNCHANGED = object()
+
+
+@transaction.atomic
+def org_change(*, actor, node, new_parent=UNCHANGED, **changes):
+    """Change a node in one transaction: move it under `new_parent` when given and not its parent already
+    (org_move), then change its editable fields (org_update). All or nothing: a refused change leaves the node
+    where it was. Returns the node as changed."""
+    if new_parent is not UNCHANGED and (new_parent.pk if new_parent is not None else None) != node.parent_id:
+        node = org_move(actor=actor, node=node, new_parent=new_parent)
+    return org_update(actor=actor, node=node, **changes)
+
+
 @transaction.atomic
 def org_delete(*, actor, node):
     """Delete an empty node (no organizations below it, nor rows of another app that refuse it: party members)."""

@@ -9,6 +9,7 @@ messages go out only after commit.
 
 import datetime
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -326,6 +327,31 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
             return series, bookings, skipped
 
     return _guarded(write)
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What booking_request made: one booking (series None), or a weekly series' bookings and skipped dates."""
+
+    bookings: list
+    series: BookingSeries | None = None
+    skipped: list = field(default_factory=list)
+
+
+def booking_request(*, actor, room, start, end, attendees, purpose="", weeks=1, on_clash=BookingSeries.OnClash.SKIP,
+                    now=None):
+    """A resident's booking request, once (`weeks` 1: booking_create) or on `weeks` consecutive weeks
+    (booking_create_weekly, clashing dates skipped or refusing the series as `on_clash` says). The one place that
+    makes that choice for the phone pages and the API; raises as those two do. Returns a BookingRequest."""
+    if weeks is not None and weeks > 1:
+        series, bookings, skipped = booking_create_weekly(
+            actor=actor, room=room, start=start, end=end, attendees=attendees, purpose=purpose, weeks=weeks,
+            on_clash=on_clash, now=now,
+        )
+        return BookingRequest(bookings=bookings, series=series, skipped=skipped)
+    booking = booking_create(actor=actor, room=room, start=start, end=end, attendees=attendees, purpose=purpose,
+                             now=now)
+    return BookingRequest(bookings=[booking])
 
 
 def _set_status(booking, status, *, actor, reason=None, **fields):

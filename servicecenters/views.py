@@ -118,24 +118,19 @@ def room(request, pk):
             start = services.at(data["date"], data["start"])
             end = services.at(data["date"], data["end"])
             try:
-                if data["weeks"] > 1:
-                    _series, bookings, skipped = services.booking_create_weekly(
-                        actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
-                        purpose=data["purpose"], weeks=data["weeks"], on_clash=data["on_clash"],
-                    )
-                    messages.success(request, _("Booked %(n)d dates.") % {"n": len(bookings)})
-                    if skipped:
+                made = services.booking_request(
+                    actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
+                    purpose=data["purpose"], weeks=data["weeks"], on_clash=data["on_clash"],
+                )
+                if made.series is not None:
+                    messages.success(request, _("Booked %(n)d dates.") % {"n": len(made.bookings)})
+                    if made.skipped:
                         messages.warning(request, _("Skipped, already taken: %(dates)s") % {
-                            "dates": ", ".join(skipped)})
+                            "dates": ", ".join(made.skipped)})
+                elif made.bookings[0].status == BookingStatus.PENDING:
+                    messages.success(request, _("Booking received: the center will confirm it."))
                 else:
-                    booking = services.booking_create(
-                        actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
-                        purpose=data["purpose"],
-                    )
-                    if booking.status == BookingStatus.PENDING:
-                        messages.success(request, _("Booking received: the center will confirm it."))
-                    else:
-                        messages.success(request, _("Booked! See you there."))
+                    messages.success(request, _("Booked! See you there."))
                 return redirect("sc:my_bookings")
             except ConflictError as exc:
                 errors, conflict = [exc.message], True
