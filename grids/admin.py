@@ -10,36 +10,20 @@ from accounts.admin_scoping import ScopedAdminMixin
 from accounts.scopes import resolve_scope
 
 from . import services
+from .admin_filters import tree_filter
 from .forms import OrgNodeForm
 from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street
-from .selectors import org_list, org_list_with_counts, under_visible_node
+from .selectors import org_list, org_list_with_counts
 from .subtree_counts import subtree_counts
 
 
-class StreetFilter(admin.SimpleListFilter):
-    title = _("street")
-    parameter_name = "street"
-
-    def lookups(self, request, model_admin):
-        return [(str(s.pk), s.name) for s in org_list(user=request.user).streets().order_by("code")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return under_visible_node(queryset, user=request.user, pk=self.value(), level=Level.STREET)
-        return queryset
+#: The street sidebar: the visible streets; the list cut to the chosen one's subtree.
+StreetFilter = tree_filter(Level.STREET)
 
 
-class ParentFilter(admin.SimpleListFilter):
-    """Reached from the "organizations below" links: the children of one node, named in the sidebar."""
-
-    title = _("parent organization")
-    parameter_name = "parent__id__exact"
-
-    def lookups(self, request, model_admin):
-        value = request.GET.get(self.parameter_name, "")
-        if not value.isdigit():
-            return []
-        return [(str(n.pk), n.name) for n in org_list(user=request.user).filter(pk=value)]
+class ParentFilter(tree_filter(parameter_name="parent__id__exact", title=_("parent organization"))):
+    """Reached from the "organizations below" links: named in the sidebar like a subtree filter, but it keeps the
+    direct children of the node only."""
 
     def queryset(self, request, queryset):
         value = self.value()
