@@ -1,13 +1,40 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
+from .centers import center_queryset
 from .models import RoleGrant
+
+
+class RoleGrantForm(forms.ModelForm):
+    """A center role's center is chosen among the registered centers (accounts.centers) and stored by id."""
+
+    center_id = forms.ModelChoiceField(queryset=None, required=False, label=_("service center"))
+
+    class Meta:
+        model = RoleGrant
+        fields = ["user", "role", "node", "center_id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["center_id"]
+        centers = center_queryset()
+        field.queryset = centers if centers is not None else RoleGrant.objects.none()
+        if self.instance.center_id is not None:
+            self.initial["center_id"] = self.instance.center_id
+
+    def clean_center_id(self):
+        center = self.cleaned_data.get("center_id")
+        return center.pk if center is not None else None
 
 
 @admin.register(RoleGrant)
 class RoleGrantAdmin(admin.ModelAdmin):
     """Who holds which role where. Only district staff have the model permissions (accounts.backends)."""
+
+    form = RoleGrantForm
 
     list_display = ["user", "role", "node", "granted_by", "created_at"]
     list_filter = ["role"]

@@ -23,7 +23,7 @@ NODE_ROLE_LEVELS = {
     Role.COMMUNITY_SECRETARY: (2,),
     Role.GRID_LEADER: (3, 4),
 }
-#: Roles granted on a service center (servicecenters.ServiceCenter); the grant covers that center only.
+#: Roles granted on a service center (RoleGrant.center_id); the grant covers that center only.
 CENTER_ROLES = (Role.CENTER_STAFF,)
 
 
@@ -45,14 +45,10 @@ class RoleGrant(models.Model):
         blank=True,
         related_name="role_grants",
     )
-    center = models.ForeignKey(
-        "servicecenters.ServiceCenter",
-        verbose_name=_("service center"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="role_grants",
-    )
+    #: The service center of a center role, by id: accounts sits below the app that owns the centers, which
+    #: names them (accounts.centers) and keeps the reference whole (servicecenters' migration 0003 adds the
+    #: PostgreSQL foreign key, ON DELETE CASCADE).
+    center_id = models.BigIntegerField(_("service center"), null=True, blank=True, db_index=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("granted by"),
@@ -69,11 +65,12 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "node"], name="rolegrant_unique"),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(node__isnull=True, center__isnull=True),
+                fields=["user", "role"], condition=Q(node__isnull=True, center_id__isnull=True),
                 name="rolegrant_unique_global",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "center"], condition=Q(center__isnull=False), name="rolegrant_unique_center"
+                fields=["user", "role", "center_id"], condition=Q(center_id__isnull=False),
+                name="rolegrant_unique_center",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in NODE_ROLES], node__isnull=False)
@@ -81,8 +78,8 @@ class RoleGrant(models.Model):
                 name="rolegrant_node_iff_node_role",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in CENTER_ROLES], center__isnull=False)
-                | (~Q(role__in=[r.value for r in CENTER_ROLES]) & Q(center__isnull=True)),
+                condition=Q(role__in=[r.value for r in CENTER_ROLES], center_id__isnull=False)
+                | (~Q(role__in=[r.value for r in CENTER_ROLES]) & Q(center_id__isnull=True)),
                 name="rolegrant_center_iff_center_role",
             ),
         ]
@@ -98,15 +95,17 @@ class RoleGrant(models.Model):
         elif self.node_id is not None:
             raise ValidationError({"node": _("This role covers no particular organization: leave it empty.")})
         if self.role in CENTER_ROLES and self.center_id is None:
-            raise ValidationError({"center": _("This role is granted on a service center: choose one.")})
+            raise ValidationError({"center_id": _("This role is granted on a service center: choose one.")})
         if self.role not in CENTER_ROLES and self.center_id is not None:
-            raise ValidationError({"center": _("This role covers no service center: leave it empty.")})
+            raise ValidationError({"center_id": _("This role covers no service center: leave it empty.")})
 
     def __str__(self):
         if self.node_id:
             return f"{self.user} · {self.get_role_display()} · {self.node}"
         if self.center_id:
-            return f"{self.user} · {self.get_role_display()} · {self.center}"
+            from .centers import center_label
+
+            return f"{self.user} · {self.get_role_display()} · {center_label(self.center_id)}"
         return f"{self.user} · {self.get_role_display()}"
 
 

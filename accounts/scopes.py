@@ -162,17 +162,21 @@ def manages_center(user, center_id):
     return scope.write_all or center_id in scope.center_ids
 
 
-def works_at_centers(user):
-    """Whether the user runs any service center (center staff or district staff)."""
+def works_at_centers(user, *, read=False):
+    """Whether the user runs any service center (center staff or district staff); with `read=True`, whether
+    they may look at the centers' staff side at all (inspectors too, read only)."""
     scope = resolve_scope(user)
-    return scope.write_all or bool(scope.center_ids)
+    return (scope.read_all if read else scope.write_all) or bool(scope.center_ids)
 
 
-def managed_centers_q(user, *, prefix=""):
+def managed_centers_q(user, *, prefix="", read=False):
     """A Q on ServiceCenter (or, with a prefix such as "room__center_", on a model pointing at one) cut to the
-    centers the user runs."""
+    centers the user runs (with `read=True`: whose staff side they may look at, inspectors seeing all).
+
+    Every center: the empty Q(), which is falsy, so that a caller OR-ing it with another condition can tell.
+    """
     scope = resolve_scope(user)
-    if scope.write_all:
+    if scope.read_all if read else scope.write_all:
         return Q()
     return Q(**{f"{prefix}id__in": scope.center_ids}) if scope.center_ids else Q(pk__in=[])
 

@@ -27,7 +27,7 @@ def _count_queries(fn):
 
 
 def run(scale, runs):
-    import community.demo
+    import demo.community
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
@@ -38,7 +38,7 @@ def run(scale, runs):
     from grids.models import OrgNode
 
     seeded = {}
-    original = community.demo.seed
+    original = demo.community.seed
 
     def timed_seed(**kwargs):
         started = time.perf_counter()
@@ -46,11 +46,11 @@ def run(scale, runs):
         seeded["s"] = time.perf_counter() - started
         return lines
 
-    community.demo.seed = timed_seed
+    demo.community.seed = timed_seed
     try:
         migrate_s, seed_s = migrate_and_seed(scale)
     finally:
-        community.demo.seed = original
+        demo.community.seed = original
     street = OrgNode.objects.get(code="JS01")
     community_node = OrgNode.objects.filter(parent=street).order_by("code").first()
     users = {"district (admin)": "admin", f"street sec-{street.code}": f"sec-{street.code}",

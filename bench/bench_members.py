@@ -3,8 +3,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jinshui .venv/bin/python bench/bench_members.py --scale 1
 
-Builds a scratch database (bench/scratch.py) with the district (grids/demo.py) and the members app's demo
-data (members/demo.py; the other apps' demo data is not needed here), then measures:
+Builds a scratch database (bench/scratch.py) with the district (demo/tree.py) and the members app's demo
+data (demo/members.py; the other apps' demo data is not needed here), then measures:
 - member_import of a 5,000-row .xlsx (read + validate + write, all or nothing) by district staff and by a
   community secretary into their own grids, and the validation of a file with 5,000 rows of which 1 is bad;
 - a 5,000-row points import and a 5,000-row dues import by the community secretary (members of their
@@ -48,9 +48,9 @@ def run(scale, runs):
     from django.db import connection, transaction
     from django.test import Client
 
-    from grids import demo as grid_demo
+    from demo import tree as grid_demo
     from grids.models import OrgNode
-    from members import demo
+    from demo import members as demo
     from members.imports.engine import load_dataset, member_import
 
     started = time.perf_counter()

@@ -31,12 +31,12 @@ def one_scale(scale):
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from assessment import demo as assessment_demo
+    from demo import assessment as assessment_demo
     from assessment import jobs
     from assessment.models import Indicator, RankingRow, Score
     from core.periods import last_complete_quarter, next_quarter
     from assessment.ranking import take_snapshots
-    from grids import demo
+    from demo import tree as demo
     from jobs.ledger import run_once
 
     from django.core.management import call_command

@@ -10,35 +10,20 @@ from accounts.admin_scoping import ScopedAdminMixin
 from accounts.scopes import resolve_scope
 
 from . import services
+from .admin_filters import tree_filter
 from .forms import OrgNodeForm
 from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street
-from .selectors import org_list, org_list_with_counts, under_visible_node
+from .selectors import org_list, org_list_with_counts
+from .subtree_counts import subtree_counts
 
 
-class StreetFilter(admin.SimpleListFilter):
-    title = _("street")
-    parameter_name = "street"
-
-    def lookups(self, request, model_admin):
-        return [(str(s.pk), s.name) for s in org_list(user=request.user).streets().order_by("code")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return under_visible_node(queryset, user=request.user, pk=self.value(), level=Level.STREET)
-        return queryset
+#: The street sidebar: the visible streets; the list cut to the chosen one's subtree.
+StreetFilter = tree_filter(Level.STREET)
 
 
-class ParentFilter(admin.SimpleListFilter):
-    """Reached from the "organizations below" links: the children of one node, named in the sidebar."""
-
-    title = _("parent organization")
-    parameter_name = "parent__id__exact"
-
-    def lookups(self, request, model_admin):
-        value = request.GET.get(self.parameter_name, "")
-        if not value.isdigit():
-            return []
-        return [(str(n.pk), n.name) for n in org_list(user=request.user).filter(pk=value)]
+class ParentFilter(tree_filter(parameter_name="parent__id__exact", title=_("parent organization"))):
+    """Reached from the "organizations below" links: named in the sidebar like a subtree filter, but it keeps the
+    direct children of the node only."""
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -47,9 +32,24 @@ class ParentFilter(admin.SimpleListFilter):
         return queryset.filter(parent_id=value) if value.isdigit() else queryset.none()
 
 
+def _count_column(count):
+    """The admin column of a registered subtree count: the number, linking to the app's list cut to the subtree."""
+
+    @admin.display(description=count.label, ordering=count.name)
+    def column(obj):
+        value = getattr(obj, count.name)
+        if not value or not count.url_name:
+            return value or 0
+        url = reverse(count.url_name) + f"?{count.url_param}={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    column.__name__ = column.__qualname__ = f"{count.name}_display"
+    return column
+
+
 class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = OrgNodeForm
-    list_display = ["code", "name", "kind", "level", "parent_link", "children_link", "member_count_display"]
+    list_display = ["code", "name", "kind", "level", "parent_link", "children_link"]
     list_filter = ["level", "kind", StreetFilter, ParentFilter]
     search_fields = ["=code", "code", "name"]
     list_select_related = ["parent"]
@@ -102,12 +102,9 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         url = reverse("admin:grids_orgnode_changelist") + f"?parent__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.children_count)
 
-    @admin.display(description=_("party members in subtree"), ordering="member_count")
-    def member_count_display(self, obj):
-        if not obj.member_count:
-            return 0
-        url = reverse("admin:members_member_changelist") + f"?org_subtree={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.member_count)
+    def get_list_display(self, request):
+        # Then a column per count other apps register (party members in the subtree, …).
+        return [*self.list_display, *(_count_column(count) for count in subtree_counts())]
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data.get(k) for k in ("secretary_name", "secretary_phone", "address")}
@@ -123,10 +120,9 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             obj.pk, obj.level, obj.path = node.pk, node.level, node.path
             return
         original = OrgNode.objects.get(pk=obj.pk)
-        if "parent" in form.changed_data and obj.parent_id != original.parent_id:
-            services.org_move(actor=request.user, node=original, new_parent=form.cleaned_data["parent"])
-            original.refresh_from_db()
-        services.org_update(
+        if "parent" in form.changed_data:
+            data["new_parent"] = form.cleaned_data["parent"]
+        services.org_change(
             actor=request.user, node=original, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], **data
         )
 

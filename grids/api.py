@@ -59,8 +59,6 @@ class OrgNodeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        node = serializer.instance
-        new_parent = data.pop("parent", node.parent)
-        if new_parent != node.parent:
-            node = services.org_move(actor=self.request.user, node=node, new_parent=new_parent)
-        serializer.instance = services.org_update(actor=self.request.user, node=node, **data)
+        if "parent" in data:
+            data["new_parent"] = data.pop("parent")
+        serializer.instance = services.org_change(actor=self.request.user, node=serializer.instance, **data)

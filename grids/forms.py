@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationError
+from core.forms import add_service_error
 
 from .models import OrgNode
 from .services import check_placement
@@ -23,7 +24,5 @@ class OrgNodeForm(forms.ModelForm):
             try:
                 check_placement(kind=kind, parent=parent, node=self.instance if self.instance.pk else None)
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
+                add_service_error(self, exc)
         return cleaned

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from accounts.scopes import resolve_scope
 
 from .models import OrgNode
+from .subtree_counts import subtree_counts
 
 
 def org_list(*, user, write=False):
@@ -19,14 +20,12 @@ def org_subtree(*, user, node):
 
 
 def org_list_with_counts(*, user):
-    """Visible nodes annotated with their number of direct children and of members in their subtree."""
-    from members.records.models import Member
-
-    children = OrgNode.objects.filter(parent=OuterRef("pk"))
-    members = Member.objects.filter(org__path__startswith=OuterRef("path"))
-    return org_list(user=user).annotate(
-        children_count=_count(children), member_count=_count(members)
-    )
+    """Visible nodes annotated with their number of direct children and each registered count of other apps'
+    rows in their subtree (grids.subtree_counts: party members as `member_count`, …)."""
+    counts = {"children_count": _count(OrgNode.objects.filter(parent=OuterRef("pk")))}
+    for count in subtree_counts():
+        counts[count.name] = _count(count.under(OuterRef("path")))
+    return org_list(user=user).annotate(**counts)
 
 
 def _count(queryset):

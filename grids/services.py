@@ -9,6 +9,7 @@ from accounts.scopes import resolve_scope
 from core.errors import PermissionDenied, ValidationError
 
 from .models import KINDS_BY_LEVEL, Kind, Level, OrgNode
+from .subtree_counts import subtree_counts
 
 EDITABLE_FIELDS = ("name", "kind", "secretary_name", "secretary_phone", "address")
 
@@ -129,15 +130,31 @@ def org_move(*, actor, node, new_parent):
     return node
 
 
+#: org_change's default for `new_parent`: the node stays where it is.
+UNCHANGED = object()
+
+
+@transaction.atomic
+def org_change(*, actor, node, new_parent=UNCHANGED, **changes):
+    """Change a node in one transaction: move it under `new_parent` when given and not its parent already
+    (org_move), then change its editable fields (org_update). All or nothing: a refused change leaves the node
+    where it was. Returns the node as changed."""
+    if new_parent is not UNCHANGED and (new_parent.pk if new_parent is not None else None) != node.parent_id:
+        node = org_move(actor=actor, node=node, new_parent=new_parent)
+    return org_update(actor=actor, node=node, **changes)
+
+
 @transaction.atomic
 def org_delete(*, actor, node):
-    """Delete an empty node (no organizations and no members below it)."""
+    """Delete an empty node (no organizations below it, nor rows of another app that refuse it: party members)."""
     scope = resolve_scope(actor)
     if not scope.covers(node, write=True) or scope.is_grant_root(node):
         raise PermissionDenied(_("You may not delete this organization."))
     if node.children.exists():
         raise ValidationError(_("Remove or move the organizations below it first."))
-    if node.members.exists():
-        raise ValidationError(_("Move its party members to another organization first."))
+    for count in subtree_counts():
+        # With no organization below it, the node's subtree is the node itself.
+        if count.refuses_delete and count.under(node.path).exists():
+            raise ValidationError(str(count.refuses_delete))
     node._history_user = actor
     node.delete()

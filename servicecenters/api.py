@@ -130,18 +130,15 @@ class BookingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        weeks = data.pop("weeks", None) or 1
-        on_clash = data.pop("on_clash", BookingSeries.OnClash.SKIP)
-        if weeks > 1:
-            _series, bookings, skipped = services.booking_create_weekly(
-                actor=request.user, weeks=weeks, on_clash=on_clash, **data
-            )
-            body = self.get_serializer(bookings[0]).data
-            body["series_bookings"] = [b.pk for b in bookings]
-            body["skipped"] = skipped
-            return Response(body, status=status.HTTP_201_CREATED)
-        booking = services.booking_create(actor=request.user, **data)
-        return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
+        made = services.booking_request(
+            actor=request.user, weeks=data.pop("weeks", None) or 1,
+            on_clash=data.pop("on_clash", BookingSeries.OnClash.SKIP), **data,
+        )
+        body = self.get_serializer(made.bookings[0]).data
+        if made.series is not None:
+            body["series_bookings"] = [b.pk for b in made.bookings]
+            body["skipped"] = made.skipped
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
         services.booking_cancel(actor=self.request.user, booking=instance)

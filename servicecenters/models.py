@@ -65,6 +65,16 @@ class ServiceCenter(models.Model):
         return self.name
 
 
+def delete_center_grants(sender, instance, **kwargs):
+    """A deleted center takes its staff's role grants with it (connected in ServicecentersConfig.ready).
+
+    accounts stores the center by id (RoleGrant.center_id); on PostgreSQL the foreign key added by migration
+    0003 cascades as well, and this keeps the embedded SQLite demo the same."""
+    from accounts.models import RoleGrant
+
+    RoleGrant.objects.filter(center_id=instance.pk).delete()
+
+
 class OpeningHours(models.Model):
     """Local (Asia/Shanghai) opening hours of a center on one weekday; no row means closed that weekday."""
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import managed_centers_q
 
 from .models import (
     Booking,
@@ -26,52 +26,42 @@ from .services import at, day_bounds, local, overlapping_q
 
 
 def center_list(*, user):
+    """Every center, with its number of bookable rooms (public to every signed-in user)."""
     return ServiceCenter.objects.select_related("street").annotate(
         room_count=Count("rooms", filter=Q(rooms__bookable=True))
     )
 
 
 def staff_center_list(*, user):
-    """Centers the user works at (district staff: all of them)."""
-    scope = resolve_scope(user)
-    qs = ServiceCenter.objects.select_related("street")
-    if scope.write_all or scope.read_all:
-        return qs
-    return qs.filter(pk__in=scope.center_ids)
+    """Centers whose staff side the user may look at (their own; district staff and inspectors: all)."""
+    return ServiceCenter.objects.select_related("street").filter(managed_centers_q(user, read=True))
 
 
 def room_list(*, user):
     """Bookable rooms for everyone signed in; staff also see their own center's unbookable rooms."""
-    scope = resolve_scope(user)
     if not user.is_authenticated:
         return Room.objects.none()
-    condition = Q(bookable=True)
-    if scope.read_all:
-        condition = Q()
-    elif scope.center_ids:
-        condition |= Q(center_id__in=scope.center_ids)
+    centers = managed_centers_q(user, prefix="center_", read=True)
+    condition = Q(bookable=True) | centers if centers else Q()
     return Room.objects.filter(condition).select_related("center")
 
 
 def booking_list(*, user):
-    scope = resolve_scope(user)
+    """The resident's own bookings, and every booking of the centers whose staff side the user may look at."""
     if not user.is_authenticated:
         return Booking.objects.none()
     qs = Booking.objects.select_related("room__center", "resident")
-    if scope.read_all:
+    centers = managed_centers_q(user, prefix="room__center_", read=True)
+    if not centers:
         return qs
-    condition = Q(resident_id=user.pk)
-    if scope.center_ids:
-        condition |= Q(room__center_id__in=scope.center_ids)
-    return qs.filter(condition)
+    return qs.filter(Q(resident_id=user.pk) | centers)
 
 
 def staff_booking_list(*, user, center_ids=None):
-    """Bookings of the centers the user manages (not their own private ones)."""
-    scope = resolve_scope(user)
-    qs = Booking.objects.select_related("room__center", "resident")
-    if not (scope.write_all or scope.read_all):
-        qs = qs.filter(room__center_id__in=scope.center_ids)
+    """Bookings of the centers whose staff side the user may look at (not their own private ones)."""
+    qs = Booking.objects.select_related("room__center", "resident").filter(
+        managed_centers_q(user, prefix="room__center_", read=True)
+    )
     if center_ids is not None:
         qs = qs.filter(room__center_id__in=center_ids)
     return qs

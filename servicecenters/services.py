@@ -9,6 +9,7 @@ messages go out only after commit.
 
 import datetime
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import manages_center
 from inbox.services import message_send
 from core.errors import ConflictError, PermissionDenied, ValidationError
 
@@ -53,14 +54,9 @@ CONFLICT_MESSAGE = gettext_lazy("This room is already booked at that time.")
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def can_manage_center(user, center_id):
-    scope = resolve_scope(user)
-    return scope.write_all or center_id in scope.center_ids
-
-
 def _require_staff(actor, booking_or_room):
     center_id = booking_or_room.room.center_id if isinstance(booking_or_room, Booking) else booking_or_room.center_id
-    if not can_manage_center(actor, center_id):
+    if not manages_center(actor, center_id):
         raise PermissionDenied(_("Only this center's staff may do that."))
 
 
@@ -337,6 +333,31 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
     return _guarded(write)
 
 
+@dataclass(frozen=True)
+class BookingRequest:
+    """What booking_request made: one booking (series None), or a weekly series' bookings and skipped dates."""
+
+    bookings: list
+    series: BookingSeries | None = None
+    skipped: list = field(default_factory=list)
+
+
+def booking_request(*, actor, room, start, end, attendees, purpose="", weeks=1, on_clash=BookingSeries.OnClash.SKIP,
+                    now=None):
+    """A resident's booking request, once (`weeks` 1: booking_create) or on `weeks` consecutive weeks
+    (booking_create_weekly, clashing dates skipped or refusing the series as `on_clash` says). The one place that
+    makes that choice for the phone pages and the API; raises as those two do. Returns a BookingRequest."""
+    if weeks is not None and weeks > 1:
+        series, bookings, skipped = booking_create_weekly(
+            actor=actor, room=room, start=start, end=end, attendees=attendees, purpose=purpose, weeks=weeks,
+            on_clash=on_clash, now=now,
+        )
+        return BookingRequest(bookings=bookings, series=series, skipped=skipped)
+    booking = booking_create(actor=actor, room=room, start=start, end=end, attendees=attendees, purpose=purpose,
+                             now=now)
+    return BookingRequest(bookings=[booking])
+
+
 def _set_status(booking, status, *, actor, reason=None, **fields):
     booking.status = status
     if reason is not None:
@@ -359,7 +380,7 @@ def booking_cancel(*, actor, booking, reason="", now=None):
     _require_signed_in(actor)
     now = now or timezone.now()
     booking = _locked_booking(booking)
-    is_staff = can_manage_center(actor, booking.room.center_id)
+    is_staff = manages_center(actor, booking.room.center_id)
     if booking.resident_id != actor.pk and not is_staff:
         raise PermissionDenied(_("You may cancel only your own bookings."))
     if booking.status not in UPCOMING_STATUSES:

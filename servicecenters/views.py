@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -18,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, RoleGrant
-from accounts.scopes import resolve_scope
+from accounts.scopes import works_at_centers
+from accounts.services import resident_sign_up
 from core.errors import ConflictError, PermissionDenied, ValidationError
 from core.mobile import mobile_login_required, mobile_page
 
@@ -27,9 +26,7 @@ from . import selectors, services
 from .forms import BlockForm, BookingForm, RejectForm, ResidentSignUpForm, SearchForm
 from .models import UPCOMING_STATUSES, BookingStatus, RoomKind
 
-LOGIN_URL = reverse_lazy("sc:login")
 ICAL_SALT = "servicecenters.ical"
-
 
 
 def _errors(exc):
@@ -64,10 +61,11 @@ def signup(request):
         return redirect("sc:home")
     form = ResidentSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        user.is_staff = False
-        user.save()
-        RoleGrant.objects.create(user=user, role=Role.RESIDENT)
+        data = form.cleaned_data
+        user = resident_sign_up(
+            username=data["username"], password=data["password1"], first_name=data.get("first_name", ""),
+            email=data.get("email", ""),
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("sc:home")
@@ -87,7 +85,9 @@ def home(request):
             resident=request.user, end__gt=timezone.now(), status__in=UPCOMING_STATUSES
         )[:3]
     )
-    return mobile_page(request, "servicecenters/home.html", {"centers": centers, "search": search, "upcoming": upcoming})
+    return mobile_page(request, "servicecenters/home.html", {
+        "centers": centers, "search": search, "upcoming": upcoming,
+    })
 
 
 @mobile_login_required
@@ -118,24 +118,19 @@ def room(request, pk):
             start = services.at(data["date"], data["start"])
             end = services.at(data["date"], data["end"])
             try:
-                if data["weeks"] > 1:
-                    _series, bookings, skipped = services.booking_create_weekly(
-                        actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
-                        purpose=data["purpose"], weeks=data["weeks"], on_clash=data["on_clash"],
-                    )
-                    messages.success(request, _("Booked %(n)d dates.") % {"n": len(bookings)})
-                    if skipped:
+                made = services.booking_request(
+                    actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
+                    purpose=data["purpose"], weeks=data["weeks"], on_clash=data["on_clash"],
+                )
+                if made.series is not None:
+                    messages.success(request, _("Booked %(n)d dates.") % {"n": len(made.bookings)})
+                    if made.skipped:
                         messages.warning(request, _("Skipped, already taken: %(dates)s") % {
-                            "dates": ", ".join(skipped)})
+                            "dates": ", ".join(made.skipped)})
+                elif made.bookings[0].status == BookingStatus.PENDING:
+                    messages.success(request, _("Booking received: the center will confirm it."))
                 else:
-                    booking = services.booking_create(
-                        actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
-                        purpose=data["purpose"],
-                    )
-                    if booking.status == BookingStatus.PENDING:
-                        messages.success(request, _("Booking received: the center will confirm it."))
-                    else:
-                        messages.success(request, _("Booked! See you there."))
+                    messages.success(request, _("Booked! See you there."))
                 return redirect("sc:my_bookings")
             except ConflictError as exc:
                 errors, conflict = [exc.message], True
@@ -201,7 +196,9 @@ def search(request):
         rooms = list(selectors.free_rooms(**args)[:50])
         if not rooms:
             alternatives = selectors.free_room_alternatives(**args)
-    return mobile_page(request, "servicecenters/search.html", {"form": form, "rooms": rooms, "alternatives": alternatives})
+    return mobile_page(request, "servicecenters/search.html", {
+        "form": form, "rooms": rooms, "alternatives": alternatives,
+    })
 
 
 @mobile_login_required
@@ -282,8 +279,7 @@ def staff_required(view):
     @wraps(view)
     @mobile_login_required
     def wrapped(request, *args, **kwargs):
-        scope = resolve_scope(request.user)
-        if not (scope.center_ids or scope.read_all):
+        if not works_at_centers(request.user, read=True):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -324,8 +320,9 @@ def staff(request):
         b.can_release = b.status == BookingStatus.CONFIRMED and now >= b.start + services.RELEASE_GRACE
     rooms = list(center.rooms.order_by("kind", "name"))
     return mobile_page(request, "servicecenters/staff.html", {
-        "center": center, "centers": centers, "pending": pending, "pending_count": pending_count, "today_list": [b for b in week if b.is_today],
-        "week": [b for b in week if not b.is_today], "rooms": rooms, "reject_form": RejectForm(),
+        "center": center, "centers": centers, "pending": pending, "pending_count": pending_count,
+        "today_list": [b for b in week if b.is_today], "week": [b for b in week if not b.is_today], "rooms": rooms,
+        "reject_form": RejectForm(),
         "block_form": BlockForm(initial={"date": today, "start": "09:00", "end": "12:00"}),
     })
 

@@ -137,6 +137,18 @@ def test_org_create_and_move_through_the_api(api, tree, district_user):
     assert cycle.status_code == 400
 
 
+def test_org_move_and_edit_through_the_api_is_all_or_nothing(api, tree, district_user):
+    api.force_authenticate(district_user)
+    refused = api.patch(f"/api/v1/orgs/{tree.grid.pk}/", {"parent": tree.other_community.pk, "kind": "street"},
+                        format="json")
+    assert refused.status_code == 400 and "kind" in refused.json()
+    tree.grid.refresh_from_db()
+    assert (tree.grid.parent_id, tree.grid.kind) == (tree.community.pk, "grid")  # not moved either
+    both = api.patch(f"/api/v1/orgs/{tree.grid.pk}/", {"parent": tree.other_community.pk, "name": "新网格"},
+                     format="json")
+    assert both.status_code == 200 and (both.json()["parent"], both.json()["name"]) == (tree.other_community.pk, "新网格")
+
+
 @pytest.mark.parametrize("url", ["/api/v1/orgs/", "/api/v1/members/"])
 def test_list_endpoints_fixed_query_count(api, tree, district_user, url, django_assert_num_queries):
     token = _token(api, "district", "Jinshui-test-2026")

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from assessment import demo as assessment_demo
+from demo import assessment as assessment_demo
 from assessment.models import (
     Department,
     Finding,
@@ -16,7 +16,7 @@ from assessment.models import (
     RankingSnapshot,
     Score,
 )
-from grids import demo
+from demo import tree as demo
 from jobs.models import JobRun
 
 SMALL = demo.Counts(streets=3, level2=7, villages=2, grids=8, building_groups=9, members=0, residents=0)

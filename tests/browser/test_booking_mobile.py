@@ -81,7 +81,7 @@ def test_center_staff_approve_on_a_phone(live_server, page, screenshot, password
     center = CenterFactory(code="SC01", name="凤凰台党群服务中心")
     room = RoomFactory(center=center, name="区域党校", capacity=80, needs_approval=True)
     staff = UserFactory(username="center-SC01", is_staff=False)
-    RoleGrant.objects.create(user=staff, role=Role.CENTER_STAFF, center=center)
+    RoleGrant.objects.create(user=staff, role=Role.CENTER_STAFF, center_id=center.pk)
     resident = grant(UserFactory(username="resident-0002", is_staff=False), Role.RESIDENT)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     tz = timezone.get_current_timezone()

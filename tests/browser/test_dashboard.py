@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from community import demo as community_demo
-from grids import demo
+from demo import community as community_demo
+from demo import tree as demo
 from grids.models import OrgNode
 from tests.factories import Role, UserFactory, grant
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db.models import Sum
 
-from community import demo as community_demo
+from demo import community as community_demo
 from community.models import (
     Coverage,
     DuesRefund,
@@ -22,7 +22,7 @@ from community.models import (
     VillageVisit,
     WeakOrgFlag,
 )
-from grids import demo
+from demo import tree as demo
 from grids.models import Level, OrgNode
 
 pytestmark = pytest.mark.django_db

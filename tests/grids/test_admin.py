@@ -49,6 +49,13 @@ def test_list_pages_run_a_fixed_number_of_queries(district_client, tree, url_nam
         district_client.get(url + "?p=0")
 
 
+def test_tree_list_links_the_member_count_of_each_subtree(district_client, tree):
+    body = district_client.get(reverse("admin:grids_orgnode_changelist")).content.decode()
+    members = reverse("admin:members_member_changelist")
+    assert f'<td class="field-member_count_display"><a href="{members}?org_subtree={tree.street.pk}">1</a></td>' in body
+    assert '<td class="field-member_count_display">0</td>' in body  # the building group: no link
+
+
 def test_member_list_masks_personal_data(district_client, tree):
     response = district_client.get(reverse("admin:members_member_changelist"))
     body = response.content.decode()

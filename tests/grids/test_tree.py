@@ -161,6 +161,15 @@ def test_delete_refuses_a_node_with_children_or_members(tree, district_user):
     assert not OrgNode.objects.filter(code="S01C01G01B01").exists()
 
 
+def test_delete_refuses_a_leaf_holding_party_members_and_says_why(tree, district_user):
+    # grids knows nothing of members: the refusal is the count the members app registers (grids.subtree_counts).
+    MemberFactory(org=tree.building)
+    with pytest.raises(ValidationError) as refused:
+        services.org_delete(actor=district_user, node=tree.building)
+    assert refused.value.messages == ["Move its party members to another organization first."]
+    assert OrgNode.objects.filter(pk=tree.building.pk).exists()
+
+
 def test_secretary_cannot_write_outside_subtree(tree, community_secretary):
     with pytest.raises(PermissionDenied):
         services.org_create(
@@ -181,3 +190,27 @@ def test_selectors_are_scoped(tree, community_secretary, street_secretary, resid
     assert "S01" in set(org_list(user=street_secretary).values_list("code", flat=True))
     assert "S02" not in set(org_list(user=street_secretary).values_list("code", flat=True))
     assert not org_list(user=resident).exists()
+
+
+def test_org_change_moves_and_edits_in_one_go(tree, district_user):
+    node = services.org_change(actor=district_user, node=tree.grid, new_parent=tree.other_community, name="新网格")
+    node.refresh_from_db()
+    assert (node.parent_id, node.name, node.path) == (tree.other_community.pk, "新网格", "/S02/S02C01/S01C01G01/")
+    assert OrgNode.objects.get(pk=tree.building.pk).path == "/S02/S02C01/S01C01G01/S01C01G01B01/"
+    # The same parent again, or none given: no move, only the edit.
+    services.org_change(actor=district_user, node=node, new_parent=tree.other_community, name="新网格二")
+    services.org_change(actor=district_user, node=node, secretary_name="张三")
+    node.refresh_from_db()
+    assert (node.parent_id, node.name, node.secretary_name) == (tree.other_community.pk, "新网格二", "张三")
+
+
+def test_org_change_refused_half_way_writes_nothing(tree, district_user):
+    grid = OrgNode.objects.get(pk=tree.grid.pk)
+    history = grid.history.count()
+    # The move is allowed; the edit after it is not (a grid cannot be of the street kind): nothing stays.
+    with pytest.raises(ValidationError):
+        services.org_change(actor=district_user, node=grid, new_parent=tree.other_community, kind=Kind.STREET)
+    grid.refresh_from_db()
+    assert (grid.parent_id, grid.path, grid.kind) == (tree.community.pk, "/S01/S01C01/S01C01G01/", Kind.GRID)
+    assert OrgNode.objects.get(pk=tree.building.pk).path == "/S01/S01C01/S01C01G01/S01C01G01B01/"
+    assert grid.history.count() == history

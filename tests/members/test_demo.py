@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from grids import demo as grid_demo
-from members import demo
+from demo import members as demo
+from demo import tree as grid_demo
 from members.development.models import Candidate, StageFiling, StepRecord
 from members.points.models import PointEntry
 from members.records.models import BirthdayGreeting

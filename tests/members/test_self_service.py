@@ -415,8 +415,8 @@ def test_admin_quiz_and_link_scope(client, tree, community_secretary, django_ass
 def test_demo_quizzes_attempts_and_linked_residents():
     from django.db.models import Count, Max, Q
 
-    from grids import demo as grid_demo
-    from members import demo
+    from demo import tree as grid_demo
+    from demo import members as demo
 
     today = datetime.date(2026, 11, 25)
     counts = grid_demo.Counts(streets=2, level2=4, villages=1, grids=6, building_groups=8, members=150, residents=3)

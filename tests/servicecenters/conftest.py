@@ -54,12 +54,12 @@ def resident2(db):
 @pytest.fixture
 def staff(center):
     user = UserFactory(username="center-SC01", is_staff=False, password="!")
-    RoleGrant.objects.create(user=user, role=Role.CENTER_STAFF, center=center)
+    RoleGrant.objects.create(user=user, role=Role.CENTER_STAFF, center_id=center.pk)
     return user
 
 
 @pytest.fixture
 def other_staff(other_center):
     user = UserFactory(username="center-SC02", is_staff=False, password="!")
-    RoleGrant.objects.create(user=user, role=Role.CENTER_STAFF, center=other_center)
+    RoleGrant.objects.create(user=user, role=Role.CENTER_STAFF, center_id=other_center.pk)
     return user

@@ -49,6 +49,25 @@ def test_weekly_series_refuses_on_clash_and_books_nothing(resident, resident2, r
     assert not BookingSeries.objects.exists()
 
 
+def test_booking_request_books_once_or_weekly(resident, room, tomorrow):
+    once = services.booking_request(actor=resident, room=room, start=local_dt(tomorrow, 9),
+                                    end=local_dt(tomorrow, 10), attendees=2, purpose="测试", weeks=1)
+    assert once.series is None and once.skipped == [] and [b.start for b in once.bookings] == [local_dt(tomorrow, 9)]
+    weekly = services.booking_request(actor=resident, room=room, start=local_dt(tomorrow, 11),
+                                      end=local_dt(tomorrow, 12), attendees=2, weeks=3, on_clash="skip")
+    assert weekly.series is not None and len(weekly.bookings) == 3 and weekly.skipped == []
+    assert all(b.series_id == weekly.series.pk for b in weekly.bookings)
+    assert Booking.objects.filter(resident=resident).count() == 4
+
+
+def test_booking_request_refused_weekly_books_nothing(resident, resident2, room, tomorrow):
+    make(resident2, room, tomorrow + datetime.timedelta(weeks=2), 9, 10)
+    with pytest.raises(ConflictError):
+        services.booking_request(actor=resident, room=room, start=local_dt(tomorrow, 9), end=local_dt(tomorrow, 10),
+                                 attendees=2, weeks=3, on_clash=BookingSeries.OnClash.REFUSE)
+    assert not Booking.objects.filter(resident=resident).exists() and not BookingSeries.objects.exists()
+
+
 def test_weekly_series_respects_how_far_ahead(resident, room, tomorrow):
     # 30 days ahead at most: weeks 5+ fall outside and are skipped as clashes.
     _series, bookings, skipped = services.booking_create_weekly(

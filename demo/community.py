@@ -1,6 +1,6 @@
 """Demo records behind the district's figures, so that the demo dashboard shows the 2018 report's numbers.
 
-Run by `seed_demo` (grids/demo.py EXTENSIONS) after the tree, members and accounts exist, in the same
+Run by `seed_demo` (demo/tree.py EXTENSIONS) after the tree, members and accounts exist, in the same
 transaction. At scale 1 the records add up exactly to the report's figures; at scale N, N times them:
 
 - two-new organizations: 1,000 non-public enterprises, 730 covered (73%); 300 social organizations,
@@ -32,7 +32,7 @@ from simple_history.utils import bulk_create_with_history
 
 from grids.models import Kind, Level, OrgNode
 
-from .models import (
+from community.models import (
     Coverage,
     DuesRefund,
     Instructor,
@@ -146,7 +146,7 @@ def _bulk(model, rows):
 class _Tree:
     """The seeded tree, read once: nodes by level, per copy of the district (sorted by code).
 
-    Copy k > 1 of the district has codes prefixed "K<k>" (grids/demo.py); records of copy k hang off its nodes.
+    Copy k > 1 of the district has codes prefixed "K<k>" (demo/tree.py); records of copy k hang off its nodes.
     """
 
     def __init__(self, streets, level2, groups):
@@ -429,7 +429,7 @@ def _moment(day, rng):
 def _seed_refunds(rng, scale):
     """2017's dues refunds of each copy of the district over organizations with their own party organization,
     proposed by the community's secretary, decided by the street's, paid by the district (accounts of
-    grids/demo.py: "sec-<code>" and "admin"). Returns how many were written."""
+    demo/tree.py: "sec-<code>" and "admin"). Returns how many were written."""
     User = get_user_model()
     own = list(
         TwoNewOrg.objects.filter(coverage=Coverage.OWN).order_by("credit_code")

@@ -1,4 +1,4 @@
-"""seed_demo and the generator behind it (grids/demo.py).
+"""seed_demo and the generator behind it (demo/tree.py).
 
 The full Jinshui size is checked on the in-memory plan (no inserts); inserts run at a small size.
 """
@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from accounts.models import Role, RoleGrant
-from grids import demo
+from demo import tree as demo
 from grids.models import Kind, Level, OrgNode
 from members.records.models import Member, MemberCategory, MemberStatus
 from members.records.validators import birth_date_from_id, gender_from_id, validate_id_number, validate_phone

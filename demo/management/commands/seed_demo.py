@@ -1,7 +1,7 @@
 """python manage.py seed_demo [--scale N] [--password P] [--seed S] [--force]
 
 Builds a Jinshui-size district (N copies of it) with demo accounts on an empty database.
-The work is done by grids/demo.py; this command only checks that it may run and reports.
+The work is done by demo/tree.py (and the other modules of demo/); this command only checks that it may run and reports.
 """
 
 import argparse
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from grids import demo
+from demo import tree as demo
 from grids.models import OrgNode
 
 

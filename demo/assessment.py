@@ -18,7 +18,7 @@ from accounts.models import Role, RoleGrant
 from grids.models import OrgNode
 from jobs.ledger import run_once
 
-from .models import (
+from assessment.models import (
     Department,
     Finding,
     FindingStatus,

@@ -26,7 +26,7 @@ from accounts.models import Role, RoleGrant
 from members.records.models import Education, Member, MemberCategory, MemberStatus
 from members.records.validators import make_id_number, validate_id_number
 
-from .models import Kind, Level, OrgNode
+from grids.models import Kind, Level, OrgNode
 
 DEFAULT_SEED = 2026
 DEFAULT_PASSWORD = "jinshui2026"
@@ -514,19 +514,19 @@ def existing_usernames(plan):
     return sorted(found)
 
 
-#: Other apps' demo data, run by seed_demo after the tree, members and accounts exist, in the same
-#: transaction. Each is a function `seed(*, scale, seed, hashed_password, today)` returning a list of
-#: (label, count) lines for the summary. An app adds its own line here.
+#: Each app's demo data (the other modules of demo/), run by seed_demo after the tree, members and accounts
+#: exist, in the same transaction. Each is a function `seed(*, scale, seed, hashed_password, today)` returning a
+#: list of (label, count) lines for the summary. A new module adds its own line here.
 EXTENSIONS = (
-    "community.demo.seed",
-    "servicecenters.demo.seed",
-    "assessment.demo.seed",
-    "members.demo.seed",
+    "demo.community.seed",
+    "demo.servicecenters.seed",
+    "demo.assessment.seed",
+    "demo.members.seed",
 )
 
 
 def run_extensions(*, scale, seed, hashed_password, today=None):
-    """Run every app's demo-data extension; returns their summary lines."""
+    """Run every app's demo data (EXTENSIONS); returns their summary lines."""
     from django.utils.module_loading import import_string
 
     today = today or timezone.localdate()

@@ -18,7 +18,7 @@ from accounts.models import Role, RoleGrant
 from grids.models import Level, OrgNode
 from inbox.models import Message
 
-from .models import (
+from servicecenters.models import (
     Booking,
     BookingStatus,
     ClosedDay,
@@ -118,7 +118,7 @@ def seed(*, scale, seed, hashed_password, today):
                   first_name=f"{PLACES[i % CENTERS_PER_COPY]}社工") for i, c in enumerate(centers)]
     User.objects.bulk_create(staff, batch_size=BATCH)
     RoleGrant.objects.bulk_create(
-        [RoleGrant(user=u, role=Role.CENTER_STAFF, center=c) for u, c in zip(staff, centers)], batch_size=BATCH
+        [RoleGrant(user=u, role=Role.CENTER_STAFF, center_id=c.pk) for u, c in zip(staff, centers)], batch_size=BATCH
     )
 
     partners = []

@@ -1,5 +1,5 @@
 """Demo data for member work: a year of development candidates (with their steps and filings), points and
-political-birthday greetings. Run by `seed_demo` (grids/demo.py EXTENSIONS) after the tree, members and
+political-birthday greetings. Run by `seed_demo` (demo/tree.py EXTENSIONS) after the tree, members and
 accounts exist. Deterministic for a seed; bulk inserts only (no history rows for demo data)."""
 
 import datetime
@@ -12,18 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import OrgNode
-
-from .development.models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
-from .dues.models import DuesKind, DuesPayment
-from .dues.services import dues_monthly_amount
-from .orglife.models import Attendance, Meeting
-from .orglife.services import ATTENDANCE_POINTS
-from .points.models import PointCategory, PointEntry
-from .records.models import BirthdayGreeting, Member
-from .records.validators import make_id_number
-from .selfservice.models import MemberAccount
-from .training.models import Choice, Enrolment, Question, Quiz, QuizAttempt, SignIn, TrainingClass
-from .transfers.models import Transfer, TransferStatus
+from members.development.models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
+from members.dues.models import DuesKind, DuesPayment
+from members.dues.services import dues_monthly_amount
+from members.orglife.models import Attendance, Meeting
+from members.orglife.services import ATTENDANCE_POINTS
+from members.points.models import PointCategory, PointEntry
+from members.records.models import BirthdayGreeting, Member
+from members.records.validators import make_id_number
+from members.selfservice.models import MemberAccount
+from members.training.models import Choice, Enrolment, Question, Quiz, QuizAttempt, SignIn, TrainingClass
+from members.transfers.models import Transfer, TransferStatus
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -102,7 +101,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     for candidate, (dates, done, filings) in zip(candidates, plans):
         for n in done:
             if n > 16:
-                break  # demo candidates stop before the probationary decision (members come from grids/demo)
+                break  # demo candidates stop before the probationary decision (members come from demo/tree.py)
             records.append(StepRecord(candidate=candidate, step=steps[n], done_on=dates[n],
                                       reviewer=REVIEWERS[n % len(REVIEWERS)], recorded_by=recorder))
         for stage, proposed, approved in filings:
