@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.scopes import holds_role, is_district, is_inspector, resolve_scope, role_paths
 from core.errors import PermissionDenied, ValidationError
 from grids.models import OrgNode
-from jobs.registry import enqueue
+from jobs.queue import enqueue
 
 from .models import (
     LEVEL_OF_TREE,

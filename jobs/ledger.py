@@ -9,14 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import JobRun
+from .registry import get
 
 
 def run_once(job, period, fn=None):
     """Run `fn(period)` (or the job registered as `job`, jobs.registry) for (job, period) unless it already ran;
-    returns (result, ran_now). `period` is taken as given: jobs.registry.run checks and completes it first."""
+    returns (result, ran_now). `period` is taken as given: run() checks and completes it first."""
     if fn is None:
-        from .registry import get
-
         fn = get(job).fn
     done = JobRun.objects.filter(job=job, period=period).first()
     if done is not None:
@@ -33,3 +32,12 @@ def run_once(job, period, fn=None):
         run.finished_at = timezone.now()
         run.save(update_fields=["result", "finished_at"])
     return result, True
+
+
+def run(name, period=None, *, now=None):
+    """Run job `name` for `period` (its default key when None) through the ledger: (period, result, ran_now).
+
+    UnknownJob for an unknown name, ValueError for a key that is not of the job's kind; nothing runs then."""
+    period = get(name).key(period, now=now)
+    result, ran = run_once(name, period)
+    return period, result, ran

@@ -18,16 +18,15 @@ How a job is added
 2. That is all. The jobs app imports every app's ``jobs`` module at start-up; ``manage.py migrate`` installs the
    job's beat schedule (jobs.schedules: one PeriodicTask calling ``jobs.tasks.run_job`` with the job's name,
    editable in the admin, where a changed or disabled schedule is kept as it is); ``manage.py run_job NAME
-   [PERIOD]`` runs it by hand; a service that wants it run after its own writes calls ``enqueue(NAME, period)``.
+   [PERIOD]`` runs it by hand; a service that wants it run after its own writes calls ``jobs.queue.enqueue(NAME, period)``.
 
-Every run goes through the ledger (jobs.ledger.run_once): a job does its work at most once per period.
+Every run goes through the ledger (jobs.ledger.run): a job does its work at most once per period.
 """
 
 import dataclasses
 import datetime
 from collections.abc import Callable
 
-from django.db import transaction
 from django.utils import timezone
 
 from core.periods import (
@@ -111,25 +110,3 @@ def registered_jobs():
 def scheduled_jobs():
     """The registered jobs that beat runs (the ones with a schedule), by name."""
     return [spec for spec in registered_jobs().values() if spec.schedule is not None]
-
-
-def run(name, period=None, *, now=None):
-    """Run job `name` for `period` (its default key when None) through the ledger: (period, result, ran_now).
-
-    UnknownJob for an unknown name, ValueError for a key that is not of the job's kind; nothing runs then."""
-    from .ledger import run_once
-
-    period = get(name).key(period, now=now)
-    result, ran = run_once(name, period)
-    return period, result, ran
-
-
-def enqueue(name, period=None):
-    """Queue job `name` for `period` (the default key, computed when it runs, if None) once the current transaction
-    commits; nothing is queued when it rolls back. The name and key are checked at once."""
-    from .tasks import run_job
-
-    spec = get(name)
-    if period is not None:
-        period = spec.key(period)
-    transaction.on_commit(lambda: run_job.delay(name, period))

@@ -1,9 +1,9 @@
-"""The one Celery task of the periodic jobs: beat's schedules and jobs.registry.enqueue both queue it."""
+"""The one Celery task of the periodic jobs: beat's schedules and jobs.queue.enqueue both queue it."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import registry
+from .ledger import run
 
 #: A lost database or broker connection is retried with back-off; anything else (a bug, a bad key) is not.
 RETRY_ON = (OperationalError, InterfaceError, ConnectionError)
@@ -13,5 +13,5 @@ RETRY_ON = (OperationalError, InterfaceError, ConnectionError)
 def run_job(name, period=None):
     """Run the registered job `name` for `period` (default: the job's default key now) through the ledger: a second
     run for the same period does nothing and reports the stored result."""
-    period, result, ran = registry.run(name, period)
+    period, result, ran = run(name, period)
     return {"job": name, "period": period, "ran": ran, "result": result}

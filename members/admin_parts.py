@@ -1,5 +1,5 @@
 """Pieces the members app's admin pages share: the tree filters, read-only inlines, forms whose write is a
-service call, and Excel exports with ID-card numbers shown where the user may change the member."""
+service call, and Excel downloads (members.records.exports decides how ID-card numbers show in them)."""
 
 import tablib
 from django.contrib import admin
@@ -9,9 +9,6 @@ from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
 from grids.admin_filters import tree_filter
 from grids.models import Level
-
-from .records.masking import mask_id_number
-from .records.services import member_reveal_for_export
 
 #: The sidebar filters of lists whose rows point at a node through "org" (their URL parameters: street,
 #: community, org_subtree, the last reached from the organization list's member counts).
@@ -24,13 +21,6 @@ def xlsx_response(title, headers, rows, file_name):
     """An Excel download of already-scoped rows (the admin action's queryset is the user's changelist)."""
     data = tablib.Dataset(*rows, headers=[str(h) for h in headers], title=title)
     return xlsx_download(data.export("xlsx"), file_name)
-
-
-def id_number_shown(request, members):
-    """ID-card numbers in an export: in full where the user may change the member (the reveal is recorded),
-    masked elsewhere, so a secretary's own export can be imported back."""
-    revealed = member_reveal_for_export(actor=request.user, members={m.pk: m for m in members}.values())
-    return lambda member: member.id_number if member.pk in revealed else mask_id_number(member.id_number)
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -21,7 +21,8 @@ from inbox.services import message_send
 from jobs.registry import job
 
 from .models import BirthdayGreeting, Candidate, ComplianceSnapshot, DutyDone, DutyItem, Member
-from .rules import development_steps, duty_period, next_deadline
+from .development.selectors import development_steps
+from .rules import duty_period, next_deadline
 
 BIRTHDAY_JOB = "members.political_birthdays"
 DEADLINE_JOB = "members.development_deadlines"

@@ -8,8 +8,6 @@ from dateutil.relativedelta import relativedelta
 
 from core.periods import month_of, quarter_of
 
-from .development.models import DevelopmentStep
-
 
 def add_months(day, months):
     """`day` moved by `months` (negative: back); the 31st becomes the month's last day where it has fewer."""
@@ -24,11 +22,6 @@ def street_path(node):
 # ---------------------------------------------------------------------------------------------------------------
 # Member development: the 25 steps and the deadline of the next one
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def development_steps():
-    """The 25 steps, {number: DevelopmentStep} (one query)."""
-    return {s.number: s for s in DevelopmentStep.objects.all()}
 
 
 def next_deadline(steps, done):

@@ -7,9 +7,14 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.scopes import resolve_scope
-from members.rules import development_steps, next_deadline
+from members.rules import next_deadline
 
-from .models import Candidate, StageFiling, StepRecord
+from .models import Candidate, DevelopmentStep, StageFiling, StepRecord
+
+
+def development_steps():
+    """The 25 steps, {number: DevelopmentStep} (one query)."""
+    return {s.number: s for s in DevelopmentStep.objects.all()}
 
 
 def candidate_list(*, user, write=False):

@@ -16,9 +16,10 @@ from members.records.validators import (
     validate_id_number,
     validate_phone,
 )
-from members.rules import add_months, development_steps, street_path
+from members.rules import add_months, street_path
 
 from .models import Candidate, DevelopmentStage, FilingStatus, StageFiling, StepRecord
+from .selectors import development_steps
 
 
 def candidate_create(*, actor, name, gender, id_number, org, applied_on, reviewer, opinion="", birth_date=None,

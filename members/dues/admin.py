@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
-from members.admin_parts import CommunityFilter, ServiceFormMixin, StreetFilter, id_number_shown, xlsx_response
+from members.admin_parts import CommunityFilter, ServiceFormMixin, StreetFilter, xlsx_response
+from members.records.exports import id_number_shown
 from members.records.selectors import member_list
 
 from .models import DuesPayment, DuesReview

@@ -13,9 +13,9 @@ from members.admin_parts import (
     ReadOnlyInline,
     ServiceFormMixin,
     StreetFilter,
-    id_number_shown,
     xlsx_response,
 )
+from members.records.exports import id_number_shown
 from members.records.models import Member
 from members.records.selectors import member_list
 

@@ -8,7 +8,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin_scoping import ScopedAdminMixin
 from core.errors import ValidationError
 from core.forms import add_service_error
-from members.admin_parts import CommunityFilter, StreetFilter, id_number_shown, xlsx_response
+from members.admin_parts import CommunityFilter, StreetFilter, xlsx_response
+from members.records.exports import id_number_shown
 from members.records.selectors import member_list
 
 from .models import PointEntry

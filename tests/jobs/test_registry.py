@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from inbox.models import Message
-from jobs import registry
+from jobs import ledger, queue, registry
 from jobs.models import JobRun
 from jobs.schedules import RUN_JOB, crontab_fields, job_args, sync_schedules
 from tests.factories import UserFactory
@@ -94,7 +94,7 @@ def queued(monkeypatch):
 def test_enqueue_queues_after_commit(queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            registry.enqueue("test.greet_all", "2026-11")
+            queue.enqueue("test.greet_all", "2026-11")
             assert queued == []
     assert queued == [("test.greet_all", "2026-11")]
 
@@ -103,11 +103,11 @@ def test_enqueue_queues_after_commit(queued, django_capture_on_commit_callbacks)
 def test_enqueue_queues_nothing_when_the_transaction_rolls_back(queued):
     with pytest.raises(RuntimeError):
         with transaction.atomic():
-            registry.enqueue("test.greet_all", "2026-11")
+            queue.enqueue("test.greet_all", "2026-11")
             raise RuntimeError("the service failed")
     assert queued == []
     with transaction.atomic():
-        registry.enqueue("test.greet_all", "2026-12")
+        queue.enqueue("test.greet_all", "2026-12")
     assert queued == [("test.greet_all", "2026-12")]
 
 
@@ -115,9 +115,9 @@ def test_enqueue_queues_nothing_when_the_transaction_rolls_back(queued):
 def test_enqueue_refuses_an_unknown_job_or_a_bad_key_at_once(queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(registry.UnknownJob):
-            registry.enqueue("no.such_job", "2026-11")
+            queue.enqueue("no.such_job", "2026-11")
         with pytest.raises(ValueError):
-            registry.enqueue("test.greet_all", "2026Q3")
+            queue.enqueue("test.greet_all", "2026Q3")
     assert callbacks == [] and queued == []
 
 
@@ -128,8 +128,8 @@ def test_the_enqueued_job_runs_through_the_ledger_once(monkeypatch, django_captu
     monkeypatch.setattr(tasks.run_job, "delay", lambda *args: tasks.run_job.apply(args=args).get())
     UserFactory.create_batch(2)
     with django_capture_on_commit_callbacks(execute=True):
-        registry.enqueue("test.greet_all", "2026-11")
-        registry.enqueue("test.greet_all", "2026-11")
+        queue.enqueue("test.greet_all", "2026-11")
+        queue.enqueue("test.greet_all", "2026-11")
     assert JobRun.objects.get(job="test.greet_all", period="2026-11").result == {"sent": 2}
     assert Message.objects.count() == 2
 

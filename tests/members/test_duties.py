@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from inbox.models import Message
-from jobs import registry
+from jobs import ledger
 from jobs.ledger import run_once
 from members.jobs import COMPLIANCE_JOB, DUTY_REMINDER_JOB
 from members.orglife.models import ComplianceSnapshot, DutyDone, DutyItem
@@ -60,18 +60,18 @@ def _on_the_first(year, month):
 
 def test_monthly_reminders_and_quarterly_snapshot_run_once(tree, community_secretary):
     make_meeting(tree.community, [tree.member])
-    period, result, _ran = registry.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 6))
+    period, result, _ran = ledger.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 6))
     assert (period, result) == ("2026-05", {"communities_missing": 2, "messages": 1})
     message = Message.objects.get(recipient=community_secretary, kind="members.duty_reminder")
     assert "召开党小组会" in message.body and "开展主题党日活动" not in message.body
-    assert registry.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 6))[1]["messages"] == 1  # the stored result: once
+    assert ledger.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 6))[1]["messages"] == 1  # the stored result: once
     assert Message.objects.filter(kind="members.duty_reminder").count() == 1
     # The snapshot runs after a quarter's last month only, for the quarter just ended.
     compliance = registry.get(COMPLIANCE_JOB)
     assert compliance.schedule["month_of_year"] == "1,4,7,10" and "month_of_year" not in registry.get(
         DUTY_REMINDER_JOB).schedule
-    registry.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 7))
-    period, result, _ran = registry.run(COMPLIANCE_JOB, now=_on_the_first(2026, 7))
+    ledger.run(DUTY_REMINDER_JOB, now=_on_the_first(2026, 7))
+    period, result, _ran = ledger.run(COMPLIANCE_JOB, now=_on_the_first(2026, 7))
     assert (period, result) == ("2026Q2", {"branches": 2, "due": 13 + 4 * 3 + 2 + 1})
     snapshot = ComplianceSnapshot.objects.get(org=tree.community, quarter="2026Q2")
     assert (snapshot.done, snapshot.on_time) == (1, 1)

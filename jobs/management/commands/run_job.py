@@ -9,7 +9,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from jobs import registry
+from jobs import ledger, registry
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
     def run_job(self, name, period):
         """Run the job, then say whether it ran now or had already run, with its result."""
         try:
-            period, result, ran = registry.run(name, period)
+            period, result, ran = ledger.run(name, period)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if ran:
