@@ -226,3 +226,16 @@ def writes_above(user, node, level):
     higher up: e.g. only the community, the street or the district propose for a grid's organization."""
     codes = node.path.strip("/").split("/")
     return resolve_scope(user).covers_path("/" + "/".join(codes[:level]) + "/", write=True)
+
+
+def within_or_above_q(user, *, prefix=""):
+    """A Q on nodes (through `prefix`) in the user's area or on the way up from it: what is organized for them
+    (a community's members attend their street's classes)."""
+    scope = resolve_scope(user)
+    if scope.read_all:
+        return Q()
+    above = Q()
+    for path in scope.read_paths:
+        parts = path.strip("/").split("/")
+        above |= Q(**{f"{prefix}path__in": ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]})
+    return scope.nodes_q(prefix=prefix) | above

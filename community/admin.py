@@ -377,13 +377,9 @@ class DuesRefundAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
                             actor=request.user, refund=obj, paid_on=data.get("decision_paid_on"),
                             voucher_number=data.get("decision_voucher_number", ""))
                 except (ValidationError, PermissionDenied) as exc:
-                    renamed = exc
-                    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                        renamed = ValidationError({
-                            {"return_reason": "decision_reason", "paid_on": "decision_paid_on",
-                             "voucher_number": "decision_voucher_number"}.get(k, k): v
-                            for k, v in exc.message_dict.items()})
-                    add_service_error(self, renamed, permission_message=OUTSIDE_YOUR_AREA)
+                    add_service_error(self, exc, permission_message=OUTSIDE_YOUR_AREA, renames={
+                        "return_reason": "decision_reason", "paid_on": "decision_paid_on",
+                        "voucher_number": "decision_voucher_number"})
 
         return DecisionForm
 

@@ -4,9 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-
-def _reason(exc):
-    return "; ".join(getattr(exc, "messages", None) or [str(exc)])
+from .errors import error_messages
 
 
 class BulkActionMixin:
@@ -30,7 +28,7 @@ class BulkActionMixin:
                     call(obj)
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
-                refused.setdefault(_reason(exc), []).append(str(obj))
+                refused.setdefault("; ".join(error_messages(exc)), []).append(str(obj))
         for text, names in refused.items():
             more = "…" if len(names) > 5 else ""
             self.message_user(request, f"{text} ({'、'.join(names[:5])}{more})", messages.ERROR)

@@ -12,3 +12,11 @@ class ConflictError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def error_messages(exc):
+    """The messages of a service's refusal (ValidationError, PermissionDenied, ConflictError) as a flat list, for a
+    page's message line or a report."""
+    if isinstance(exc, ConflictError):
+        return [str(exc.message)]
+    return [str(m) for m in (getattr(exc, "messages", None) or [str(exc)])]

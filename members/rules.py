@@ -1,6 +1,6 @@
-"""The rules member work shares across topics: month arithmetic, the table of development steps and the next
-step's deadline, the duty checklist's periods, and the street above a node. Selectors, services and jobs read
-them from here (nothing here writes)."""
+"""The rules member work shares across topics: month arithmetic, the next development step's deadline and the
+duty checklist's periods. Selectors, services and jobs read them from here (nothing here reads or writes the
+database)."""
 
 import datetime
 
@@ -12,11 +12,6 @@ from core.periods import month_of, quarter_of
 def add_months(day, months):
     """`day` moved by `months` (negative: back); the 31st becomes the month's last day where it has fewer."""
     return day + relativedelta(months=months)
-
-
-def street_path(node):
-    """"/S01/S01C01/…/" → "/S01/": the path of the street above a node (no query)."""
-    return "/" + node.path.strip("/").split("/")[0] + "/"
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import works_at_centers
 from accounts.services import resident_sign_up
-from core.errors import ConflictError, PermissionDenied, ValidationError
+from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
 from core.mobile import mobile_login_required, mobile_page
 
 from . import selectors, services
@@ -27,11 +27,6 @@ from .forms import BlockForm, BookingForm, RejectForm, ResidentSignUpForm, Searc
 from .models import UPCOMING_STATUSES, BookingStatus, RoomKind
 
 ICAL_SALT = "servicecenters.ical"
-
-
-def _errors(exc):
-    """A service ValidationError as a flat list of messages for the page."""
-    return list(exc.messages)
 
 
 def _parse_day(value, default):
@@ -135,7 +130,7 @@ def room(request, pk):
             except ConflictError as exc:
                 errors, conflict = [exc.message], True
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = error_messages(exc)
         day = form.cleaned_data.get("date", day) if form.is_bound and hasattr(form, "cleaned_data") else day
     else:
         initial = {"date": day, "attendees": 1, "weeks": 1}
@@ -181,7 +176,7 @@ def waitlist_join(request, pk):
         )
         messages.success(request, _("You are on the waitlist: we will tell you when the slot frees."))
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
     return redirect("sc:my_bookings")
 
 
@@ -226,7 +221,7 @@ def cancel(request, pk):
         services.booking_cancel(actor=request.user, booking=booking)
         messages.success(request, _("Booking cancelled."))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, " ".join(error_messages(exc)))
     return redirect("sc:my_bookings")
 
 
@@ -350,7 +345,7 @@ def staff_action(request, pk, action):
         STAFF_ACTIONS[action](actor=request.user, booking=booking, **kwargs)
         messages.success(request, _("Done."))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, " ".join(error_messages(exc)))
     return redirect(reverse("sc:staff") + f"?center={booking.room.center_id}")
 
 
@@ -372,7 +367,7 @@ def staff_block(request, room_pk):
             messages.success(request, _("Room closed; %(n)d bookings cancelled and their residents told.") % {
                 "n": len(cancelled)})
         except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
+            messages.error(request, " ".join(error_messages(exc)))
     else:
         messages.error(request, _("Give a day, a time and a reason."))
     return redirect(reverse("sc:staff") + f"?center={room.center_id}")

@@ -76,16 +76,6 @@ class CandidateForm(django_forms.ModelForm):
         fields = ["name", "gender", "ethnicity", "id_number", "phone", "education", "org"]
 
 
-def _renamed(exc, renames):
-    """A service's ValidationError with its fields renamed for the form that shows it."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    errors = {}
-    for field, messages in exc.message_dict.items():
-        errors.setdefault(renames.get(field, field), []).extend(messages)
-    return ValidationError(errors)
-
-
 @admin.register(Candidate)
 class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Member development: the candidate, their steps (record the next one from here) and stage filings."""
@@ -154,7 +144,7 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     # step's.
                     renames = ({"done_on": "next_step_on", "reviewer": "next_step_reviewer"} if self.instance.pk
                                else {"done_on": "applied_on"})
-                    add_service_error(self, _renamed(exc, renames))
+                    add_service_error(self, exc, renames=renames)
 
         return ServiceForm
 

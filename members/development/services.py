@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import resolve_scope, writes_above
 from core.errors import PermissionDenied, ValidationError
+from grids.models import Level
 from members.records.models import Member, MemberStatus
 from members.records.services import member_create, member_update
 from members.records.validators import (
@@ -16,7 +17,7 @@ from members.records.validators import (
     validate_id_number,
     validate_phone,
 )
-from members.rules import add_months, street_path
+from members.rules import add_months
 
 from .models import Candidate, DevelopmentStage, FilingStatus, StageFiling, StepRecord
 from .selectors import development_steps
@@ -194,7 +195,7 @@ def stage_filing_propose(*, actor, candidate, opinion="", on=None):
 
 
 def _require_street(actor, candidate):
-    if not resolve_scope(actor).covers_path(street_path(candidate.org), write=True):
+    if not writes_above(actor, candidate.org, Level.STREET):
         raise PermissionDenied(_("Only the street (or the district) pre-reviews and files a stage."))
 
 

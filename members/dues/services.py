@@ -8,9 +8,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import resolve_scope, writes_above
 from core.errors import PermissionDenied, ValidationError
-from members.rules import street_path
+from grids.models import Level
 
 from .models import DuesPayment, DuesReview
 
@@ -109,7 +109,7 @@ def dues_review(*, actor, community, month, opinion=""):
     if community.level != 2:
         raise ValidationError({"org": [_("Dues are reviewed per community or village.")]})
     scope = resolve_scope(actor)
-    street_level = scope.covers_path(street_path(community), write=True)
+    street_level = writes_above(actor, community, Level.STREET)
     if not scope.covers(community, write=True):
         raise PermissionDenied(_("This organization is outside your area."))
     month = month.replace(day=1)

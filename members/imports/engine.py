@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from accounts.scopes import resolve_scope
-from core.errors import PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError, error_messages
 
 from .cells import CellError, cell_text, load_dataset, read_cell
 from .models import ImportKind, ImportStatus, MemberImport
@@ -166,7 +166,7 @@ def import_run(import_id):
                               progress=progress)
     except (ValidationError, PermissionDenied) as exc:
         jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
-            {"row": 0, "column": "", "header": "", "message": " ".join(getattr(exc, "messages", [str(exc)]))}])
+            {"row": 0, "column": "", "header": "", "message": " ".join(error_messages(exc))}])
         return None
     except Exception:
         jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[

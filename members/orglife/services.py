@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import resolve_scope, writes_above
 from core.errors import PermissionDenied, ValidationError
 from members.points.models import PointCategory, PointEntry
 from members.records.selectors import member_list
@@ -142,8 +142,7 @@ def meeting_attendance_set(*, actor, rows):
 def meeting_review(*, actor, meeting, opinion, on=None):
     """The level above the branch reviews the meeting record."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
-    parent_path = meeting.org.path[: meeting.org.path.rstrip("/").rfind("/") + 1]
-    if not resolve_scope(actor).covers_path(parent_path, write=True):
+    if not writes_above(actor, meeting.org, meeting.org.level - 1):
         raise PermissionDenied(_("The meeting is reviewed by the level above the branch."))
     if meeting.reviewed_on:
         raise ValidationError({"reviewed_on": [_("This meeting has already been reviewed.")]})

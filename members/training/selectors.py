@@ -1,8 +1,8 @@
 """Reads of party-school classes, enrolments and quizzes, cut to the user's scope."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from accounts.scopes import resolve_scope
+from accounts.scopes import resolve_scope, within_or_above_q
 
 from .models import Enrolment, Quiz, QuizAttempt, TrainingClass
 
@@ -11,12 +11,7 @@ def training_class_list(*, user, write=False):
     """Classes organized in the user's area or above it (a community's members attend the street's classes), with
     the number enrolled; with write=True, only those organized where the user may change things."""
     scope = resolve_scope(user)
-    above = Q()
-    for path in scope.read_paths:
-        parts = path.strip("/").split("/")
-        above |= Q(organizer__path__in=["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))])
-    condition = scope.nodes_q(prefix="organizer__") | above if not scope.read_all else Q()
-    classes = TrainingClass.objects.filter(condition).select_related("organizer").annotate(
+    classes = TrainingClass.objects.filter(within_or_above_q(user, prefix="organizer__")).select_related("organizer").annotate(
         enrolled=Count("enrolments"))
     return classes.filter(scope.nodes_q(write=True, prefix="organizer__")) if write else classes
 
