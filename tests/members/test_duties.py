@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from inbox.models import Message
-from jobs import ledger
+from jobs import ledger, registry
 from jobs.ledger import run_once
 from members.jobs import COMPLIANCE_JOB, DUTY_REMINDER_JOB
 from members.orglife.models import ComplianceSnapshot, DutyDone, DutyItem
