@@ -53,7 +53,15 @@ class ServiceFormMixin:
 
     def save_model(self, request, obj, form, change):
         saved = getattr(form, "_saved", None)
-        if saved is not None:
+        if saved is None:
+            return
+        if isinstance(saved, type(obj)):
+            # The page goes on with `obj` (the "added" message, the permission checks of the next page): it must
+            # be the saved record, with what the service filled in (a transfer's branch it leaves, …).
+            for field in saved._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(saved, field.attname))
+            obj._state.adding, obj._state.db = False, saved._state.db
+        else:
             obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):
