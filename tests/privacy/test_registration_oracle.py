@@ -92,3 +92,12 @@ def test_import_answers_a_foreign_number_as_any_refusal(tree, community_secretar
     assert "already registered" in messages[3]
     assert not Member.objects.filter(id_number=free).exists()
     assert RegistrationConflict.objects.get().channel == "import"
+
+
+def test_candidate_admin_form_answers_the_same(client, tree, community_secretary):
+    client.force_login(community_secretary)
+    body = client.post(reverse("admin:members_candidate_add"), {
+        "name": "孙试探", "gender": "M", "ethnicity": "汉族", "id_number": tree.other_member.id_number, "phone": "",
+        "education": "", "org": tree.grid.pk, "applied_on": "2021-01-04", "reviewer": "李书记"}).content.decode()
+    assert "不能在此登记" in body and "已存在" not in body and "已是党员" not in body
+    assert RegistrationConflict.objects.filter(channel="candidate", member=tree.other_member).exists()
