@@ -3,10 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from core.downloads import EscapedResourceMixin
+
 from .models import DuesRefund
 
 
-class DuesRefundResource(resources.ModelResource):
+class DuesRefundResource(EscapedResourceMixin, resources.ModelResource):
     """One row per refund: the organization, its party organization in the tree, the amounts and each step.
 
     No personal data: the organization is a legal person and the people of each step appear by account name.

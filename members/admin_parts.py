@@ -1,10 +1,9 @@
 """Pieces the members app's admin pages share: the tree filters, read-only inlines, forms whose write is a
 service call, and Excel downloads (members.records.exports decides how ID-card numbers show in them)."""
 
-import tablib
 from django.contrib import admin
 
-from core.downloads import xlsx_download
+from core.downloads import sheet, xlsx_download
 from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
 from grids.admin_filters import tree_filter
@@ -18,9 +17,9 @@ SubtreeFilter = tree_filter(prefix="org__")
 
 
 def xlsx_response(title, headers, rows, file_name):
-    """An Excel download of already-scoped rows (the admin action's queryset is the user's changelist)."""
-    data = tablib.Dataset(*rows, headers=[str(h) for h in headers], title=title)
-    return xlsx_download(data.export("xlsx"), file_name)
+    """An Excel download of already-scoped rows (the admin action's queryset is the user's changelist); every
+    cell goes through core.downloads' escaper."""
+    return xlsx_download(sheet(title, headers, rows).export("xlsx"), file_name)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -54,7 +53,15 @@ class ServiceFormMixin:
 
     def save_model(self, request, obj, form, change):
         saved = getattr(form, "_saved", None)
-        if saved is not None:
+        if saved is None:
+            return
+        if isinstance(saved, type(obj)):
+            # The page goes on with `obj` (the "added" message, the permission checks of the next page): it must
+            # be the saved record, with what the service filled in (a transfer's branch it leaves, …).
+            for field in saved._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(saved, field.attname))
+            obj._state.adding, obj._state.db = False, saved._state.db
+        else:
             obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):

@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters as drf_filters
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -13,7 +15,8 @@ from .records.selectors import member_can_reveal, member_list
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    """Lists show the ID number and phone masked; a member's detail shows them in full to whoever may change it."""
+    """Lists show the ID number and phone masked; a member's detail shows them in full to whoever may change it.
+    A masked answer has no date of birth either (it is digits 7–14 of the ID number): the key is left out."""
 
     org_name = serializers.CharField(source="org.name", read_only=True)
 
@@ -36,7 +39,21 @@ class MemberSerializer(serializers.ModelSerializer):
         if not self.context.get("reveal"):
             data["id_number"] = mask_id_number(instance.id_number)
             data["phone"] = mask_phone(instance.phone)
+            data.pop("birth_date", None)
         return data
+
+
+class MemberSearchFilter(drf_filters.SearchFilter):
+    """`?search=` by name or organization; a full ID-card number matches only members the caller may change (a
+    caller who sees the number masked cannot ask whether someone holds it)."""
+
+    def filter_queryset(self, request, queryset, view):
+        found = super().filter_queryset(request, queryset, view)
+        term = " ".join(self.get_search_terms(request)).strip().upper()
+        if term and " " not in term:
+            writable = member_list(user=request.user, write=True).filter(id_number=term).values("pk")
+            found = found | queryset.filter(pk__in=writable)
+        return found
 
 
 class MemberFilter(filters.FilterSet):
@@ -60,7 +77,8 @@ class MemberViewSet(viewsets.ModelViewSet):
     serializer_class = MemberSerializer
     permission_classes = [WorksOnTree]
     filterset_class = MemberFilter
-    search_fields = ["name", "=id_number", "org__name", "=org__code"]
+    filter_backends = [DjangoFilterBackend, MemberSearchFilter, drf_filters.OrderingFilter]
+    search_fields = ["name", "org__name", "=org__code"]
     ordering_fields = ["name", "joined_on", "id"]
     ordering = ["org_id", "name", "id"]
 

@@ -11,6 +11,7 @@ from .records.models import (  # noqa: F401
     MemberCategory,
     MemberStatus,
     PersonalDataReveal,
+    RegistrationConflict,
 )
 from .development.models import (  # noqa: F401
     Candidate,

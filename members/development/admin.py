@@ -14,12 +14,14 @@ from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
 from grids.selectors import org_list
 from members.admin_parts import CommunityFilter, ReadOnlyInline, StreetFilter
+from members.records.masking import PERSONAL_FIELDS
 
 from .models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
 from .selectors import candidate_list, stage_filing_list
 from .services import (
     CANDIDATE_FIELDS,
     candidate_create,
+    candidate_reveal,
     candidate_update,
     development_step_record,
     stage_filing_approve,
@@ -75,6 +77,11 @@ class CandidateForm(django_forms.ModelForm):
         model = Candidate
         fields = ["name", "gender", "ethnicity", "id_number", "phone", "education", "org"]
 
+    def validate_unique(self):
+        # A duplicate ID-card number is candidate_create's to report, and only to whoever may change the record
+        # holding it: the model form's own "already exists" would tell anyone.
+        pass
+
 
 @admin.register(Candidate)
 class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -84,6 +91,8 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "gender", "masked_id", "org", "stage", "next_step", "completed_on"]
     list_filter = ["stage", StreetFilter, CommunityFilter]
     search_fields = ["name", "=id_number", "org__name", "=org__code"]
+    private_search_fields = ("id_number",)
+    masked_fields = PERSONAL_FIELDS
     list_select_related = ["org"]
     show_full_result_count = False
     autocomplete_fields = ["org"]
@@ -102,6 +111,10 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def masked_id(self, obj):
         return obj.masked_id_number
 
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
     @admin.display(description=_("next step"))
     def next_step(self, obj):
         done = getattr(obj, "steps_done", None)
@@ -109,6 +122,10 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         details = (None, {"fields": ["name", "gender", "ethnicity", "id_number", "phone", "education", "org"]})
+        if obj is not None and not self.shows_in_full(request, obj):
+            # Whoever may not change the candidate sees their ID-card number and phone masked, as a member's.
+            return [(None, {"fields": ["name", "gender", "ethnicity", "masked_id", "masked_phone", "education",
+                                       "org"]})]
         if obj is None:
             return [details, (_("Application (step 1)"), {"fields": ["applied_on", "reviewer"]})]
         if obj.completed_on:
@@ -117,7 +134,19 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             "next_step_on", "next_step_reviewer", "next_step_opinion", "next_step_attachment"]})]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["id_number"] if obj is not None else []
+        if obj is None:
+            return []
+        return ["id_number"] if self.shows_in_full(request, obj) else ["masked_id", "masked_phone"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            candidate = self.get_object(request, object_id)
+            if candidate is not None and self.shows_in_full(request, candidate):
+                self.seen_in_full(request, candidate)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def seen_in_full(self, request, obj):
+        candidate_reveal(actor=request.user, candidate=obj, channel="admin")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.records.masking import mask_id_number
+from members.records.masking import mask_id_number, mask_phone
 from members.records.models import Education, Gender, Member
 
 
@@ -91,6 +91,10 @@ class Candidate(models.Model):
     @property
     def masked_id_number(self):
         return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
 
 
 class StepRecord(models.Model):

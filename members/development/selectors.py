@@ -22,6 +22,11 @@ def candidate_list(*, user, write=False):
     return Candidate.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__")).select_related("org")
 
 
+def candidate_can_reveal(*, user, candidate):
+    """Whether `user` may see this candidate's full ID-card number and phone (only where they may change them)."""
+    return resolve_scope(user).covers(candidate.org, write=True)
+
+
 def stage_filing_list(*, user, write=False):
     """Stage filings the user may see; `.filter(status="proposed")` is the street's to-do list."""
     return StageFiling.objects.filter(

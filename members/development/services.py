@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.scopes import resolve_scope, writes_above
 from core.errors import PermissionDenied, ValidationError
 from grids.models import Level
-from members.records.models import Member, MemberStatus
-from members.records.services import member_create, member_update
+from members.records.models import Member, MemberStatus, PersonalDataReveal, RegistrationConflict
+from members.records.services import id_number_taken, member_create, member_update
 from members.records.validators import (
     birth_date_from_id,
     normalize_id_number,
@@ -20,7 +20,7 @@ from members.records.validators import (
 from members.rules import add_months
 
 from .models import Candidate, DevelopmentStage, FilingStatus, StageFiling, StepRecord
-from .selectors import development_steps
+from .selectors import candidate_can_reveal, development_steps
 
 
 def candidate_create(*, actor, name, gender, id_number, org, applied_on, reviewer, opinion="", birth_date=None,
@@ -44,10 +44,16 @@ def candidate_create(*, actor, name, gender, id_number, org, applied_on, reviewe
             errors["birth_date"] = [
                 _("The date of birth does not match the ID-card number (%(date)s).") % {"date": born}]
         candidate.birth_date = born
-        if Member.objects.filter(id_number=candidate.id_number).exists():
-            errors["id_number"] = [_("This person is already a party member.")]
-        elif Candidate.objects.filter(id_number=candidate.id_number).exists():
-            errors["id_number"] = [_("This person is already on the development list.")]
+        # Named as such only to whoever may change the record holding the number (id_number_taken).
+        member = Member.objects.filter(id_number=candidate.id_number).select_related("org").first()
+        holder = None if member else Candidate.objects.filter(
+            id_number=candidate.id_number).select_related("org").first()
+        if member is not None or holder is not None:
+            errors["id_number"] = [id_number_taken(
+                actor=actor, channel=RegistrationConflict.Channel.CANDIDATE, id_number=candidate.id_number, org=org,
+                member=member, candidate=holder,
+                precise=_("This person is already a party member.") if member is not None
+                else _("This person is already on the development list."))]
     if candidate.phone:
         try:
             validate_phone(candidate.phone)
@@ -61,6 +67,13 @@ def candidate_create(*, actor, name, gender, id_number, org, applied_on, reviewe
         development_step_record(actor=actor, candidate=candidate, step_number=1, done_on=applied_on,
                                 reviewer=reviewer, opinion=opinion, today=today or timezone.localdate())
     return candidate
+
+
+def candidate_reveal(*, actor, candidate, channel):
+    """Record that `actor` is shown `candidate`'s full ID number and phone; refuse when they may not see them."""
+    if not candidate_can_reveal(user=actor, candidate=candidate):
+        raise PermissionDenied(_("You may not see this candidate's personal data."))
+    return PersonalDataReveal.objects.create(user=actor, candidate=candidate, channel=channel)
 
 
 #: What may change on a candidate's page: not the ID-card number (it names the person) nor the stage, the

@@ -15,10 +15,10 @@ from members.orglife.selectors import meeting_list
 from members.orglife.services import meeting_attendance_set
 from members.points.models import PointCategory, PointEntry
 from members.points.services import point_entry_clean
-from members.records.models import Education, Gender, Member, MemberCategory, MemberStatus
+from members.records.models import Education, Gender, Member, MemberCategory, MemberStatus, RegistrationConflict
 from members.records.resources import MemberResource
 from members.records.selectors import member_list
-from members.records.services import member_clean
+from members.records.services import member_clean, refused_here
 from members.records.validators import gender_from_id, normalize_id_number
 
 from .cells import LANGUAGES, choice_table, yes_no_table
@@ -185,13 +185,26 @@ class MemberSheet(Sheet):
 
     def finish(self, items, error):
         numbers = [m.id_number for _row, m in items]
-        existing = set()
+        existing = {}  # ID-card number → (pk, path of the holder's organization)
         for start in range(0, len(numbers), LOOKUP_CHUNK):
             chunk = numbers[start:start + LOOKUP_CHUNK]
-            existing |= set(Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+            existing.update({number: (pk, path) for number, pk, path in Member.objects.filter(
+                id_number__in=chunk).values_list("id_number", "pk", "org__path")})
+        # A number held where the actor may not change the member gets the same answer as any refusal; the
+        # district sees the attempts (RegistrationConflict).
+        conflicts = []
         for row_no, member in items:
-            if member.id_number in existing:
+            if member.id_number not in existing:
+                continue
+            holder_pk, holder_path = existing[member.id_number]
+            if self.scope.covers_path(holder_path, write=True):
                 error(row_no, "id_number", _("A party member with this ID-card number is already registered."))
+            else:
+                error(row_no, "id_number", refused_here())
+                conflicts.append(RegistrationConflict(
+                    user=self.actor, channel=RegistrationConflict.Channel.IMPORT, id_number=member.id_number,
+                    org=member.org, member_id=holder_pk))
+        RegistrationConflict.objects.bulk_create(conflicts, batch_size=1000)
         return [(row_no, m) for row_no, m in items if m.id_number not in existing]
 
     def write(self, items):

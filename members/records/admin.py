@@ -11,8 +11,9 @@ from grids.selectors import org_list
 from members.admin_parts import CommunityFilter, StreetFilter, SubtreeFilter
 
 from .forms import MemberForm
-from .models import BirthdayGreeting, Member, PersonalDataReveal
-from .selectors import member_can_reveal, member_list
+from .masking import PERSONAL_FIELDS
+from .models import BirthdayGreeting, Member, PersonalDataReveal, RegistrationConflict
+from .selectors import member_list
 from .services import member_create, member_delete, member_export, member_reveal, member_update
 
 
@@ -25,6 +26,8 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     ]
     list_filter = [StreetFilter, CommunityFilter, SubtreeFilter, "status", "category", "gender"]
     search_fields = ["name", "=id_number", "=phone", "org__name", "=org__code"]
+    private_search_fields = ("id_number", "phone")
+    masked_fields = PERSONAL_FIELDS
     list_select_related = ["org"]
     list_per_page = 50
     show_full_result_count = False
@@ -65,19 +68,21 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return obj.masked_phone
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not member_can_reveal(user=request.user, member=obj):
+        if obj is not None and not self.shows_in_full(request, obj):
             return ["masked_id_number_display", "masked_phone_display"]
         return []
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and not member_can_reveal(user=request.user, member=obj):
+        if obj is not None and not self.shows_in_full(request, obj):
+            # Masked, and without the date of birth: it is digits 7–14 of the ID-card number.
             swap = {"id_number": "masked_id_number_display", "phone": "masked_phone_display"}
-            return [(name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
+            return [(name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"] if f != "birth_date"]})
+                    for name, opts in fieldsets]
         return fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+        form = type("MemberForm", (super().get_form(request, obj, **kwargs),), {"actor": request.user})
         org = form.base_fields.get("org")
         if org is not None:
             # Organizations are kept in their own pages; no "+" or pencil next to the member's organization.
@@ -88,9 +93,12 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             member = self.get_object(request, object_id)
-            if member is not None and member_can_reveal(user=request.user, member=member):
-                member_reveal(actor=request.user, member=member, channel="admin")
+            if member is not None and self.shows_in_full(request, member):
+                self.seen_in_full(request, member)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def seen_in_full(self, request, obj):
+        member_reveal(actor=request.user, member=obj, channel="admin")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":
@@ -119,10 +127,32 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 class PersonalDataRevealAdmin(admin.ModelAdmin):
     """Who saw which member's full ID number and phone, and when (read-only, district staff)."""
 
-    list_display = ["at", "user", "member", "channel"]
+    list_display = ["at", "user", "member", "candidate", "channel"]
     list_filter = ["channel"]
-    search_fields = ["user__username", "member__name"]
-    list_select_related = ["user", "member"]
+    search_fields = ["user__username", "member__name", "candidate__name"]
+    list_select_related = ["user", "member", "candidate"]
+    show_full_result_count = False
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegistrationConflict)
+class RegistrationConflictAdmin(admin.ModelAdmin):
+    """Attempts to register an ID-card number already held in another part of the district (district staff,
+    read-only): the user was told only that the number cannot be registered there."""
+
+    list_display = ["at", "user", "channel", "id_number", "org", "member", "candidate"]
+    list_filter = ["channel"]
+    search_fields = ["user__username", "=id_number", "member__name", "candidate__name"]
+    list_select_related = ["user", "org", "member", "candidate"]
     show_full_result_count = False
     date_hierarchy = "at"
 

@@ -10,6 +10,10 @@ from .services import member_clean
 
 
 class MemberForm(forms.ModelForm):
+    #: Who fills the form in (the admin sets it): a duplicate ID-card number is named only to whoever may change
+    #: the member holding it.
+    actor = None
+
     class Meta:
         model = Member
         fields = [
@@ -28,12 +32,17 @@ class MemberForm(forms.ModelForm):
         if "birth_date" in self.fields:
             self.fields["birth_date"].required = False
 
+    def validate_unique(self):
+        # A duplicate ID-card number is the service's to report (member_clean), and only to whoever may change
+        # the member holding it: the model form's own "already exists" would tell anyone.
+        pass
+
     def _post_clean(self):
         # The service's validation is the model validation: ID number, dates, duplicates.
         super()._post_clean()
         if self.errors:
             return
         try:
-            member_clean(self.instance)
+            member_clean(self.instance, actor=self.actor)
         except ValidationError as exc:
             add_service_error(self, exc)

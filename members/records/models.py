@@ -111,7 +111,8 @@ class Member(models.Model):
 
 
 class PersonalDataReveal(models.Model):
-    """A record that someone saw a member's full ID-card number and phone (admin change page or API detail)."""
+    """A record that someone saw a member's (or a development candidate's) full ID-card number and phone (admin
+    change page, API detail or export)."""
 
     class Channel(models.TextChoices):
         ADMIN = "admin", _("Admin")
@@ -121,13 +122,50 @@ class PersonalDataReveal(models.Model):
     user = models.ForeignKey(
         "auth.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="personal_data_reveals"
     )
-    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="reveals")
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="reveals",
+                               null=True, blank=True)
+    candidate = models.ForeignKey("members.Candidate", verbose_name=_("development candidate"),
+                                  on_delete=models.CASCADE, related_name="reveals", null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     at = models.DateTimeField(_("seen at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, candidate__isnull=True)
+                | Q(member__isnull=True, candidate__isnull=False),
+                name="reveal_member_or_candidate",
+            ),
+        ]
+
+
+class RegistrationConflict(models.Model):
+    """Someone tried to register an ID-card number already registered in a part of the district they may not
+    change. They were told only that the number cannot be registered there; the district sees who tried, where
+    and which record holds the number."""
+
+    class Channel(models.TextChoices):
+        MEMBER = "member", _("Party member record")
+        CANDIDATE = "candidate", _("Development candidate")
+        IMPORT = "import", _("Spreadsheet import")
+
+    user = models.ForeignKey("auth.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    id_number = models.CharField(_("ID-card number"), max_length=18)
+    org = models.ForeignKey("grids.OrgNode", verbose_name=_("organization registered in"), on_delete=models.SET_NULL,
+                            null=True, blank=True, related_name="+")
+    member = models.ForeignKey(Member, verbose_name=_("party member holding the number"), on_delete=models.SET_NULL,
+                               null=True, blank=True, related_name="+")
+    candidate = models.ForeignKey("members.Candidate", verbose_name=_("candidate holding the number"),
+                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("tried at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("refused registration")
+        verbose_name_plural = _("refused registrations")
         ordering = ["-at"]
 
 

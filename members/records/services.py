@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.scopes import resolve_scope
 from core.errors import PermissionDenied, ValidationError
 
-from .models import Member, MemberStatus, PersonalDataReveal
+from .models import Member, MemberStatus, PersonalDataReveal, RegistrationConflict
 from .resources import MemberResource
 from .selectors import member_can_reveal, member_list
 from .validators import (
@@ -24,12 +24,33 @@ MEMBER_FIELDS = (
 )
 
 
-def member_clean(member, *, db_checks=True, trusted=()):
+def refused_here():
+    """The answer to whoever may not change the record already holding an ID-card number: the same whether the
+    number is held in another part of the district or refused for any other reason, so that registering is no
+    way to learn who is registered where."""
+    return _("This ID-card number cannot be registered here; ask the district.")
+
+
+def id_number_taken(*, actor, precise, channel, id_number, org=None, member=None, candidate=None):
+    """The message for an ID-card number already held by `member` (or `candidate`): `precise` to whoever may
+    change that record (the district, the holder's own secretary), `refused_here()` to anyone else, and then the
+    attempt is recorded for the district (RegistrationConflict)."""
+    holder = member or candidate
+    if actor is not None and holder is not None and resolve_scope(actor).covers(holder.org, write=True):
+        return precise
+    if actor is not None and actor.is_authenticated:
+        RegistrationConflict.objects.create(user=actor, channel=channel, id_number=id_number, org=org,
+                                            member=member, candidate=candidate)
+    return refused_here()
+
+
+def member_clean(member, *, db_checks=True, trusted=(), actor=None):
     """Validate a member record as a whole; raises ValidationError with field errors.
 
     `db_checks=False` (no duplicate query, no query per check constraint: the rules above already cover them)
     and `trusted` (fields already checked, e.g. "org") let a bulk import do those checks for the whole file in
-    one query instead of several per row."""
+    one query instead of several per row. A duplicate ID-card number is named as such only to an `actor` who
+    may change the member holding it (see id_number_taken)."""
     errors = {}
     member.id_number = normalize_id_number(member.id_number)
     member.phone = normalize_phone(member.phone)
@@ -66,9 +87,12 @@ def member_clean(member, *, db_checks=True, trusted=()):
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if db_checks and "id_number" not in errors:
-        duplicate = Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists()
-        if duplicate:
-            errors["id_number"] = [_("A party member with this ID-card number is already registered.")]
+        holder = Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).select_related("org").first()
+        if holder is not None:
+            errors["id_number"] = [id_number_taken(
+                actor=actor, precise=_("A party member with this ID-card number is already registered."),
+                channel=RegistrationConflict.Channel.MEMBER, id_number=member.id_number, org=member.org,
+                member=holder)]
     if errors:
         raise ValidationError(errors)
 
@@ -80,8 +104,11 @@ def _save(member, actor):
             member.save()
     except IntegrityError as exc:
         # A concurrent insert of the same ID number slipped between the check and the save.
-        raise ValidationError(
-            {"id_number": [_("A party member with this ID-card number is already registered.")]}) from exc
+        holder = Member.objects.filter(id_number=member.id_number).select_related("org").first()
+        raise ValidationError({"id_number": [id_number_taken(
+            actor=actor, precise=_("A party member with this ID-card number is already registered."),
+            channel=RegistrationConflict.Channel.MEMBER, id_number=member.id_number, org=member.org,
+            member=holder)]}) from exc
     return member
 
 
@@ -96,7 +123,7 @@ def member_create(*, actor, **fields):
         raise ValidationError({"org": [_("Choose the party organization the member belongs to.")]})
     if not resolve_scope(actor).covers(org, write=True):
         raise PermissionDenied(_("This organization is outside your area."))
-    member_clean(member)
+    member_clean(member, actor=actor)
     return _save(member, actor)
 
 
@@ -111,7 +138,7 @@ def member_update(*, actor, member, **changes):
         setattr(member, field, value)
     if "org" in changes and not scope.covers(member.org, write=True):
         raise PermissionDenied(_("This organization is outside your area."))
-    member_clean(member)
+    member_clean(member, actor=actor)
     return _save(member, actor)
 
 

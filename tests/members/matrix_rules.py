@@ -1,7 +1,8 @@
 """Scope rules of the members app's admins and pages (read by tests/accounts/test_permission_matrix.py)."""
 
 DISTRICT_ONLY_ADMINS = {"members.developmentstep", "members.birthdaygreeting", "members.dutyitem",
-                        "members.compliancesnapshot", "members.memberimport", "members.duesreview"}
+                        "members.compliancesnapshot", "members.memberimport", "members.duesreview",
+                        "members.registrationconflict"}
 
 
 def _candidate(tree):

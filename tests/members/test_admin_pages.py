@@ -109,3 +109,23 @@ def test_changelists_fixed_queries(client, tree, community_secretary, django_ass
 
 def test_step_dates_are_consistent():
     assert all(STEP_DATES[n] < STEP_DATES[n + 1] for n in range(1, 25))
+
+
+def test_add_transfer_from_the_admin(client, tree, community_secretary):
+    """"Add transfer" used to answer 500 (`Transfer has no from_org` in response_add): the page went on with the
+    form's unsaved object, not the transfer the service saved."""
+    from members.transfers.models import Transfer
+
+    client.force_login(community_secretary)
+    response = client.post(reverse("admin:members_transfer_add"), {
+        "member": tree.member.pk, "to_org": tree.other_grid.pk, "destination": "", "reason": "搬家"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    transfer = Transfer.objects.get()
+    assert (transfer.from_org, transfer.to_org, transfer.status) == (tree.grid, tree.other_grid, "sent")
+    assert client.get(response["Location"]).status_code == 200
+    # Out of the district: the letter is issued at once.
+    other = MemberFactory(org=tree.grid)
+    response = client.post(reverse("admin:members_transfer_add"), {
+        "member": other.pk, "destination": "郑州市二七区某社区党支部", "reason": "工作调动"})
+    assert response.status_code == 302
+    assert Transfer.objects.get(member=other).letter_number.startswith("JSZ")

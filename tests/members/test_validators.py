@@ -68,8 +68,9 @@ def test_invalid_phones(phone):
 
 
 def test_masking():
-    assert mask_id_number("410105199001011234") == "410105********1234"
-    assert mask_id_number("41010519900101123X") == "410105********123X"
+    # Only the province: digits 7–14 are the date of birth, 15–17 the sequence and gender, 18 a check digit.
+    assert mask_id_number("410105199001011234") == "41****************"
+    assert mask_id_number("41010519900101123X") == "41****************"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == "" and mask_phone(None) == ""
 
