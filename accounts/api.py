@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from core.api import JSONParser
+from core.parsers import JSONParser
 
 
 class TokenView(ObtainAuthToken):

@@ -6,16 +6,13 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .dates import EARLIEST, LATEST, date_problem
 from .errors import ConflictError
-
-#: How deep a JSON body may nest (objects and arrays); the API's own bodies nest two levels.
-MAX_JSON_DEPTH = 32
 
 
 class Pagination(PageNumberPagination):
@@ -44,38 +41,6 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
-
-
-def json_depth(data):
-    """How deeply `data` (parsed JSON) nests objects and arrays; counted without recursion."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = node.values()
-        elif not isinstance(node, list):
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
-    return deepest
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing (400) a body nested deeper than MAX_JSON_DEPTH: deep nesting is never a real
-    request and would otherwise end in a RecursionError (a 500) in the parser or a serializer."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            data = None
-            depth = MAX_JSON_DEPTH + 1
-        else:
-            depth = json_depth(data)
-        if depth > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(_("The JSON body nests deeper than %(max)s levels.") % {
-                "max": MAX_JSON_DEPTH})
-        return data
 
 
 class BoundedDateField(serializers.DateField):
@@ -153,5 +118,5 @@ def error_500(request):
     return _json_error(request, 500, "server_error", _("Something went wrong on our side; try again later."))
 
 
-__all__ = ["Pagination", "exception_handler", "JSONParser", "json_depth", "MAX_JSON_DEPTH", "BoundedDateField",
+__all__ = ["Pagination", "exception_handler", "BoundedDateField",
            "BoundedDateTimeField", "error_400", "error_403", "error_404", "error_500"]
