@@ -2,11 +2,14 @@
 
 from django.http import Http404
 
+from core.forms import ServiceErrorsAdminMixin
+
 from .scopes import resolve_scope
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(ServiceErrorsAdminMixin):
     """Querysets come from the app's selector; permissions come from the user's scope, not model perms.
+    A service's refusal raised while saving is shown on the form (core.forms.ServiceErrorsAdminMixin).
 
     Subclasses implement `scoped_queryset(request, write=False)` and `node_of(obj)`.
     A foreign object's URL answers 404: its existence is private.
