@@ -24,6 +24,7 @@ import tablib
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.dates import date_problem
 from core.errors import ValidationError
 from core.text import normalize_text
 
@@ -318,18 +319,26 @@ class CellError(Exception):
     """A cell that cannot be read; the message says how to write it."""
 
 
+def _in_range(day):
+    """A date between core.dates.EARLIEST and LATEST (1900–2100), or CellError saying which bound it passed."""
+    problem = date_problem(day)
+    if problem:
+        raise CellError(problem)
+    return day
+
+
 def read_cell(kind, raw, *, choices=None):
     if kind == "text":
         return cell_text(raw)
     if kind == "date":
         try:
-            return parse_date(raw)
-        except (ValueError, TypeError):
+            return _in_range(parse_date(raw))
+        except (ValueError, TypeError, OverflowError):
             raise CellError(_("Not a date: write it as 2024-07-01.")) from None
     if kind == "month":
         try:
-            return parse_month(raw)
-        except (ValueError, TypeError):
+            return _in_range(parse_month(raw))
+        except (ValueError, TypeError, OverflowError):
             raise CellError(_("Not a month: write it as 2026-11 or 2026年11月.")) from None
     if kind == "decimal":
         try:

@@ -270,3 +270,15 @@ def test_a_future_join_date_in_a_sheet_is_a_row_error(tree, community_secretary)
     result = member_import(actor=community_secretary, dataset=sheet([row(1, joined_on=datetime.date(9999, 12, 30))]))
     assert not result.written and "入党日期" in [e.header for e in result.errors]
     assert "The date cannot be in the future." in [e.message for e in result.errors]
+
+
+@pytest.mark.parametrize("kind,column", [("points", 2), ("dues", 2)])
+@pytest.mark.parametrize("far", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_far_dates_in_a_sheet_are_cell_errors(tree, community_secretary, kind, column, far):
+    from tests.members.test_sheet_imports import dues, point
+    from tests.members.test_sheet_imports import sheet as kind_sheet
+
+    values = point(tree.member, 1) if kind == "points" else dues(tree.member)
+    values[column] = far if kind == "points" else far[:7]
+    result = sheet_import(kind=kind, actor=community_secretary, dataset=kind_sheet(kind, [values]))
+    assert not result.written and result.errors and result.errors[0].column == "C"
