@@ -267,9 +267,12 @@ def test_member_dates_are_bounded(tree, community_secretary, field, value):
 
 
 def test_a_future_join_date_in_a_sheet_is_a_row_error(tree, community_secretary):
-    result = member_import(actor=community_secretary, dataset=sheet([row(1, joined_on=datetime.date(9999, 12, 30))]))
-    assert not result.written and "入党日期" in [e.header for e in result.errors]
-    assert "The date cannot be in the future." in [e.message for e in result.errors]
+    soon = datetime.date.today() + datetime.timedelta(days=30)
+    result = member_import(actor=community_secretary, dataset=sheet([
+        row(1, joined_on=datetime.date(9999, 12, 30)), row(2, joined_on=soon, full_member_on="")]))
+    assert not result.written
+    assert [(e.row, e.header, e.message) for e in result.errors if e.header == "入党日期"] == [
+        (2, "入党日期", "The date cannot be after 2100-12-31."), (3, "入党日期", "The date cannot be in the future.")]
 
 
 @pytest.mark.parametrize("kind,column", [("points", 2), ("dues", 2)])
