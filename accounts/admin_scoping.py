@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.http import Http404
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core.forms import ServiceErrorsAdminMixin
+
 from .scopes import resolve_scope
 
 #: What Django's own field list filters put in a URL after the field's path (`status__exact`, `org__id__exact`,
@@ -35,8 +37,9 @@ class MaskingHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(ServiceErrorsAdminMixin):
     """Querysets come from the app's selector; permissions come from the user's scope, not model perms.
+    A service's refusal raised while saving is shown on the form (core.forms.ServiceErrorsAdminMixin).
 
     Subclasses implement `scoped_queryset(request, write=False)` and `node_of(obj)`.
     A foreign object's URL answers 404: its existence is private.

@@ -1,10 +1,12 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+
+from core.parsers import JSONParser
 
 
 class TokenView(ObtainAuthToken):
@@ -14,6 +16,8 @@ class TokenView(ObtainAuthToken):
     """
 
     throttle_classes = [AnonRateThrottle]
+    # ObtainAuthToken names its own parsers; the JSON one with the depth limit, as everywhere in the API.
+    parser_classes = [parsers.FormParser, parsers.MultiPartParser, JSONParser]
 
     @extend_schema(
         request=inline_serializer(

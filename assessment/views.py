@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.decorators import staff_page as accounts_staff_page
 from accounts.scopes import is_district, is_inspector, reads_district
+from core.dates import BoundedDateField
 from core.errors import ValidationError
 from core.forms import add_service_error
 from core.periods import (
@@ -399,9 +400,9 @@ def interviews(request):
 class InterviewForm(forms.Form):
     interviewee = forms.CharField(label=gettext_lazy("interviewee"), max_length=50)
     reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=InterviewReason.choices)
-    held_on = forms.DateField(label=gettext_lazy("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = BoundedDateField(label=gettext_lazy("held on"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.CharField(label=gettext_lazy("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_on = forms.DateField(label=gettext_lazy("follow up on"), required=False,
+    follow_up_on = BoundedDateField(label=gettext_lazy("follow up on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
 
 
@@ -459,11 +460,11 @@ def year(request, year=None):
 
 class InspectionForm(forms.Form):
     org = forms.ModelChoiceField(label=gettext_lazy("unit inspected"), queryset=OrgNode.objects.none())
-    visited_on = forms.DateField(label=gettext_lazy("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = BoundedDateField(label=gettext_lazy("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
     summary = forms.CharField(label=gettext_lazy("what the inspection saw"), widget=forms.Textarea(attrs={"rows": 4}))
     finding = forms.CharField(label=gettext_lazy("finding to rectify (optional)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=gettext_lazy("rectification deadline"), required=False,
+    deadline = BoundedDateField(label=gettext_lazy("rectification deadline"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
 from core.admin_actions import BulkActionMixin
+from core.dates import BoundedDateField
 from core.downloads import csv_download, xlsx_download
 from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
@@ -252,7 +253,7 @@ class RefundActionForm(ActionForm):
     """The list's action bar: what sending back and recording a payment need."""
 
     reason = forms.CharField(label=_("reason for sending back"), required=False, max_length=500)
-    paid_on = forms.DateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
+    paid_on = BoundedDateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
     voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
 
 
@@ -358,7 +359,7 @@ class DuesRefundAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
             decision = forms.ChoiceField(label=_("decision"), choices=choices)
             decision_reason = forms.CharField(label=_("reason for sending back"), required=False,
                                               widget=forms.Textarea(attrs={"rows": 3}))
-            decision_paid_on = forms.DateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
+            decision_paid_on = BoundedDateField(label=_("refund paid on"), required=False, widget=AdminDateWidget)
             decision_voucher_number = forms.CharField(label=_("voucher number"), required=False, max_length=50)
 
             def _post_clean(self):

@@ -2,7 +2,10 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.utils.translation import gettext
+
+from .errors import ConflictError
 
 
 def add_service_error(form, exc, *, fields=None, fallback=None, permission_field=None, permission_message=None,
@@ -24,4 +27,38 @@ def add_service_error(form, exc, *, fields=None, fallback=None, permission_field
         form.add_error(field if field in shown else fallback, messages)
 
 
-__all__ = ["add_service_error", "PermissionDenied", "ValidationError"]
+class ServiceErrorsAdminMixin:
+    """A ModelAdmin whose save_model, save_related or save_formset call services: a refusal they raise after
+    the form validated (a ValidationError or ConflictError, e.g. the losing one of two saves of the same form at
+    once) is shown on the form, as the form's own errors are, instead of a 500.
+
+    The first attempt runs in a savepoint; on a refusal it is rolled back and the page is built again from the
+    same POST, with the refusal added to the form's errors by add_service_error."""
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method != "POST" or getattr(request, "_service_error", None) is not None:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, ConflictError) as exc:
+            request._service_error = exc if isinstance(exc, ValidationError) else ValidationError(exc.message)
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_error", None)
+        if refusal is None:
+            return form_class
+
+        class WithServiceError(form_class):
+            def clean(self):
+                data = super().clean()
+                add_service_error(self, refusal)
+                return data
+
+        WithServiceError.__name__ = form_class.__name__
+        return WithServiceError
+
+
+__all__ = ["add_service_error", "ServiceErrorsAdminMixin", "PermissionDenied", "ValidationError"]

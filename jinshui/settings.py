@@ -162,8 +162,24 @@ LOGIN_URL = "admin:login"
 
 # Redis: broker for Celery and the shared cache. Without it, tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_cache(url):
+    """The cache on Redis, failing open: when Redis is down or frozen, reads miss and writes go to a local
+    per-process cache with a logged warning (core.cache), so no page but /healthz depends on Redis. Short
+    socket timeouts (REDIS_CACHE_TIMEOUT seconds) bound the wait on a frozen server; after a failure Redis is
+    left alone for REDIS_CACHE_RETRY seconds."""
+    timeout = float(os.environ.get("REDIS_CACHE_TIMEOUT", "0.5"))
+    return {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout,
+                    "retry_after": float(os.environ.get("REDIS_CACHE_RETRY", "10"))},
+    }
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -181,6 +197,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Worker limits: no task, whatever its input, keeps a worker process forever or grows it without end. A child
+# process whose memory passed the limit (KiB) after a task is replaced before the next one; a task past the soft
+# time limit gets SoftTimeLimitExceeded (it can record its failure), past the hard one its process is killed and
+# replaced. A 50,000-row sheet import reads in well under a minute and under 500 MB (members.imports.cells bounds it).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(768 * 1024)))
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500"))
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(10 * 60)))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(12 * 60)))
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -196,6 +221,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # JSON nested deeper than core.parsers.MAX_JSON_DEPTH is refused with a 400 (not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/min")},
 }

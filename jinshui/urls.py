@@ -45,3 +45,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Errors outside the views' own handling: JSON under /api/ (core.api), Django's pages elsewhere.
+handler400 = "core.api.error_400"
+handler403 = "core.api.error_403"
+handler404 = "core.api.error_404"
+handler500 = "core.api.error_500"

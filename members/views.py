@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import staff_page
 from accounts.scopes import resolve_scope
 from core.downloads import xlsx_download
+from core.errors import ConflictError
 from core.errors import PermissionDenied as ServicePermissionDenied
 from core.errors import ValidationError
 
 from .dues.selectors import dues_paid_to
-from .imports import engine
+from .imports import cells, engine
 from .imports.models import ImportKind, MemberImport
 from .orglife.selectors import compliance_list, duty_status
 from .points.selectors import points_ranking
@@ -65,21 +66,22 @@ def member_import_view(request):
         valid_only = request.POST.get("valid_only") == "1"
         if upload is None:
             file_error = _("Choose a file to import.")
-        elif upload.size > 20 * 1024 * 1024:
+        elif upload.size > cells.MAX_UPLOAD_BYTES:
             file_error = _("The file is larger than 20 MB.")
         else:
             try:
-                content = upload.read()
-                dataset = engine.load_dataset(content, upload.name)
-                if dataset.height > engine.BACKGROUND_ROWS:
-                    return _start_background(request, upload, kind, valid_only)
+                # Read here only a small file; a bigger one is kept and read once, in the background.
+                dataset = cells.read_sheet(upload.read(), upload.name, interactive=True,
+                                           interactive_rows=engine.BACKGROUND_ROWS)
                 result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
+            except cells.TooBigForNow:
+                return _start_background(request, upload, kind, valid_only)
             except ValidationError as exc:
                 file_error = " ".join(exc.messages)
+            except ConflictError as exc:
+                file_error = exc.message
             except ServicePermissionDenied as exc:
                 raise PermissionDenied from exc
-            except Exception:  # an unreadable workbook (not a real xlsx, broken CSV)
-                file_error = _("The file could not be read as a spreadsheet.")
     return render(request, "members/import.html", _import_context(
         request, kind, result=result, file_error=file_error, max_errors=200,
         errors=result.errors[:200] if result else []))

@@ -12,6 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import BoundedDateField, BoundedDateTimeField
+
 from . import selectors, services
 from .models import BookingSeries, BookingStatus, Room, RoomKind, ServiceCenter
 
@@ -40,8 +42,8 @@ class BookingSerializer(serializers.Serializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.none())
     room_name = serializers.CharField(source="room.name", read_only=True)
     center_name = serializers.CharField(source="room.center.name", read_only=True)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = BoundedDateTimeField()
+    end = BoundedDateTimeField()
     attendees = serializers.IntegerField(min_value=1, max_value=10_000)
     purpose = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
@@ -176,7 +178,7 @@ class BookingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
 
 
 class FreeRoomQuery(serializers.Serializer):
-    date = serializers.DateField()
+    date = BoundedDateField()
     start = serializers.TimeField()
     end = serializers.TimeField()
     people = serializers.IntegerField(min_value=1, max_value=10_000, default=1)

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import BoundedDateField
+
 from .models import BookingSeries, RoomKind
 from .services import MAX_SERIES_WEEKS
 
@@ -28,7 +30,7 @@ def _time_choices(step_minutes=30, first=datetime.time(6, 0), last=datetime.time
 
 
 class BookingForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.Select(choices=_time_choices()))
     end = forms.TimeField(label=_("To"), widget=forms.Select(choices=_time_choices()))
     attendees = forms.IntegerField(label=_("People"), min_value=1, max_value=10_000, initial=1,
@@ -47,7 +49,7 @@ class BookingForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    date = forms.DateField(label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.Select(choices=_time_choices()))
     end = forms.TimeField(label=_("To"), widget=forms.Select(choices=_time_choices()))
     people = forms.IntegerField(label=_("People"), min_value=1, max_value=10_000, initial=1,
@@ -67,7 +69,7 @@ class RejectForm(forms.Form):
 
 
 class BlockForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.Select(choices=_time_choices()))
     end = forms.TimeField(label=_("To"), widget=forms.Select(choices=_time_choices()))
     reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scopes import manages_center
 from inbox.services import message_send
+from core.dates import date_errors
 from core.errors import ConflictError, PermissionDenied, ValidationError
 
 from .models import (
@@ -86,11 +87,20 @@ def at(day, time):
 # --- checks ------------------------------------------------------------------------------------
 
 
+def _check_range(start, end):
+    """Refuse times whose day lies outside core.dates' range (0001-01-01 or 9999-12-31 would overflow the
+    arithmetic below) before anything else looks at them."""
+    errors = date_errors(start=start, end=end)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_booking(*, actor, room, start, end, attendees, now, check_limit=True, extra_upcoming=0):
     """Every reason a booking cannot be made, except a clash; raises ValidationError with field errors."""
     errors = {}
     if start is None or end is None:
         raise ValidationError({"start": _("Give a start and an end.")})
+    _check_range(start, end)
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise ValidationError({"start": _("Give times with a time zone offset.")})
     if end <= start:
@@ -229,6 +239,7 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
     """Book `room` for the actor. ValidationError (400) if it cannot be made, ConflictError (409) if taken."""
     _require_signed_in(actor)
     now = now or timezone.now()
+    _check_range(start, end)
 
     # Everything that does not depend on other bookings is checked before taking the lock, and a slot
     # already taken answers at once: only the few requests that still race for a free slot queue on it.
@@ -274,6 +285,7 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
         raise ValidationError({"weeks": _("Choose 1 to %(n)d weeks.") % {"n": MAX_SERIES_WEEKS}})
     if on_clash not in BookingSeries.OnClash.values:
         raise ValidationError({"on_clash": _("Choose to skip clashing dates or refuse the series.")})
+    _check_range(start, end)
     if start is None or end is None or end <= start:
         raise ValidationError({"end": _("The end must come after the start.")})
     ls, le = local(start), local(end)
@@ -461,6 +473,7 @@ def room_block(*, actor, room, start, end, reason, now=None):
     and their residents told. Returns (block, cancelled bookings)."""
     _require_signed_in(actor)
     _require_staff(actor, room)
+    _check_range(start, end)
     if start is None or end is None or end <= start:
         raise ValidationError({"end": _("The end must come after the start.")})
     if not (reason or "").strip():

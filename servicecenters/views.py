@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import works_at_centers
 from accounts.services import resident_sign_up
+from core.dates import parse_day
 from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
 from core.mobile import mobile_login_required, mobile_page
 
@@ -30,10 +31,8 @@ ICAL_SALT = "servicecenters.ical"
 
 
 def _parse_day(value, default):
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    """A day from the query string; `default` when missing, unreadable or outside core.dates' range."""
+    return parse_day(value, default)
 
 
 # --- sign up, sign in --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from members.records.models import Member, MemberStatus, PersonalDataReveal, Reg
 from members.records.services import id_number_taken, member_create, member_update
 from members.records.validators import (
     birth_date_from_id,
+    clean_person_name,
     normalize_id_number,
     normalize_phone,
     validate_id_number,
@@ -34,6 +35,10 @@ def candidate_create(*, actor, name, gender, id_number, org, applied_on, reviewe
                           birth_date=birth_date, phone=normalize_phone(phone), education=education,
                           ethnicity=ethnicity)
     errors = {}
+    try:
+        candidate.name = clean_person_name(candidate.name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages
     try:
         validate_id_number(candidate.id_number)
     except ValidationError as exc:
@@ -94,6 +99,11 @@ def candidate_update(*, actor, candidate, **changes):
         raise PermissionDenied(_("This candidate is outside your area."))
     for field, value in changes.items():
         setattr(candidate, field, value)
+    if "name" in changes:
+        try:
+            candidate.name = clean_person_name(candidate.name)
+        except ValidationError as exc:
+            raise ValidationError({"name": exc.messages}) from None
     if "org" in changes:
         if not scope.covers(candidate.org, write=True):
             raise PermissionDenied(_("This organization is outside your area."))

@@ -4,22 +4,21 @@ column), nothing written unless the whole file is valid (or the valid rows only,
 from dataclasses import dataclass, field
 
 import tablib
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from accounts.scopes import resolve_scope
-from core.errors import PermissionDenied, ValidationError, error_messages
+from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
 
-from .cells import CellError, cell_text, load_dataset, read_cell
+from .cells import INTERACTIVE_ROWS, MAX_ROWS, CellError, cell_text, load_dataset, read_cell
 from .models import ImportKind, ImportStatus, MemberImport
 from .sheets import SHEETS
 
 
-MAX_ROWS = 50_000
-BACKGROUND_ROWS = 1000
+BACKGROUND_ROWS = INTERACTIVE_ROWS  # files with more rows are read and imported in the background
 PROGRESS_EVERY = 500
 
 
@@ -119,8 +118,14 @@ def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
     result.unchanged = sheet.unchanged
     if result.errors and not valid_only:
         return result
-    with transaction.atomic():
-        result.created, result.updated = sheet.write(items)
+    try:
+        with transaction.atomic():
+            result.created, result.updated = sheet.write(items)
+    except IntegrityError as exc:
+        # Rows checked as new were written by another import meanwhile (the same file sent twice at once).
+        raise ConflictError(_("Another import wrote some of these records while this file was being checked, so "
+                              "nothing from this file was written. Import it again: the rows already recorded "
+                              "will be listed."), code="import_conflict") from exc
     result.written = True
     return result
 
@@ -164,7 +169,7 @@ def import_run(import_id):
 
         result = sheet_import(kind=job.kind, actor=job.created_by, dataset=dataset, valid_only=job.valid_only,
                               progress=progress)
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, ConflictError) as exc:
         jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
             {"row": 0, "column": "", "header": "", "message": " ".join(error_messages(exc))}])
         return None

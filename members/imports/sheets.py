@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from core.errors import ValidationError
+from core.text import normalize_name
 from grids.models import OrgNode
 from members.dues.models import DuesKind, DuesPayment
 from members.dues.services import dues_clean
@@ -103,8 +104,10 @@ class _MemberRowSheet(Sheet):
             error("id_number", _("No party member with the ID-card number “%(number)s” in your area.") % {
                 "number": number})
             return None
-        name = values.get("name", "")
-        if name and name != member.name:
+        # Names compare in their normal form (core.text.normalize_name): a zero-width space or a bidi mark
+        # pasted into a sheet does not make 李四 someone else.
+        name = normalize_name(values.get("name", ""))
+        if name and name != normalize_name(member.name):
             error("name", _("The name does not match the ID-card number (registered as %(name)s).") % {
                 "name": member.name})
             return None

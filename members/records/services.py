@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.scopes import resolve_scope
+from core.dates import EARLIEST, PARTY_FOUNDED, date_errors
 from core.errors import PermissionDenied, ValidationError
 
 from .models import Member, MemberStatus, PersonalDataReveal, RegistrationConflict
@@ -11,6 +12,7 @@ from .resources import MemberResource
 from .selectors import member_can_reveal, member_list
 from .validators import (
     birth_date_from_id,
+    clean_person_name,
     normalize_id_number,
     normalize_phone,
     validate_id_number,
@@ -55,6 +57,10 @@ def member_clean(member, *, db_checks=True, trusted=(), actor=None):
     member.id_number = normalize_id_number(member.id_number)
     member.phone = normalize_phone(member.phone)
     try:
+        member.name = clean_person_name(member.name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages
+    try:
         validate_id_number(member.id_number)
     except ValidationError as exc:
         errors["id_number"] = exc.messages
@@ -70,8 +76,15 @@ def member_clean(member, *, db_checks=True, trusted=(), actor=None):
             validate_phone(member.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
+    # No future dates, none before 1900, and nobody joined before the Party was founded.
+    for name, messages in {
+        **date_errors(earliest=EARLIEST, latest="today", birth_date=member.birth_date),
+        **date_errors(earliest=PARTY_FOUNDED, latest="today", joined_on=member.joined_on,
+                      full_member_on=member.full_member_on),
+    }.items():
+        errors.setdefault(name, messages)
     if member.joined_on and member.birth_date and member.joined_on <= member.birth_date:
-        errors["joined_on"] = [_("The date joined must come after the date of birth.")]
+        errors.setdefault("joined_on", [_("The date joined must come after the date of birth.")])
     if member.status == MemberStatus.FULL and not member.full_member_on:
         errors["full_member_on"] = [_("A full member needs the date they were made full member.")]
     if member.status == MemberStatus.PROBATIONARY and member.full_member_on:

@@ -1,6 +1,7 @@
 """Checks for Chinese resident ID-card numbers (GB 11643) and mobile phone numbers."""
 
 import datetime
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -9,10 +10,13 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum import numdb
 from stdnum.cn import ric
 
+from core.text import normalize_name, normalize_text
+
 
 def normalize_id_number(value):
-    """Strip spaces and upper-case the check character (a lowercase x is accepted and stored as X)."""
-    return (value or "").replace(" ", "").strip().upper()
+    """Strip spaces and invisible characters, fold full-width digits (core.text.normalize_text) and upper-case
+    the check character (a lowercase x is accepted and stored as X)."""
+    return normalize_text(value).replace(" ", "").upper()
 
 
 def validate_id_number(value):
@@ -68,3 +72,23 @@ def validate_phone(value):
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed) or parsed.country_code != 86:
         raise ValidationError(_("Enter a valid mainland China phone number."), code="phone")
+
+
+#: Besides letters, combining marks and digits, a name may hold these (the middle dot of transliterated names,
+#: a space, a hyphen, an apostrophe, a full stop).
+_NAME_PUNCTUATION = set("·-'. ")
+
+
+def clean_person_name(value, *, max_length=50):
+    """A member's or candidate's name in its stored form (core.text.normalize_name: NFKC, no zero-width, control
+    or bidi characters, single spaces); raises ValidationError when nothing readable is left, when it is too
+    long, or when it holds symbols a name does not have."""
+    name = normalize_name(value)
+    if not name or not any(unicodedata.category(ch).startswith("L") for ch in name):
+        raise ValidationError(_("Enter the name in letters (汉字 or Latin)."), code="name_empty")
+    if len(name) > max_length:
+        raise ValidationError(_("At most %(max)s characters.") % {"max": max_length}, code="name_length")
+    if any(ch not in _NAME_PUNCTUATION and unicodedata.category(ch)[0] not in "LMN" for ch in name):
+        raise ValidationError(_("A name holds only letters, the middle dot (·), spaces and hyphens."),
+                              code="name_chars")
+    return name
