@@ -27,6 +27,13 @@ def escape_cell(value):
     return "'" + value
 
 
+def unescape_cell(text):
+    """The text a cell held before `escape_cell` marked it (a sheet the portal exported comes back as it was)."""
+    if isinstance(text, str) and text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def escape_row(row):
     return [escape_cell(value) for value in row]
 

@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.dates import date_problem
+from core.downloads import unescape_cell
 from core.errors import ValidationError
 from core.text import normalize_text
 
@@ -234,12 +235,13 @@ def _csv_rows(content):
 
 def cell_text(value):
     """A cell as text in its normal form (core.text.normalize_text: no zero-width, control or bidi characters,
-    single spaces, full-width letters and digits folded)."""
+    single spaces, full-width letters and digits folded), without the apostrophe the portal's exports put before
+    a formula-looking text (core.downloads.escape_cell), so an exported sheet imports back as it was."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return normalize_text(value)
+    return normalize_text(unescape_cell(value))
 
 
 def parse_date(value):

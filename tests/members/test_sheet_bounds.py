@@ -285,3 +285,11 @@ def test_far_dates_in_a_sheet_are_cell_errors(tree, community_secretary, kind, c
     values[column] = far if kind == "points" else far[:7]
     result = sheet_import(kind=kind, actor=community_secretary, dataset=kind_sheet(kind, [values]))
     assert not result.written and result.errors and result.errors[0].column == "C"
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "@SUM(A1)", "-2+3", "plain", "-5"])
+def test_an_escaped_export_cell_imports_back_as_it_was(text):
+    from core.downloads import escape_cell
+    from members.imports.cells import cell_text
+
+    assert cell_text(escape_cell(text)) == text
