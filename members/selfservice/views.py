@@ -16,6 +16,7 @@ from members.training.services import quiz_score
 
 from . import selectors, services
 from .forms import MemberLinkForm
+from .models import MemberAccount
 
 
 @mobile_login_required
@@ -59,7 +60,8 @@ def party_link(request):
         except ValidationError as exc:
             add_service_error(form, exc, fields=())
         else:
-            messages.success(request, _("Linked: welcome, %(name)s.") % {"name": account.member.name})
+            person = account.member if isinstance(account, MemberAccount) else account.candidate
+            messages.success(request, _("Linked: welcome, %(name)s.") % {"name": person.name})
             return redirect("party:home")
     return mobile_page(request, "members/mobile/link.html", {"form": form}, status=status)
 
