@@ -132,17 +132,17 @@ def _plan(messages, *, email=False, sms_params=None, now=None):
     ids = list(Delivery.objects.filter(message__in=messages, status=Delivery.Status.PENDING, due_at__lte=now)
                .values_list("pk", flat=True))
     if ids:
-        transaction.on_commit(lambda: _after_commit(ids))
+        transaction.on_commit(lambda: _after_commit(ids, now))
     return rows
 
 
-def _after_commit(ids):
+def _after_commit(ids, now):
     if _setting("INBOX_DELIVER_ASYNC", False):
         from .tasks import deliver
 
         deliver.delay(ids)
     else:
-        deliver_now(ids)
+        deliver_now(ids, now=now)
 
 
 def message_send(*, recipient, kind, key, subject, body="", url="", email=False, sms_params=None, now=None):
@@ -212,9 +212,9 @@ def _claim(*, pk=None, now):
     return delivery
 
 
-def _send(delivery):
+def _send(delivery, now=None):
     """Call the channel's provider for a claimed delivery (outside any transaction) and record the outcome."""
-    now = timezone.now()
+    now = now or timezone.now()
     try:
         if delivery.channel == Channel.EMAIL:
             message = delivery.message
@@ -247,10 +247,11 @@ def deliver_now(ids, *, now=None):
     """Send the given deliveries if they are due (right after their message was committed). Returns how many
     went out."""
     sent = 0
+    now = now or timezone.now()
     for pk in ids:
-        delivery = _claim(pk=pk, now=now or timezone.now())
+        delivery = _claim(pk=pk, now=now)
         if isinstance(delivery, Delivery):
-            sent += _send(delivery)
+            sent += _send(delivery, now)
     return sent
 
 
@@ -268,7 +269,7 @@ def deliver_due(*, now=None, limit=1000):
         if delivery == "deferred":
             counts["deferred"] += 1
             continue
-        counts["sent" if _send(delivery) else "failed"] += 1
+        counts["sent" if _send(delivery, now) else "failed"] += 1
     return counts
 
 
