@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "servicecenters",
     "community",
     "dashboard",
+    "learning",
     "demo",
 ]
 
