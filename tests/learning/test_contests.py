@@ -165,3 +165,29 @@ def test_rankings_per_branch_community_street_and_district(learning, tree):
     district = list(ranking(contest=learning.contest).values_list("member__name", "rank"))
     assert district == [("同街道", 1), ("同支部", 2), ("同社区", 3), ("王明", 4), ("李红", 5)]
     assert [r.member.name for r in ranking(contest=learning.contest, node=tree.other_street)] == ["李红"]
+
+
+def test_dashboard_figures_count_learning_contests_and_dues(learning, tree):
+    from dashboard import services as dashboard_services
+    from learning import services as learning_services
+    from learning.figures import compute_contests, compute_learning
+    from dashboard.registry import ComputeContext
+    from tests.members.helpers import make_dues
+
+    learning_services.lesson_read_record(actor=learning.user, lesson=learning.lesson)
+    attempt, _c = services.contest_start(actor=learning.other_user, contest=learning.contest)
+    services.contest_submit(actor=learning.other_user, attempt=attempt, answers={})
+    make_dues(tree.member, month=timezone.localdate().replace(day=1), paid=0)
+    street = ComputeContext(scope=dashboard_services.paths_scope([tree.street.path]))
+    data = compute_learning(street)
+    assert (data["members"], data["active"], data["rate"]) == (1, 1, 100.0)
+    other = ComputeContext(scope=dashboard_services.paths_scope([tree.other_street.path]))
+    assert compute_learning(other)["active"] == 0
+    rows = compute_contests(other)["contests"]
+    assert [(r["took_part"], r["members"]) for r in rows] == [(1, 1)]
+    assert compute_contests(street)["contests"][0]["took_part"] == 0
+    from dashboard.figures import compute_dues
+
+    dues = compute_dues(street)
+    assert Decimal(dues["arrears"]) > 0 and dues["members_in_arrears"] == 1
+    assert compute_dues(other)["members_in_arrears"] == 0
