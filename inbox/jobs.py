@@ -4,7 +4,7 @@ limit passed).
 The ledger runs a job inside one transaction; a delivery must instead be committed as `sending` before the
 provider is called and as `sent` right after, each in its own transaction (or a crash would roll back the record
 of an SMS that went out, and it would go again). So the job only hands the work to a task once the ledger's
-transaction commits: inbox.tasks.deliver_due, which claims each delivery under a row lock."""
+transaction commits: inbox.services.deliver_due_task, which claims each delivery under a row lock."""
 
 from django.db import transaction
 
@@ -17,7 +17,7 @@ DELIVER_JOB = "inbox.deliver"
      description="Sends the e-mail and SMS that are due: retries after a failure, messages held back by quiet "
                  "hours (22:00–07:00) or by a phone's rate limit. New messages go out at once without it.")
 def deliver(period):
-    from .tasks import deliver_due
+    from .services import deliver_due_task
 
-    transaction.on_commit(lambda: deliver_due.delay())
+    transaction.on_commit(lambda: deliver_due_task.delay())
     return {"queued": True}

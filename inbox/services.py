@@ -15,6 +15,7 @@ import logging
 import secrets
 import zoneinfo
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.mail import send_mail
@@ -138,9 +139,7 @@ def _plan(messages, *, email=False, sms_params=None, now=None):
 
 def _after_commit(ids, now):
     if _setting("INBOX_DELIVER_ASYNC", False):
-        from .tasks import deliver
-
-        deliver.delay(ids)
+        deliver_task.delay(ids)
     else:
         deliver_now(ids, now=now)
 
@@ -271,6 +270,18 @@ def deliver_due(*, now=None, limit=1000):
             continue
         counts["sent" if _send(delivery, now) else "failed"] += 1
     return counts
+
+
+@shared_task(name="inbox.deliver", ignore_result=True)
+def deliver_task(ids):
+    """Send these just-committed deliveries in the worker (INBOX_DELIVER_ASYNC)."""
+    return deliver_now(ids)
+
+
+@shared_task(name="inbox.deliver_due", ignore_result=True)
+def deliver_due_task():
+    """Send every due delivery (queued by the job "inbox.deliver" once its ledger transaction commits)."""
+    return deliver_due()
 
 
 def message_mark_read(*, actor, message):

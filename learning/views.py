@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import PermissionDenied, ValidationError
@@ -14,8 +15,8 @@ from core.mobile import mobile_login_required, mobile_page
 from . import selectors, services
 from .models import ContestAttempt, Question, Topic
 
-LEVEL_LABELS = {"branch": _("my branch"), "community": _("my community"), "street": _("my street"),
-                "district": _("the district")}
+LEVEL_LABELS = {"branch": gettext_lazy("my branch"), "community": gettext_lazy("my community"),
+                "street": gettext_lazy("my street"), "district": gettext_lazy("the district")}
 
 
 def _member_or_link(request):

@@ -211,11 +211,10 @@ def test_two_senders_at_once_send_each_sms_once(sms, phone_user):
 
 @pytest.mark.django_db
 def test_the_deliver_job_is_registered_and_hands_the_work_to_the_task(django_capture_on_commit_callbacks, monkeypatch):
-    from inbox import tasks
     from jobs.ledger import run
 
     called = []
-    monkeypatch.setattr(tasks.deliver_due, "delay", lambda: called.append(True))
+    monkeypatch.setattr(services.deliver_due_task, "delay", lambda: called.append(True))
     with django_capture_on_commit_callbacks(execute=True):
         period, result, ran = run("inbox.deliver", "2026-11-25T07")
     assert ran and result == {"queued": True} and called == [True]
