@@ -72,7 +72,7 @@ def quarterly_ranking(period):
             key=f"assessment:interviewee:{period}",
             subject=_("Your unit is at the bottom of the %(quarter)s ranking") % {"quarter": period},
             body=_("The level above will invite you to an interview. The ranking shows your score breakdown."),
-            url=ranking_url,
+            url=ranking_url, sms_params=[period],
         )
     return {"levels": summary, "interviews_suggested": len(suggestions), "messages": sent}
 
@@ -132,6 +132,7 @@ def monthly_reminders(period):
             recipients=due_people, kind="assessment.rectification_due", key=f"assessment:due:{period}",
             subject=_("Rectifications due in %(month)s") % {"month": period},
             body=_("Findings of an inspection in your area must be rectified this month."), url=board,
+            sms_params=[period],
         )
 
     # Overdue: the unit and the level above are told every month; the first time, an interview is suggested.
@@ -153,7 +154,7 @@ def monthly_reminders(period):
                 sent += message_send_many(
                     recipients=people, kind="assessment.overdue", key=key, subject=subject,
                     body=_("Rectifications are past their deadline; the inspection board lists them."),
-                    url=reverse("assessment:inspections") + "?overdue=1",
+                    url=reverse("assessment:inspections") + "?overdue=1", sms_params=[period],
                 )
         fresh = [f for f in overdue if f.escalated_on is None]
         Finding.objects.filter(pk__in=[f.pk for f in fresh]).update(escalated_on=first)

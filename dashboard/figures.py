@@ -386,3 +386,41 @@ def compute_ratings(ctx):
     return {"stars": {str(r["stars"] or 0): r["n"] for r in rows}, "weak_open": flags["open"],
             "weak_closed": flags["closed"]}
 
+
+
+# --- dues arrears -------------------------------------------------------------------------------
+
+
+def present_dues(data, view):
+    rows = data.get("months", [])
+    stats = [
+        (_("Dues in arrears"), f"¥{Decimal(data['arrears']):,.2f}",
+         _("%(count)s members") % {"count": n(data["members_in_arrears"])}),
+        (_("Paid of what was due, last 12 months"), pct(data["rate"]), ""),
+    ]
+    chart = _bar([r[0] for r in rows], [(_("amount due"), [float(r[1]) for r in rows]),
+                                        (_("amount paid"), [float(r[2]) for r in rows])]) if rows else None
+    return Card(key="dues", title=_("Party dues and arrears"), stats=stats, chart=chart,
+                note=_("Months recorded in the last year; arrears are what is still unpaid of them."))
+
+
+@figure("dues", title=gettext_lazy("Party dues and arrears"), order=105, present=present_dues)
+def compute_dues(ctx):
+    """Due, paid and arrears per month over the last twelve months recorded (two grouped queries)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from members.dues.models import DuesPayment
+
+    today = timezone.localdate()
+    since = today.replace(day=1, year=today.year - 1)
+    qs = DuesPayment.objects.filter(ctx.q("member__org__"), month__gte=since).order_by()
+    months = qs.values("month").annotate(due=Sum("amount_due"), paid=Sum("amount_paid")).order_by("month")
+    short = qs.filter(amount_paid__lt=F("amount_due")).aggregate(
+        arrears=Coalesce(Sum(F("amount_due") - F("amount_paid")), Decimal(0)),
+        members=Count("member_id", distinct=True))
+    rows = [[f"{r['month']:%Y-%m}", str(r["due"]), str(r["paid"])] for r in months]
+    due = sum(Decimal(r[1]) for r in rows)
+    paid = sum(Decimal(r[2]) for r in rows)
+    return {"months": rows, "arrears": str(short["arrears"]), "members_in_arrears": short["members"],
+            "rate": float(100 * paid / due) if due else None}

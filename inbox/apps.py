@@ -10,6 +10,7 @@ class InboxConfig(AppConfig):
     def ready(self):
         from core.mobile import register_nav_figures
 
+        from . import services  # noqa: F401  (registers the sending tasks with Celery)
         from .selectors import inbox_for
 
         @register_nav_figures

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "servicecenters",
     "community",
     "dashboard",
+    "learning",
     "demo",
 ]
 
@@ -290,3 +291,21 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@jinshui.gov.cn")
 
+
+# SMS (inbox.sms): the backend (a dotted class path), Tencent Cloud SMS credentials and its approved template ids,
+# quiet hours and per-phone limits. Without SMS_BACKEND, SMS are printed to the console.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "inbox.sms.backends.ConsoleBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "sms.log"))
+SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_APP_ID = os.environ.get("SMS_TENCENT_APP_ID", "")
+SMS_TENCENT_SIGN = os.environ.get("SMS_TENCENT_SIGN", "")
+SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+#: {template key (inbox.kinds.SMS_TEXTS): the provider's approved template id}, from "key=id,key=id".
+SMS_TEMPLATE_IDS = dict(item.split("=", 1) for item in env_list("SMS_TEMPLATE_IDS") if "=" in item)
+#: No SMS from the first hour to the second (Asia/Shanghai): they wait, they are not dropped.
+SMS_QUIET_HOURS = (int(os.environ.get("SMS_QUIET_START", "22")), int(os.environ.get("SMS_QUIET_END", "7")))
+SMS_RATE_PER_HOUR = int(os.environ.get("SMS_RATE_PER_HOUR", "5"))
+SMS_RATE_PER_DAY = int(os.environ.get("SMS_RATE_PER_DAY", "10"))
+#: Send new e-mail and SMS from the Celery worker instead of right after the request's commit.
+INBOX_DELIVER_ASYNC = env_bool("INBOX_DELIVER_ASYNC", default=False)

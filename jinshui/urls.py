@@ -37,6 +37,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
     path("m/party/", include("members.mobile_urls")),
+    path("m/learn/", include("learning.urls")),
     path("m/", include("servicecenters.urls")),
     path("inbox/", include("inbox.urls")),
     path("assessment/", include("assessment.urls")),

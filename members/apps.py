@@ -11,6 +11,23 @@ class MembersConfig(AppConfig):
         from . import jobs  # noqa: F401  (registers the daily jobs with the ledger)
 
         register_member_count()
+        register_phones()
+
+
+def register_phones():
+    """SMS reach a linked member (or applicant) at the phone on the record their branch keeps."""
+    from inbox.services import register_phone_source
+
+    from .models import CandidateAccount, MemberAccount
+
+    def record_phones(user_ids):
+        phones = dict(CandidateAccount.objects.filter(user_id__in=user_ids).exclude(candidate__phone="")
+                      .values_list("user_id", "candidate__phone"))
+        phones.update(MemberAccount.objects.filter(user_id__in=user_ids).exclude(member__phone="")
+                      .values_list("user_id", "member__phone"))
+        return phones
+
+    register_phone_source(record_phones)
 
 
 def register_member_count():

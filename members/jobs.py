@@ -20,7 +20,7 @@ from grids.models import OrgNode
 from inbox.services import message_send
 from jobs.registry import job
 
-from .models import BirthdayGreeting, Candidate, ComplianceSnapshot, DutyDone, DutyItem, Member
+from .models import BirthdayGreeting, Candidate, MemberAccount, ComplianceSnapshot, DutyDone, DutyItem, Member
 from .development.selectors import development_steps
 from .rules import duty_period, next_deadline
 
@@ -69,6 +69,16 @@ def political_birthdays(period):
             body="\n".join(lines), url="/members/birthdays/",
         )
         sent += created
+    # Members who linked their account are greeted themselves (inbox, and SMS to the phone on their record).
+    for account in MemberAccount.objects.filter(member__in=members).select_related("user", "member"):
+        years = day.year - account.member.joined_on.year
+        _msg, created = message_send(
+            recipient=account.user, kind="members.birthday_greeting", key=f"{BIRTHDAY_JOB}:self:{day.year}",
+            subject=_("Happy political birthday: %(years)s years in the Party") % {"years": years},
+            body=_("Today is the anniversary of the day you joined the Party. Thank you for your service."),
+            url="/m/party/", sms_params=[account.member.name, years],
+        )
+        sent += created
     return {"greeted": len(members), "messages": sent}
 
 
@@ -83,7 +93,8 @@ def development_deadlines(period, within_days=14):
     day = parse_day(period)
     steps = development_steps()
     sent = due = 0
-    candidates = Candidate.objects.filter(completed_on__isnull=True).select_related("org").prefetch_related(
+    candidates = Candidate.objects.filter(completed_on__isnull=True).select_related(
+        "org", "account__user").prefetch_related(
         "steps__step")
     pending = []
     for candidate in candidates:
@@ -102,8 +113,19 @@ def development_deadlines(period, within_days=14):
                     subject=_("%(name)s: step %(number)s (%(step)s) is due by %(deadline)s") % {
                         "name": candidate.name, "number": step.number, "step": step.name, "deadline": deadline},
                     url=f"/admin/members/candidate/{candidate.pk}/change/",
+                    sms_params=[candidate.name, step.name, deadline.isoformat()],
                 )
                 sent += created
+        account = getattr(candidate, "account", None)
+        if account is not None:
+            _msg, created = message_send(
+                recipient=account.user, kind="members.my_development_deadline",
+                key=f"{DEADLINE_JOB}:self:{candidate.pk}:{step.number}:{deadline}",
+                subject=_("Your development step %(number)s (%(step)s) is due by %(deadline)s") % {
+                    "number": step.number, "step": step.name, "deadline": deadline},
+                url="/m/party/development/", sms_params=[candidate.name, step.name, deadline.isoformat()],
+            )
+            sent += created
     return {"due": due, "messages": sent}
 
 

@@ -54,6 +54,7 @@ from .training.models import (  # noqa: F401
     TrainingClass,
 )
 from .selfservice.models import (  # noqa: F401
+    CandidateAccount,
     MemberAccount,
 )
 from .imports.models import (  # noqa: F401

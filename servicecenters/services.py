@@ -228,7 +228,7 @@ def booking_message(booking, event):
     message_send(
         recipient=booking.resident, kind=f"booking_{event}", key=f"booking:{booking.pk}:{event}",
         subject=subjects[event] % {"what": what}, body=body, url=reverse("sc:my_bookings"),
-        email=event != "pending",
+        email=event != "pending", sms_params=[f"{booking.room.name} {local(booking.start):%m-%d %H:%M}"],
     )
 
 
@@ -548,6 +548,7 @@ def _offer_waitlist(room, start, end, *, now):
         transaction.on_commit(lambda: message_send(
             recipient=resident, kind="waitlist_offer", key=f"waitlist:{entry_id}:offer", subject=subject,
             body=_("Book it now: the first to book gets it."), url=url, email=True,
+            sms_params=[f"{room.name} {ls:%m-%d %H:%M}"],
         ))
         return entry
     return None

@@ -69,3 +69,15 @@ def point_entry_update(*, actor, entry, today=None, **changes):
     entry._history_user = actor
     entry.save()
     return entry
+
+
+def point_entry_award(*, member, on, category, points, reason, recorded_by):
+    """Points the portal gives by itself for something the member did (taking part in a knowledge contest), in
+    the caller's transaction: recorded in the name of `recorded_by` (who set up what earned them), with history.
+    The caller makes it happen once (e.g. the contest attempt keeps its entry)."""
+    entry = point_entry_clean(member=member, on=on, category=category, points=points, reason=reason,
+                              today=on)
+    entry.recorded_by = recorded_by
+    entry._history_user = recorded_by
+    entry.save()
+    return entry

@@ -38,3 +38,24 @@ class MemberAccount(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.user}"
+
+
+class CandidateAccount(models.Model):
+    """A user account linked to a development candidate's record (an applicant, activist or development target),
+    so that they follow their own development steps and deadlines on the phone."""
+
+    user = models.OneToOneField("auth.User", verbose_name=_("user account"), on_delete=models.CASCADE,
+                                related_name="candidate_account")
+    candidate = models.OneToOneField("members.Candidate", verbose_name=_("development candidate"),
+                                     on_delete=models.CASCADE, related_name="account")
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("candidate account link")
+        verbose_name_plural = _("candidate account links")
+        ordering = ["-linked_at"]
+
+    def __str__(self):
+        return f"{self.candidate} · {self.user}"

@@ -10,6 +10,12 @@ from members.points.selectors import branch_ranking
 from members.records.models import Member
 from members.training.models import Choice, Enrolment, Question, Quiz, QuizAttempt
 
+from members.development.models import Candidate, StepRecord
+from members.development.selectors import development_steps
+from members.dues.models import DuesPayment
+from members.orglife.models import Attendance
+from members.rules import next_deadline
+
 from .models import MemberAccount
 
 
@@ -91,3 +97,33 @@ def my_attempts(*, user, quiz=None):
     if quiz is not None:
         qs = qs.filter(quiz=quiz)
     return qs.order_by("-submitted_at", "-pk")
+
+
+def my_dues(*, member, months=24):
+    """The member's dues of the last `months` months recorded, newest first, with `arrears` each (one query)."""
+    return list(DuesPayment.objects.filter(member=member).only(
+        "pk", "member_id", "month", "amount_due", "amount_paid", "paid_on", "paid_by").order_by("-month")[:months])
+
+
+def my_meetings(*, member, limit=30):
+    """The meetings the member was expected at, newest first: kind, date, topic and whether they were there
+    (never who else came)."""
+    return list(Attendance.objects.filter(member=member).select_related("meeting").only(
+        "pk", "present", "absence_reason", "meeting__kind", "meeting__held_on", "meeting__topic",
+        "meeting__org_id").order_by("-meeting__held_on", "-pk")[:limit])
+
+
+def linked_candidate(*, user):
+    """The development candidate linked to `user` (an applicant following their steps), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Candidate.objects.select_related("org").filter(account__user_id=user.pk).first()
+
+
+def my_development(*, candidate):
+    """The 25 steps with the candidate's own records: rows of (step, done_on or None), and the next step's
+    deadline (step, date) when its rule gives one (two queries)."""
+    steps = development_steps()
+    done = {r.step.number: r.done_on for r in StepRecord.objects.filter(candidate=candidate).select_related("step")}
+    rows = [{"step": steps[n], "done_on": done.get(n)} for n in sorted(steps)]
+    return rows, next_deadline(steps, done)

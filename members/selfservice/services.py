@@ -14,7 +14,9 @@ from members.records.validators import normalize_id_number, normalize_phone
 from members.training.models import Enrolment, Quiz, QuizAttempt
 from members.training.services import quiz_score
 
-from .models import MemberAccount
+from members.development.models import Candidate
+
+from .models import CandidateAccount, MemberAccount
 from .selectors import linked_member
 
 
@@ -74,16 +76,40 @@ def member_account_link_self(*, actor, name, id_number, phone):
     number = normalize_id_number(id_number)
     member = Member.objects.select_related("org").filter(
         id_number=number, name=(name or "").strip(), phone=normalize_phone(phone)).exclude(phone="").first()
-    if member is None or not number or not normalize_phone(phone):
+    candidate = None
+    if member is None and number and normalize_phone(phone):
+        # An applicant (not a member yet) links the same way, to follow their own development steps.
+        candidate = Candidate.objects.filter(
+            id_number=number, name=(name or "").strip(), phone=normalize_phone(phone), completed_on__isnull=True,
+            member__isnull=True).exclude(phone="").first()
+    if (member is None and candidate is None) or not number or not normalize_phone(phone):
         cache.add(key, 0, LINK_FAILURE_WINDOW)
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, LINK_FAILURE_WINDOW)
         raise _link_generic_error()
+    if member is None:
+        return _candidate_link(actor, candidate, key)
     _refuse_if_linked(actor, member)
     cache.delete(key)
     return _link_save(MemberAccount(user=actor, member=member, method=MemberAccount.Method.SELF), actor)
+
+
+def _candidate_link(actor, candidate, key):
+    if MemberAccount.objects.filter(user=actor).exists() or CandidateAccount.objects.filter(user=actor).exists():
+        raise ValidationError({"__all__": [_("This account is already linked to a party member record.")]},
+                              code="user_linked")
+    cache.delete(key)
+    account = CandidateAccount(user=actor, candidate=candidate)
+    account._history_user = actor
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:
+        raise ValidationError({"__all__": [_(
+            "This party member record or this account is already linked.")]}, code="linked") from exc
+    return account
 
 
 def member_account_link(*, actor, user, member):

@@ -16,6 +16,7 @@ from members.training.services import quiz_score
 
 from . import selectors, services
 from .forms import MemberLinkForm
+from .models import MemberAccount
 
 
 @mobile_login_required
@@ -24,6 +25,8 @@ def party_home(request):
     link form for a user whose account is not linked to a member record yet."""
     member = selectors.linked_member(user=request.user)
     if member is None:
+        if selectors.linked_candidate(user=request.user) is not None:
+            return redirect("party:development")
         return mobile_page(request, "members/mobile/link.html", {"form": MemberLinkForm()})
     year = timezone.localdate().year
     ranking = list(selectors.my_branch_ranking(user=request.user, year=year, member=member)[:500])
@@ -59,7 +62,8 @@ def party_link(request):
         except ValidationError as exc:
             add_service_error(form, exc, fields=())
         else:
-            messages.success(request, _("Linked: welcome, %(name)s.") % {"name": account.member.name})
+            person = account.member if isinstance(account, MemberAccount) else account.candidate
+            messages.success(request, _("Linked: welcome, %(name)s.") % {"name": person.name})
             return redirect("party:home")
     return mobile_page(request, "members/mobile/link.html", {"form": form}, status=status)
 
@@ -121,4 +125,40 @@ def attempt_result(request, pk):
         "attempt": attempt, "quiz": quiz, "rows": rows, "wrong": sum(1 for r in rows if not r["right"]),
         "passed": attempt.score >= quiz.pass_mark, "reveal": reveal,
         "left": max(quiz.attempts_allowed - used, 0), "open_now": quiz.is_open(),
+    })
+
+
+@mobile_login_required
+def my_record(request):
+    """My record, read-only: dues by month with arrears and the amount due, meetings I was expected at, my
+    political birthday and years in the Party (points and classes are on the home page)."""
+    member = selectors.linked_member(user=request.user)
+    if member is None:
+        return redirect("party:home")
+    dues = selectors.my_dues(member=member)
+    today = timezone.localdate()
+    birthday = member.political_birthday(today.year)
+    if birthday < today:
+        birthday = member.political_birthday(today.year + 1)
+    this_month = today.replace(day=1)
+    current = next((d for d in dues if d.month == this_month), None)
+    meetings = selectors.my_meetings(member=member)
+    return mobile_page(request, "members/mobile/record.html", {
+        "member": member, "dues": dues, "arrears": sum((d.arrears for d in dues), 0),
+        "due_now": current.arrears if current else None, "meetings": meetings,
+        "attended": sum(1 for a in meetings if a.present), "birthday": birthday,
+        "days_to_birthday": (birthday - today).days,
+    })
+
+
+@mobile_login_required
+def my_development(request):
+    """An applicant's own development steps, what is done and the next deadline (read-only)."""
+    candidate = selectors.linked_candidate(user=request.user)
+    if candidate is None:
+        return redirect("party:home")
+    rows, upcoming = selectors.my_development(candidate=candidate)
+    return mobile_page(request, "members/mobile/development.html", {
+        "candidate": candidate, "rows": rows, "upcoming": upcoming, "today": timezone.localdate(),
+        "done": sum(1 for r in rows if r["done_on"]),
     })

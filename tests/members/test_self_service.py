@@ -480,3 +480,54 @@ def test_staff_see_the_quiz_attempts_of_their_area_only(tree, community_secretar
         QuizAttempt.objects.create(enrolment=enrolment, quiz=second, number=1, answers={}, score=90,
                                    submitted_at=timezone.now())
     assert list_queries() == before  # no query per row
+
+
+# --- my record: dues, meetings, political birthday; an applicant's own steps -------------------------------------
+
+
+def test_my_record_shows_my_dues_arrears_meetings_and_birthday_only(client, tree, django_assert_max_num_queries):
+    from tests.members.helpers import make_dues, make_meeting
+
+    user = _resident()
+    _link(user, tree.member)
+    make_dues(tree.member, month=datetime.date(2026, 4, 1), paid=0)
+    make_dues(tree.member, month=datetime.date(2026, 5, 1), paid=10)
+    make_dues(tree.other_member, month=datetime.date(2026, 5, 1), paid=0)
+    colleague = MemberFactory(org=tree.grid, name="张伟")
+    make_meeting(tree.grid, present=[tree.member, colleague])
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("party:record"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "2026-04" in body and "2026-05" in body and "学习党章" in body
+    arrears = sum(d.arrears for d in page.context["dues"])
+    assert page.context["arrears"] == arrears and len(page.context["dues"]) == 2  # not the other member's
+    assert "张伟" not in body and tree.member.id_number not in body  # no one else, no full ID
+    assert page.context["attended"] == 1
+
+
+def test_my_record_needs_a_linked_member(client):
+    user = _resident()
+    client.force_login(user)
+    assert client.get(reverse("party:record")).status_code == 302
+
+
+def test_an_applicant_links_and_follows_their_own_steps(client, tree):
+    from members.selfservice.models import CandidateAccount
+    from tests.members.helpers import make_candidate, record_to
+
+    candidate = make_candidate(tree.grid, name="张申请")
+    candidate.phone = "13700000001"
+    candidate.save()
+    record_to(candidate, 3)
+    other = make_candidate(tree.other_grid, name="李申请")
+    user = _resident()
+    member_account_link_self(actor=user, name="张申请", id_number=candidate.id_number, phone="13700000001")
+    assert CandidateAccount.objects.get(user=user).candidate == candidate
+    client.force_login(user)
+    assert client.get(reverse("party:home")).url == reverse("party:development")
+    page = client.get(reverse("party:development"))
+    assert page.status_code == 200 and page.context["done"] == 3
+    assert "李申请" not in page.content.decode()
+    assert other.pk != candidate.pk
