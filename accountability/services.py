@@ -151,7 +151,7 @@ def may_review_report(user, report):
 
 
 def _locked_report(report):
-    return DutyReport.objects.select_for_update().select_related("cycle", "org", "department").get(pk=report.pk)
+    return DutyReport.objects.select_for_update(of=("self",)).select_related("cycle", "org", "department").get(pk=report.pk)
 
 
 def _writable(actor, report):

@@ -6,6 +6,7 @@ object answers 404; a role with no business here 403; bad input a form error, ne
 """
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -174,7 +175,7 @@ def review_form_class(criteria):
                                          widget=forms.Textarea(attrs={"rows": 3}))}
     for i, criterion in enumerate(criteria):
         fields[f"c{i}"] = forms.DecimalField(label=f"{criterion['name']} (≤ {criterion['max']})", min_value=0,
-                                             max_value=criterion["max"], max_digits=5, decimal_places=2,
+                                             max_value=Decimal(criterion["max"]), max_digits=5, decimal_places=2,
                                              widget=forms.NumberInput(attrs={"step": "0.01"}))
     return type("ReviewForm", (forms.Form,), fields)
 

@@ -480,7 +480,7 @@ def interview_record(*, actor, unit, reason, interviewee, held_on, outcome, foll
 
 
 def _locked_interview(interview):
-    return Interview.objects.select_for_update().select_related("org", "department").get(pk=interview.pk)
+    return Interview.objects.select_for_update(of=("self",)).select_related("org", "department").get(pk=interview.pk)
 
 
 def _interviewer_of(actor, interview):
@@ -522,7 +522,7 @@ def interview_action_add(*, actor, interview, description, owner_name, deadline,
 @transaction.atomic
 def interview_action_done(*, actor, action, note, done_on=None):
     """Report an agreed action done (the unit interviewed, or the interviewer)."""
-    action = InterviewAction.objects.select_for_update().select_related("interview", "interview__org",
+    action = InterviewAction.objects.select_for_update(of=("self",)).select_related("interview", "interview__org",
                                                                           "interview__department").get(pk=action.pk)
     if not may_report_action(actor, action.interview):
         raise PermissionDenied(_("You may not report on this action."))
