@@ -102,3 +102,20 @@ def contact_points(*, user, year):
 def contact_visits(*, user, year):
     return ContactVisit.objects.filter(resolve_scope(user).nodes_q(prefix="point__org__"),
                                        visited_on__year=year).select_related("point__member", "point__org")
+
+
+def contact_figures(*, org_q):
+    """The standing committee's contact points under `org_q` (a Q on ContactPoint's org): the number of points and,
+    per year, visits, problems taken up and solved, per member. For the dashboard (no user: a scope's Q)."""
+    from django.db.models import Sum
+    from django.db.models.functions import ExtractYear
+
+    points = ContactPoint.objects.filter(org_q)
+    rows = (ContactVisit.objects.filter(point__in=points).annotate(y=ExtractYear("visited_on"))
+            .values("y", "point__member__name").annotate(visits=Count("id"), problems=Sum("problems"),
+                                                         solved=Sum("solved")).order_by("y", "point__member__name"))
+    by_year = {}
+    for r in rows:
+        by_year.setdefault(str(r["y"]), []).append([r["point__member__name"], r["visits"], r["problems"] or 0,
+                                                    r["solved"] or 0])
+    return {"points": points.count(), "members": points.values("member").distinct().count(), "by_year": by_year}

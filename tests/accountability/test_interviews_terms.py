@@ -178,3 +178,25 @@ def test_contact_points_only_district_records_visits(client, tree, district_user
     body = client.get(reverse("accountability:contacts"), {"year": 2026}).content.decode()
     assert "刘常委" in body
     assert client.post(reverse("accountability:contacts"), {"point": point.pk}).status_code == 403
+
+
+def test_the_dashboard_shows_the_contact_points_per_scope(tree, district_user):
+    from accountability.models import ContactPoint, StandingMember
+    from dashboard import services as dashboard_services
+    from dashboard.figures import present_contacts
+
+    member = StandingMember.objects.create(name="刘常委", post="区委副书记")
+    point = ContactPoint.objects.create(member=member, org=tree.street, since=datetime.date(2026, 1, 1))
+    ContactPoint.objects.create(member=member, org=tree.other_community, since=datetime.date(2026, 1, 1))
+    services.contact_visit_record(actor=district_user, point=point, visited_on=TODAY, summary="调研", problems=3,
+                                  solved=2)
+    district = dashboard_services.compute(dashboard_services.district_scope())["figures"]["contacts"]
+    street = dashboard_services.compute(dashboard_services.paths_scope([tree.other_street.path]))["figures"]["contacts"]
+    assert district["points"] == 2 and district["by_year"]["2026"] == [["刘常委", 1, 3, 2]]
+    assert street["points"] == 1 and street["by_year"] == {}
+
+    class View:
+        year = 2026
+
+    card = present_contacts(district, View())
+    assert card.stats[1][1] == "1" and card.chart is not None
