@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from assessment.models import ONE_UNIT, Department, UnitLevel
@@ -65,10 +66,10 @@ class ReportStatus(models.TextChoices):
 
 
 class DutyGrade(models.TextChoices):
-    GOOD = "good", _("Good")
-    FAIR_GOOD = "fairly_good", _("Fairly good")
-    FAIR = "fair", _("Fair")
-    POOR = "poor", _("Poor")
+    GOOD = "good", pgettext_lazy("duty grade", "Good")
+    FAIR_GOOD = "fairly_good", pgettext_lazy("duty grade", "Fairly good")
+    FAIR = "fair", pgettext_lazy("duty grade", "Fair")
+    POOR = "poor", pgettext_lazy("duty grade", "Poor")
 
 
 class DutyReport(models.Model):
@@ -143,7 +144,7 @@ class DutyAttachment(models.Model):
 
 
 class VoterKind(models.TextChoices):
-    MEMBER = "member", _("Party member")
+    MEMBER = "member", pgettext_lazy("voter", "Party member")
     REPRESENTATIVE = "representative", _("Residents' representative")
 
 
