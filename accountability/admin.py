@@ -1,14 +1,14 @@
 """Admin of accountability. Configuration (standing-committee members and their contact points) is kept by district
 staff here; the year's cycles and the stored evaluation are read-only lists (their writes are the pages' services);
-committees and the reserve-cadre pool are scoped lists (accounts.admin_scoping), the pool editable within one's
-area through the service's rules."""
+committees are a scoped read-only list (accounts.admin_scoping); the reserve-cadre pool here is the district's whole
+pool (the streets keep their own on the pages)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
-from accounts.scopes import keeps_unit_records, resolve_scope
+from accounts.scopes import keeps_unit_records
 from core.errors import PermissionDenied
 from grids.admin_filters import tree_filter
 
@@ -102,9 +102,16 @@ class CommitteeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None:
+            self._require_in_scope(request, object_id)  # a foreign committee is 404, even for a write
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(ReserveCadre)
-class ReserveCadreAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ReserveCadreAdmin(SimpleHistoryAdmin):
+    """The whole district's reserve-cadre pool (district staff; the streets keep theirs on the pages)."""
+
     list_display = ["name", "street", "gender", "birth_date", "education", "source", "status"]
     list_filter = [tree_filter(1, prefix="street__"), "source", "status", "education"]
     list_select_related = ["street"]
@@ -112,15 +119,6 @@ class ReserveCadreAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ["street"]
     list_per_page = 50
     show_full_result_count = False
-
-    def scoped_queryset(self, request, write=False):
-        return selectors.reserve_cadres(user=request.user)
-
-    def node_of(self, obj):
-        return obj.street
-
-    def has_add_permission(self, request):
-        return resolve_scope(request.user).writes_anywhere
 
     def save_model(self, request, obj, form, change):
         if obj.street.level != 1 or not keeps_unit_records(request.user, obj.street):
