@@ -239,3 +239,29 @@ def within_or_above_q(user, *, prefix=""):
         parts = path.strip("/").split("/")
         above |= Q(**{f"{prefix}path__in": ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]})
     return scope.nodes_q(prefix=prefix) | above
+
+
+# --- accountability: duty reports, reviews, committees ----------------------------------------------
+
+
+def leads_unit(user, node):
+    """Whether the user speaks for a unit itself (writes its duty report 述职): the secretary granted on that very
+    node, or district staff on its behalf. The street above reviews, it does not write the community's report."""
+    scope = resolve_scope(user)
+    return node is not None and (scope.write_all or node.path in scope.grant_paths)
+
+
+def reviews_from_above(user, node):
+    """The level above a unit (评议, interviews): district staff for a street, the street (or the district) for a
+    community, the community (or above) for a grid."""
+    if node is None:
+        return False
+    if node.level <= 1:
+        return is_district(user)
+    return writes_above(user, node, node.level - 1)
+
+
+def keeps_unit_records(user, node):
+    """Whether the user keeps a unit's standing records (committee, terms, the street's reserve-cadre pool): write
+    scope over the node, i.e. the unit itself, any level above it, or district staff."""
+    return node is not None and resolve_scope(user).covers(node, write=True)

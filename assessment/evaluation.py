@@ -34,11 +34,17 @@ def grade_of(score):
 
 def year_evaluation(*, user, year, level):
     """Rows (dicts) for the units of `level` the user sees: quarters, average, deductions, final, grade, rank."""
+    return evaluate(year=year, level=level, unit_q=_unit_q(resolve_scope(user)))
+
+
+def evaluate(*, year, level, unit_q=None):
+    """The evaluation of every unit of `level` (or those matching `unit_q`): see year_evaluation. The stored
+    year-end evaluation (accountability) starts from it."""
     from .models import RankingRow
 
     quarters = year_quarters(year)
     rows = RankingRow.objects.filter(
-        _unit_q(resolve_scope(user)), snapshot__level=level, snapshot__quarter__in=quarters
+        unit_q or Q(), snapshot__level=level, snapshot__quarter__in=quarters
     ).values("org_id", "department_id", "unit_code", "unit_name", "parent_name", "snapshot__quarter", "total", "rank")
     units = {}
     for r in rows:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scopes import node_leaders, users_with_role
-from core.periods import month_end, month_start, parse_month, parse_quarter
+import datetime
+
+from core.periods import month_end, month_start, parse_day, parse_month, parse_quarter
 from grids.models import OrgNode
 from inbox.services import message_send, message_send_many
 from jobs.registry import job
@@ -22,6 +24,8 @@ from .models import (
     FindingStatus,
     InspectionPlan,
     Interview,
+    InterviewAction,
+    InterviewStatus,
     InterviewReason,
     UnitLevel,
 )
@@ -30,6 +34,8 @@ from .services import mark_published
 
 QUARTERLY = "assessment.quarterly_ranking"
 MONTHLY = "assessment.monthly_reminders"
+ACTIONS = "assessment.interview_actions"
+REMIND_DAYS_BEFORE = 3
 
 
 def _leading(node_ids, roles=(Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY)):
@@ -169,3 +175,36 @@ def monthly_reminders(period):
         escalated = 0
     return {"planned": planned, "inspectors": len(per_inspector), "due_units": len(due_orgs),
             "overdue": len(overdue), "escalated": escalated, "messages": sent}
+
+
+@job(ACTIONS, period="day", schedule={"minute": "20", "hour": "7"},
+     title="assessment: interview action reminders",
+     description="Agreed actions of interviews: a reminder before the deadline, a notice once overdue.")
+def interview_action_reminders(period):
+    """Remind each open agreed action's owner 3 days before its deadline; once overdue, tell the owner and the
+    interviewer. One message per action and kind (unique keys): running again sends nothing new."""
+    day = parse_day(period)
+    actions = list(InterviewAction.objects.filter(
+        done_on__isnull=True, interview__status=InterviewStatus.HELD,
+        deadline__lte=day + datetime.timedelta(days=REMIND_DAYS_BEFORE),
+    ).select_related("interview", "interview__org", "interview__interviewer", "owner"))
+    leaders = node_leaders(node_ids={a.interview.org_id for a in actions if a.interview.org_id and not a.owner_id})
+    sent = 0
+    for action in actions:
+        owners = [action.owner] if action.owner_id else leaders.get(action.interview.org_id, [])
+        url = reverse("assessment:interview", args=[action.interview_id])
+        if action.deadline >= day:
+            kind, key = "assessment.action_due", f"assessment:action:{action.pk}:before"
+            subject = _("An action agreed at an interview is due on %(deadline)s") % {
+                "deadline": action.deadline.isoformat()}
+            people = owners
+        else:
+            kind, key = "assessment.action_overdue", f"assessment:action:{action.pk}:overdue"
+            subject = _("An action agreed at an interview is overdue (due %(deadline)s)") % {
+                "deadline": action.deadline.isoformat()}
+            people = owners + ([action.interview.interviewer] if action.interview.interviewer_id else [])
+        for person in {p.pk: p for p in people if p.is_active}.values():
+            _msg, created = message_send(recipient=person, kind=kind, key=key, subject=subject,
+                                         body=action.description[:500], url=url)
+            sent += created
+    return {"actions": len(actions), "messages": sent}

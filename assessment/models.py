@@ -377,6 +377,7 @@ class InterviewReason(models.TextChoices):
 class InterviewStatus(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested")
     HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed")
     DROPPED = "dropped", _("Not needed")
 
 
@@ -402,6 +403,12 @@ class Interview(models.Model):
     held_on = models.DateField(_("held on"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    dismissed_reason = models.TextField(_("why it is not needed"), blank=True)
+    #: Where a proposal made by another app came from (e.g. "duty:<report id>"), so that it is proposed once.
+    source_key = models.CharField(_("proposed by"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -422,7 +429,36 @@ class Interview(models.Model):
                                     name="interview_once_per_ranking_row"),
             models.UniqueConstraint(fields=["finding"], condition=Q(finding__isnull=False),
                                     name="interview_once_per_finding"),
+            models.UniqueConstraint(fields=["source_key"], condition=~Q(source_key=""),
+                                    name="interview_once_per_source"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_on__isnull=False, held_on__isnull=False),
+                name="interview_closed_has_dates",
+            ),
         ]
 
     def __str__(self):
         return f"{self.interviewee} · {self.get_reason_display()}"
+
+
+class InterviewAction(models.Model):
+    """An action agreed at an interview: who does what by when; the interview closes when all are done."""
+
+    interview = models.ForeignKey(Interview, verbose_name=_("interview"), on_delete=models.CASCADE,
+                                  related_name="actions")
+    description = models.TextField(_("action"))
+    owner_name = models.CharField(_("owner"), max_length=50)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner's account"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+    deadline = models.DateField(_("deadline"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("agreed action")
+        verbose_name_plural = _("agreed actions")
+        ordering = ["deadline", "pk"]
+        indexes = [models.Index(fields=["done_on", "deadline"], name="interviewaction_open_due")]
+
+    def __str__(self):
+        return self.description[:40]

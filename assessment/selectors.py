@@ -209,3 +209,28 @@ def interviews(*, user):
     return Interview.objects.filter(_unit_q(scope)).select_related(
         "org", "org__parent", "department", "interviewer", "ranking_row", "finding"
     )
+
+
+def interview_for(*, user, pk):
+    """One interview the user may see, with its agreed actions (None when outside the scope)."""
+    return interviews(user=user).filter(pk=pk).prefetch_related("actions").first()
+
+
+def interview_quarter(interview):
+    """The quarter an interview answers for: its ranking's, else the quarter it was held (or proposed) in."""
+    from core.periods import quarter_of
+
+    if interview.quarter:
+        return interview.quarter
+    return quarter_of(interview.held_on or interview.created_at.date())
+
+
+def next_quarter_row(*, user, interview):
+    """The unit's row in the ranking of the quarter after the one the interview answers for, if taken (judging
+    whether the interview worked)."""
+    from core.periods import next_quarter
+
+    field = {"department_id": interview.department_id} if interview.department_id else {"org_id": interview.org_id}
+    return RankingRow.objects.filter(_unit_q(resolve_scope(user)),
+                                     snapshot__quarter=next_quarter(interview_quarter(interview)),
+                                     **field).select_related("snapshot").first()

@@ -30,6 +30,7 @@ from .models import (
     Inspection,
     InspectionPlan,
     Interview,
+    InterviewAction,
     InterviewReason,
     InterviewStatus,
     Quarter,
@@ -428,7 +429,7 @@ def inspection_publish(*, actor, inspection):
 # --- interviews ------------------------------------------------------------------------------------
 
 
-def interview_check(*, actor, unit, reason, interviewee, held_on, outcome, follow_up_on=None):
+def interview_check(*, actor, unit, reason, interviewee, held_on, outcome, follow_up_on=None, minutes=None):
     """Raise unless `actor` may record this interview of `unit` as given."""
     if unit is None:
         raise ValidationError({"org": [_("Choose the unit interviewed.")]})
@@ -453,7 +454,7 @@ def interview_check(*, actor, unit, reason, interviewee, held_on, outcome, follo
 
 @transaction.atomic
 def interview_record(*, actor, unit, reason, interviewee, held_on, outcome, follow_up_on=None, detail="",
-                     interview=None):
+                     interview=None, minutes=None):
     """Record an interview held (or complete a suggested one): who interviewed whom, why, outcome, follow-up."""
     if interview is not None:
         unit = interview.org or interview.department
@@ -461,6 +462,10 @@ def interview_record(*, actor, unit, reason, interviewee, held_on, outcome, foll
                     outcome=outcome, follow_up_on=follow_up_on)
     if interview is None:
         interview = Interview(**({"department": unit} if isinstance(unit, Department) else {"org": unit}))
+    elif interview.status in (InterviewStatus.CLOSED, InterviewStatus.DROPPED):
+        raise ValidationError(_("This interview is closed."))
+    if minutes is not None:
+        interview.minutes = minutes.strip()
     interview.reason = reason
     interview.interviewee = interviewee.strip()
     interview.interviewer = actor
@@ -469,3 +474,121 @@ def interview_record(*, actor, unit, reason, interviewee, held_on, outcome, foll
     interview.detail = detail or interview.detail
     interview.save()
     return interview
+
+
+# --- interviews followed through: agreed actions, closing, dismissing, proposals from other apps -------------
+
+
+def _locked_interview(interview):
+    return Interview.objects.select_for_update(of=("self",)).select_related("org", "department").get(pk=interview.pk)
+
+
+def _interviewer_of(actor, interview):
+    unit = interview.org or interview.department
+    if not can_interview(actor, unit):
+        raise PermissionDenied(_("You do not interview this unit's secretary."))
+
+
+def may_report_action(user, interview):
+    """The interviewer's side, or the unit interviewed itself (it reports its own actions done)."""
+    unit = interview.org or interview.department
+    if can_interview(user, unit):
+        return True
+    return interview.org is not None and resolve_scope(user).covers(interview.org, write=True)
+
+
+@transaction.atomic
+def interview_action_add(*, actor, interview, description, owner_name, deadline, owner=None):
+    """Record an action agreed at a held interview: what, who owns it, by when."""
+    interview = _locked_interview(interview)
+    _interviewer_of(actor, interview)
+    if interview.status != InterviewStatus.HELD:
+        raise ValidationError(_("Actions are agreed at an interview held and not yet closed."))
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = [_("Describe the action.")]
+    if not (owner_name or "").strip():
+        errors["owner_name"] = [_("Name who owns the action.")]
+    if deadline is None:
+        errors["deadline"] = [_("Give the action a deadline.")]
+    elif interview.held_on and deadline < interview.held_on:
+        errors["deadline"] = [_("The deadline cannot come before the interview.")]
+    if errors:
+        raise ValidationError(errors)
+    return InterviewAction.objects.create(interview=interview, description=description.strip(),
+                                          owner_name=owner_name.strip(), owner=owner, deadline=deadline)
+
+
+@transaction.atomic
+def interview_action_done(*, actor, action, note, done_on=None):
+    """Report an agreed action done (the unit interviewed, or the interviewer)."""
+    action = InterviewAction.objects.select_for_update(of=("self",)).select_related("interview", "interview__org",
+                                                                          "interview__department").get(pk=action.pk)
+    if not may_report_action(actor, action.interview):
+        raise PermissionDenied(_("You may not report on this action."))
+    if action.interview.status != InterviewStatus.HELD:
+        raise ValidationError(_("This interview is closed."))
+    if action.done_on is not None:
+        raise ValidationError(_("This action is already done."))
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": [_("The date cannot be in the future.")]})
+    if not (note or "").strip():
+        raise ValidationError({"note": [_("Write what was done.")]})
+    action.done_on, action.done_note = done_on, note.strip()
+    action.save(update_fields=["done_on", "done_note"])
+    return action
+
+
+@transaction.atomic
+def interview_close(*, actor, interview, note, closed_on=None):
+    """Close a held interview once every agreed action is done (the interviewer judges it, beside the next
+    quarter's rank)."""
+    interview = _locked_interview(interview)
+    _interviewer_of(actor, interview)
+    if interview.status != InterviewStatus.HELD:
+        raise ValidationError(_("Only an interview held and not yet closed can be closed."))
+    actions = list(interview.actions.all())
+    if not actions:
+        raise ValidationError(_("Record the actions agreed at the interview before closing it."))
+    open_actions = [a for a in actions if a.done_on is None]
+    if open_actions:
+        raise ValidationError(_("%(count)s agreed actions are not done yet: the interview stays open.")
+                              % {"count": len(open_actions)})
+    if not (note or "").strip():
+        raise ValidationError({"note": [_("Write how the unit followed the interview through.")]})
+    interview.status, interview.closed_on = InterviewStatus.CLOSED, closed_on or timezone.localdate()
+    interview.closing_note = note.strip()
+    interview.save(update_fields=["status", "closed_on", "closing_note"])
+    return interview
+
+
+@transaction.atomic
+def interview_dismiss(*, actor, interview, reason):
+    """Dismiss a proposed interview, with the reason (it is kept)."""
+    interview = _locked_interview(interview)
+    _interviewer_of(actor, interview)
+    if interview.status != InterviewStatus.SUGGESTED:
+        raise ValidationError(_("Only a proposed interview can be dismissed."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the interview is not needed.")]})
+    interview.status, interview.dismissed_reason = InterviewStatus.DROPPED, reason.strip()
+    interview.interviewer = actor
+    interview.save(update_fields=["status", "dismissed_reason", "interviewer"])
+    return interview
+
+
+def interview_propose(*, unit, reason, detail, source_key, interviewee="", quarter=""):
+    """Propose an interview of `unit` once per `source_key` (e.g. a failed duty report); returns (interview,
+    created). Called by other apps' services, which have checked their own actor."""
+    if reason not in InterviewReason.values or not source_key:
+        raise ValidationError(_("A proposal needs a reason and a source."))
+    field = {"department": unit} if isinstance(unit, Department) else {"org": unit}
+    with transaction.atomic():
+        existing = Interview.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing, False
+        return Interview.objects.create(
+            reason=reason, detail=detail[:2000], source_key=source_key, quarter=quarter,
+            interviewee=(interviewee or getattr(unit, "secretary_name", "") or unit.name)[:50], **field,
+        ), True

@@ -7,6 +7,7 @@ app_name = "assessment"
 urlpatterns = [
     path("", views.ranking, name="ranking"),
     path("ranking/<int:pk>/", views.ranking_row, name="ranking-row"),
+    path("ranking/export/", views.ranking_export, name="ranking-export"),
     path("units/<str:kind>/<int:pk>/", views.unit, name="unit"),
     path("scores/", views.scores, name="scores-now"),
     path("scores/<str:quarter>/", views.scores, name="scores"),

@@ -122,6 +122,37 @@ def ranking(request):
 
 
 @staff_page
+def ranking_export(request):
+    """The quarterly ranking of one level as an Excel workbook (the rows the user sees, with each indicator)."""
+    from core.downloads import xlsx_download
+
+    from .exports import workbook_bytes
+
+    user = request.user
+    levels = selectors.ranking_levels(user=user)
+    if not levels:
+        raise DjangoPermissionDenied(_("Your role sees no ranking."))
+    level = request.GET.get("level") or levels[0]
+    quarter = request.GET.get("quarter", "")
+    if level not in levels:
+        raise Http404
+    try:
+        parse_quarter(quarter)
+    except ValueError:
+        raise Http404 from None
+    rows = list(selectors.ranking_rows(user=user, quarter=quarter, level=level))
+    names = [item["name"] for item in (rows[0].breakdown if rows else [])]
+    header = [_("Rank"), _("Code"), _("Unit"), _("Street"), _("Weighted total"), _("Rank last quarter"), *names]
+    body = [
+        [r.rank, r.unit_code, r.unit_name, r.parent_name, None if r.total is None else float(_q2(r.total)),
+         r.previous_rank, *[None if b["score"] is None else float(b["score"]) for b in r.breakdown]]
+        for r in rows
+    ]
+    title = f"{quarter} {UnitLevel(level).label}"
+    return xlsx_download(workbook_bytes([(title, header, body)]), f"ranking-{quarter}-{level}.xlsx")
+
+
+@staff_page
 def ranking_row(request, pk):
     row = selectors.ranking_row(user=request.user, pk=pk)
     if row is None:
@@ -402,37 +433,101 @@ class InterviewForm(forms.Form):
     reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=InterviewReason.choices)
     held_on = BoundedDateField(label=gettext_lazy("held on"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.CharField(label=gettext_lazy("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.CharField(label=gettext_lazy("minutes"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 5}))
     follow_up_on = BoundedDateField(label=gettext_lazy("follow up on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class ActionForm(forms.Form):
+    description = forms.CharField(label=gettext_lazy("action"), max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    owner_name = forms.CharField(label=gettext_lazy("owner"), max_length=50)
+    deadline = forms.DateField(label=gettext_lazy("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActionDoneForm(forms.Form):
+    action = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=gettext_lazy("what was done"), max_length=2000)
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("closing note"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("why it is not needed"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 @staff_page
 def interview(request, pk):
-    """Record the outcome of a (suggested) interview: the district for streets, a street for its communities."""
-    obj = selectors.interviews(user=request.user).filter(pk=pk).first()
+    """An interview followed through: record it (minutes, outcome), agree actions with owners and deadlines, report
+    them done, close it beside the next quarter's rank, or dismiss a proposal with a reason."""
+    user = request.user
+    obj = selectors.interview_for(user=user, pk=pk)
     if obj is None:
         raise Http404
     unit = obj.org or obj.department
-    may_record = services.can_interview(request.user, unit)
-    form = InterviewForm(request.POST or None, initial={
+    may_record = services.can_interview(user, unit)
+    may_report = services.may_report_action(user, obj)
+    post = request.POST if request.method == "POST" else None
+    step = (post or {}).get("step", "record")
+    form = InterviewForm(post if step == "record" else None, initial={
         "interviewee": obj.interviewee, "reason": obj.reason, "held_on": obj.held_on or timezone.localdate(),
-        "outcome": obj.outcome, "follow_up_on": obj.follow_up_on,
+        "outcome": obj.outcome, "minutes": obj.minutes, "follow_up_on": obj.follow_up_on,
     })
+    forms_ = {
+        "action": ActionForm(post if step == "action" else None),
+        "done": ActionDoneForm(post if step == "done" else None),
+        "close": CloseForm(post if step == "close" else None),
+        "dismiss": DismissForm(post if step == "dismiss" else None),
+    }
     status = 200
-    if request.method == "POST":
-        if not may_record:
+    if post is not None:
+        if step not in ("record", *forms_):
+            raise Http404
+        if not (may_report if step == "done" else may_record):
             raise DjangoPermissionDenied(_("You do not interview this unit's secretary."))
-        if form.is_valid():
+        bound = form if step == "record" else forms_[step]
+        if bound.is_valid():
+            data = bound.cleaned_data
             try:
-                services.interview_record(actor=request.user, unit=unit, interview=obj, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_error(form, exc)
+                if step == "record":
+                    services.interview_record(actor=user, unit=unit, interview=obj, **data)
+                    done = _("Interview recorded.")
+                elif step == "action":
+                    services.interview_action_add(actor=user, interview=obj, **data)
+                    done = _("Action recorded.")
+                elif step == "done":
+                    action = obj.actions.filter(pk=data["action"]).first()
+                    if action is None:
+                        raise Http404
+                    services.interview_action_done(actor=user, action=action, note=data["note"])
+                    done = _("Action reported done.")
+                elif step == "close":
+                    services.interview_close(actor=user, interview=obj, note=data["note"])
+                    done = _("Interview closed.")
+                else:
+                    services.interview_dismiss(actor=user, interview=obj, reason=data["reason"])
+                    done = _("Proposal dismissed.")
+            except (ValidationError, DjangoPermissionDenied) as exc:
+                add_service_error(bound, exc, renames={"reason": "reason"})
             else:
-                messages.success(request, _("Interview recorded."))
-                return redirect(reverse("assessment:interviews") + (f"?quarter={obj.quarter}" if obj.quarter else ""))
+                messages.success(request, done)
+                return redirect(request.path)
         status = 400
+    actions = list(obj.actions.all())
+    today = timezone.localdate()
+    for a in actions:
+        a.overdue = a.done_on is None and a.deadline < today
     return _render(request, "assessment/interview.html", "interviews", {
         "title": _("Interview"), "interview": obj, "unit": unit, "form": form, "may_record": may_record,
+        "may_report": may_report, "actions": actions, "open_actions": sum(1 for a in actions if a.done_on is None),
+        "action_form": forms_["action"], "done_form": forms_["done"], "close_form": forms_["close"],
+        "dismiss_form": forms_["dismiss"], "answers_for": selectors.interview_quarter(obj),
+        "next_row": selectors.next_quarter_row(user=user, interview=obj), "step": step,
     }, status=status)
 
 

@@ -1,4 +1,5 @@
-"""Period keys: quarters "2026Q3", months "2026-11" and days "2026-11-25"; the job ledger uses the same keys.
+"""Period keys: years "2026", quarters "2026Q3", months "2026-11" and days "2026-11-25"; the job ledger uses the same
+keys.
 
 The one module that parses and formats them."""
 
@@ -25,6 +26,26 @@ def parse_month(key):
     if not match or not 2000 <= int(match.group(1)) <= 2100:
         raise ValueError(_("“%(key)s” is not a month: write it like 2026-11.") % {"key": key})
     return int(match.group(1)), int(match.group(2))
+
+
+YEAR_RE = re.compile(r"^(\d{4})$")
+
+
+def parse_year(key):
+    """The year of a key like "2026"; ValueError with a readable message otherwise."""
+    match = YEAR_RE.match(str(key or "").strip())
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise ValueError(_("“%(key)s” is not a year: write it like 2026.") % {"key": key})
+    return int(match.group(1))
+
+
+def year_key(year):
+    return f"{int(year):04d}"
+
+
+def last_complete_year(today):
+    """The default period of a yearly job: the year before the one `today` is in."""
+    return year_key(today.year - 1)
 
 
 def quarter_key(year, quarter):

@@ -424,3 +424,31 @@ def compute_dues(ctx):
     paid = sum(Decimal(r[2]) for r in rows)
     return {"months": rows, "arrears": str(short["arrears"]), "members_in_arrears": short["members"],
             "rate": float(100 * paid / due) if due else None}
+
+
+# --- the standing committee's contact points (accountability) ------------------------------------------------
+
+
+def present_contacts(data, view):
+    rows = data["by_year"].get(str(view.year), [])
+    visits, problems, solved = (sum(r[i] for r in rows) for i in (1, 2, 3))
+    return Card(
+        key="contacts", title=_("Standing-committee contact points, %(year)s") % {"year": view.year},
+        stats=[
+            (_("contact points"), n(data["points"]), _("%(n)s standing-committee members") % {"n": data["members"]}),
+            (_("visits"), n(visits), ""),
+            (_("problems taken up"), n(problems), ""),
+            (_("problems solved"), n(solved), f"{n(solved)} / {n(problems)}"),
+        ],
+        chart=_bar([r[0] for r in rows], [(_("visits"), [r[1] for r in rows]), (_("problems solved"),
+                                                                                  [r[3] for r in rows])])
+        if rows else None,
+        note="" if rows else _("No visit recorded in %(year)s.") % {"year": view.year},
+    )
+
+
+@figure("contacts", title=gettext_lazy("Standing-committee contact points"), order=95, present=present_contacts)
+def compute_contacts(ctx):
+    from accountability.selectors import contact_figures
+
+    return contact_figures(org_q=ctx.q("org__"))

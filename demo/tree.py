@@ -523,6 +523,7 @@ EXTENSIONS = (
     "demo.assessment.seed",
     "demo.members.seed",
     "demo.learning.seed",
+    "demo.accountability.seed",
 )
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accountability.api import EvaluationViewSet
 from accounts.api import TokenView
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
@@ -23,6 +24,7 @@ router.register("members", MemberViewSet, basename="member")
 router.register("centers", CenterViewSet, basename="center")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("bookings", BookingViewSet, basename="booking")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("m/", include("servicecenters.urls")),
     path("inbox/", include("inbox.urls")),
     path("assessment/", include("assessment.urls")),
+    path("accountability/", include("accountability.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

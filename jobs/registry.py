@@ -11,9 +11,9 @@ How a job is added
            ...
 
    ``period`` is the kind of key the job takes: "day" (2026-11-25), "month" (2026-11), "quarter" (2026Q3) or
-   "hour" (2026-11-25T14); core.periods parses and formats them. ``default(now)`` (``now``: the local time) gives
+   "hour" (2026-11-25T14) or "year" (2026); core.periods parses and formats them. ``default(now)`` (``now``: the local time) gives
    the key of a run that names none, as beat's do: by default the current day, month or hour, and the last
-   complete quarter. ``schedule`` holds django-celery-beat crontab fields (Asia/Shanghai, omitted fields "*");
+   complete quarter or year. ``schedule`` holds django-celery-beat crontab fields (Asia/Shanghai, omitted fields "*");
    a job without one runs only by hand or when a service enqueues it.
 2. That is all. The jobs app imports every app's ``jobs`` module at start-up; ``manage.py migrate`` installs the
    job's beat schedule (jobs.schedules: one PeriodicTask calling ``jobs.tasks.run_job`` with the job's name,
@@ -33,13 +33,16 @@ from core.periods import (
     day_key,
     hour_key,
     last_complete_quarter,
+    last_complete_year,
     month_key,
     month_of,
     parse_day,
     parse_hour,
     parse_month,
     parse_quarter,
+    parse_year,
     quarter_key,
+    year_key,
 )
 
 
@@ -54,6 +57,7 @@ PERIOD_KINDS = {
     "month": (lambda key: month_key(*parse_month(key)), month_of),
     "quarter": (lambda key: quarter_key(*parse_quarter(key)), lambda now: last_complete_quarter(now.date())),
     "hour": (_canonical_hour, hour_key),
+    "year": (lambda key: year_key(parse_year(key)), lambda now: last_complete_year(now.date())),
 }
 
 

@@ -177,7 +177,8 @@ def _reset_snapshots():
 
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # settle the deferred foreign-key checks first
-        cursor.execute("TRUNCATE assessment_rankingrow, assessment_rankingsnapshot, assessment_interview")
+        cursor.execute("TRUNCATE assessment_rankingrow, assessment_rankingsnapshot, assessment_interview, "
+                       "assessment_interviewaction")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 

@@ -22,6 +22,9 @@ from . import test_ledger  # noqa: F401  (registers test.greet_all, a job withou
 
 #: The jobs of the portal and when beat runs them (minute hour day_of_week day_of_month month_of_year).
 EXPECTED = {
+    "accountability.term_warnings": ("month", "40 7 * 1 *"),
+    "accountability.year_end": ("year", "0 3 * 1 1"),
+    "assessment.interview_actions": ("day", "20 7 * * *"),
     "assessment.monthly_reminders": ("month", "0 8 * 1 *"),
     "assessment.quarterly_ranking": ("quarter", "0 2 * 1 1,4,7,10"),
     "dashboard.refresh_figures": ("hour", "5 * * * *"),
@@ -47,6 +50,9 @@ def test_default_periods_are_taken_in_beijing_time():
     now = datetime.datetime(2026, 12, 31, 16, 30, tzinfo=datetime.UTC)  # 2027-01-01 00:30 in Beijing
     keys = {name: registry.get(name).key(now=now) for name in EXPECTED}
     assert keys == {
+        "accountability.term_warnings": "2027-01",
+        "accountability.year_end": "2026",
+        "assessment.interview_actions": "2027-01-01",
         "assessment.monthly_reminders": "2027-01",
         "assessment.quarterly_ranking": "2026Q4",
         "dashboard.refresh_figures": "2027-01-01T00",
