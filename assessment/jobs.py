@@ -187,7 +187,7 @@ def interview_action_reminders(period):
     actions = list(InterviewAction.objects.filter(
         done_on__isnull=True, interview__status=InterviewStatus.HELD,
         deadline__lte=day + datetime.timedelta(days=REMIND_DAYS_BEFORE),
-    ).select_related("interview", "interview__org", "interview__interviewer", "owner"))
+    ).select_related("interview", "interview__org", "interview__department", "interview__interviewer", "owner"))
     leaders = node_leaders(node_ids={a.interview.org_id for a in actions if a.interview.org_id and not a.owner_id})
     sent = 0
     for action in actions:
@@ -204,7 +204,9 @@ def interview_action_reminders(period):
                 "deadline": action.deadline.isoformat()}
             people = owners + ([action.interview.interviewer] if action.interview.interviewer_id else [])
         for person in {p.pk: p for p in people if p.is_active}.values():
-            _msg, created = message_send(recipient=person, kind=kind, key=key, subject=subject,
-                                         body=action.description[:500], url=url)
+            _msg, created = message_send(
+                recipient=person, kind=kind, key=key, subject=subject, body=action.description[:500], url=url,
+                sms_params=[str(action.interview.org or action.interview.department or ""), action.description[:20],
+                            action.deadline.isoformat()])
             sent += created
     return {"actions": len(actions), "messages": sent}

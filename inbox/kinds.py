@@ -54,7 +54,8 @@ KINDS = {
     # assessment
     "assessment.interview_suggestion": Kind("work", (INBOX, EMAIL)),
     "assessment.interview_notice": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_notice"),
-    "assessment.interview_action": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_action"),
+    "assessment.action_due": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_action"),
+    "assessment.action_overdue": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_action"),
     "assessment.inspection_reminder": Kind("work", (INBOX, EMAIL)),
     "assessment.rectification_due": Kind("work", (INBOX, EMAIL, SMS), sms_template="rectification_due"),
     "assessment.overdue": Kind("work", (INBOX, EMAIL, SMS), sms_template="rectification_overdue"),
