@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin_scoping import ScopedAdminMixin
+from accounts.admin_scoping import HistoryWriteGuardMixin, ScopedAdminMixin
 from accounts.scopes import keeps_unit_records
 from core.errors import PermissionDenied
 from grids.admin_filters import tree_filter
@@ -49,13 +49,13 @@ class StandingMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutyCycle)
-class DutyCycleAdmin(ReadOnly, SimpleHistoryAdmin):
+class DutyCycleAdmin(HistoryWriteGuardMixin, ReadOnly, SimpleHistoryAdmin):
     list_display = ["year", "level", "status", "due_on", "published_at"]
     list_filter = ["year", "level", "status"]
 
 
 @admin.register(EvaluationRow)
-class EvaluationRowAdmin(ReadOnly, SimpleHistoryAdmin):
+class EvaluationRowAdmin(HistoryWriteGuardMixin, ReadOnly, SimpleHistoryAdmin):
     list_display = ["year", "level", "unit_code", "unit_name", "computed_score", "adjustment", "score", "rank",
                     "grade"]
     list_filter = ["year", "level", "grade"]
@@ -109,7 +109,7 @@ class CommitteeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReserveCadre)
-class ReserveCadreAdmin(SimpleHistoryAdmin):
+class ReserveCadreAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     """The whole district's reserve-cadre pool (district staff; the streets keep theirs on the pages)."""
 
     list_display = ["name", "street", "gender", "birth_date", "education", "source", "status"]

@@ -37,6 +37,19 @@ class MaskingHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class HistoryWriteGuardMixin:
+    """For an admin with history that is not scoped by the tree (district-only pages, read-only lists):
+    simple-history's history form checks a view permission only and saves on POST, so a POST needs the right
+    to change the object as it is now. (ScopedAdminMixin has the same guard, with masking.)"""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, object_id) if str(object_id).isdigit() else None
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class ScopedAdminMixin(ServiceErrorsAdminMixin):
     """Querysets come from the app's selector; permissions come from the user's scope, not model perms.
     A service's refusal raised while saving is shown on the form (core.forms.ServiceErrorsAdminMixin).

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin_scoping import ScopedAdminMixin
+from accounts.admin_scoping import HistoryWriteGuardMixin, ScopedAdminMixin
 from accounts.scopes import resolve_scope
 from core.errors import PermissionDenied, ValidationError
 from grids.models import OrgNode
@@ -76,7 +76,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     """The 应知应会 bank: the district's, kept by district staff (model permissions from accounts.backends)."""
 
     list_display = ["text", "topic", "kind", "active"]

@@ -4,6 +4,7 @@ accounts.backends; center staff work on their own center through the phone staff
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_scoping import HistoryWriteGuardMixin
 from .models import (
     Booking,
     BookingSeries,
@@ -36,7 +37,7 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(ServiceCenter)
-class ServiceCenterAdmin(SimpleHistoryAdmin):
+class ServiceCenterAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "street", "floor_area", "opened_on"]
     search_fields = ["code", "name", "address"]
     list_select_related = ["street"]
@@ -45,7 +46,7 @@ class ServiceCenterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(SimpleHistoryAdmin):
+class RoomAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     list_display = ["name", "center", "kind", "capacity", "bookable", "needs_approval"]
     list_filter = ["kind", "bookable", "needs_approval"]
     search_fields = ["name", "center__name", "center__code"]
@@ -54,7 +55,7 @@ class RoomAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(SimpleHistoryAdmin):
+class BookingAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     list_display = ["start", "end", "room", "resident", "attendees", "status"]
     list_filter = ["status", "room__kind"]
     search_fields = ["resident__username", "room__name", "room__center__name", "purpose"]
@@ -93,7 +94,7 @@ class PartnerEvaluationInline(admin.TabularInline):
 
 
 @admin.register(PartnerOrganization)
-class PartnerOrganizationAdmin(SimpleHistoryAdmin):
+class PartnerOrganizationAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "center", "social_workers", "admitted_on", "exited_on"]
     list_filter = ["kind"]
     search_fields = ["name", "center__name"]

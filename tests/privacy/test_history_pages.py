@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin_scoping import ScopedAdminMixin
+from accounts.admin_scoping import HistoryWriteGuardMixin, ScopedAdminMixin
 from members.training.models import TrainingClass
 from tests.factories import Role, UserFactory, grant
 from tests.members.helpers import (
@@ -60,10 +60,10 @@ def test_every_admin_with_a_history_refuses_a_post_from_who_may_not_change(clien
     objects = _history_objects(tree)
     with_history = {f"{m._meta.app_label}.{m._meta.model_name}": a for m, a in admin.site._registry.items()
                     if isinstance(a, SimpleHistoryAdmin)}
-    # Every admin with a history is scoped (the guard is in ScopedAdminMixin) or is the district's alone.
-    unscoped = {label for label, a in with_history.items() if not isinstance(a, ScopedAdminMixin)}
-    assert unscoped <= {"servicecenters.servicecenter", "servicecenters.room", "servicecenters.booking",
-                        "servicecenters.partnerorganization"}, unscoped
+    # Every admin with a history has the guard: scoped by the tree (ScopedAdminMixin) or HistoryWriteGuardMixin.
+    unguarded = {label for label, a in with_history.items()
+                 if not isinstance(a, (ScopedAdminMixin, HistoryWriteGuardMixin))}
+    assert not unguarded, unguarded
     client.force_login(inspector)
     probed = 0
     for label, obj in objects.items():
