@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "assessment",
     "servicecenters",
     "community",
+    "participation",
     "dashboard",
     "demo",
 ]

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenView
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
+from participation.api import ActivityViewSet, RequestViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
@@ -23,6 +24,8 @@ router.register("members", MemberViewSet, basename="member")
 router.register("centers", CenterViewSet, basename="center")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("bookings", BookingViewSet, basename="booking")
+router.register("requests", RequestViewSet, basename="request")
+router.register("activities", ActivityViewSet, basename="activity")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -37,6 +40,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
     path("m/party/", include("members.mobile_urls")),
+    path("m/", include("participation.urls")),
     path("m/", include("servicecenters.urls")),
     path("inbox/", include("inbox.urls")),
     path("assessment/", include("assessment.urls")),
