@@ -508,7 +508,7 @@ def signup_check_in(*, actor, signup, now=None):
     if member is not None and activity.points > 0:
         signup.point_entry = point_entry_award(
             actor=actor, member=member, on=timezone.localdate(now), category=_activity_category(activity.kind),
-            points=activity.points, reason=_("Attended: %(title)s") % {"title": activity.title}[:150],
+            points=activity.points, reason=(_("Attended: %(title)s") % {"title": activity.title})[:150],
             today=timezone.localdate(now),
         )
     return _save(signup, actor)
@@ -606,7 +606,7 @@ def hours_record(*, actor, membership, on, hours, what, activity=None, today=Non
         entry.point_entry = point_entry_award(
             actor=actor, member=member, on=on, category=PointCategory.VOLUNTEER,
             points=min(value * POINTS_PER_HOUR, MAX_HOURS_POINTS),
-            reason=_("%(team)s: %(what)s") % {"team": team.name, "what": what.strip()}[:150], today=today,
+            reason=(_("%(team)s: %(what)s") % {"team": team.name, "what": what.strip()})[:150], today=today,
         )
     return _save(entry, actor)
 

@@ -10,6 +10,11 @@ from tests.factories import UserFactory, grant
 from tests.servicecenters.factories import CenterFactory
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def api():
     def client_for(user=None):
