@@ -10,8 +10,9 @@ How a job is added
        def weekly_digest(period):
            ...
 
-   ``period`` is the kind of key the job takes: "day" (2026-11-25), "month" (2026-11), "quarter" (2026Q3) or
-   "hour" (2026-11-25T14); core.periods parses and formats them. ``default(now)`` (``now``: the local time) gives
+   ``period`` is the kind of key the job takes: "day" (2026-11-25), "month" (2026-11), "quarter" (2026Q3),
+   "hour" (2026-11-25T14) or "slot" (five minutes, 2026-11-25T14:05); core.periods parses and formats them.
+   ``default(now)`` (``now``: the local time) gives
    the key of a run that names none, as beat's do: by default the current day, month or hour, and the last
    complete quarter. ``schedule`` holds django-celery-beat crontab fields (Asia/Shanghai, omitted fields "*");
    a job without one runs only by hand or when a service enqueues it.
@@ -39,7 +40,9 @@ from core.periods import (
     parse_hour,
     parse_month,
     parse_quarter,
+    parse_slot,
     quarter_key,
+    slot_key,
 )
 
 
@@ -54,6 +57,7 @@ PERIOD_KINDS = {
     "month": (lambda key: month_key(*parse_month(key)), month_of),
     "quarter": (lambda key: quarter_key(*parse_quarter(key)), lambda now: last_complete_quarter(now.date())),
     "hour": (_canonical_hour, hour_key),
+    "slot": (lambda key: slot_key(parse_slot(key)), slot_key),
 }
 
 
