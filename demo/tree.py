@@ -522,6 +522,7 @@ EXTENSIONS = (
     "demo.servicecenters.seed",
     "demo.assessment.seed",
     "demo.members.seed",
+    "demo.participation.seed",
 )
 
 

@@ -155,3 +155,20 @@ def test_overdue_job_reminds_and_escalates_once(tree, resident, community_secret
     run("participation.overdue_requests", (day + datetime.timedelta(days=1)).isoformat())
     assert Message.objects.filter(recipient=street_secretary).count() == 1
     assert request.steps.count() == 2
+
+
+def test_dashboard_figure_per_scope(tree, resident, community_secretary, street_secretary, district_user):
+    from dashboard.participation import compute_participation, present_participation
+    from dashboard.registry import ComputeContext
+    from accounts.scopes import resolve_scope
+
+    services.request_create(actor=resident, kind="issue", title="a", body="b", community=tree.community)
+    there = services.request_create(actor=resident, kind="issue", title="c", body="d", community=tree.other_community)
+    services.request_answer(actor=district_user, request=there, answer="ok")
+    year = str(timezone.localdate().year)
+    district = compute_participation(ComputeContext(scope=resolve_scope(district_user)))
+    mine = compute_participation(ComputeContext(scope=resolve_scope(community_secretary)))
+    assert district["requests"][year]["raised"] == 2 and district["requests"][year]["handled"] == 1
+    assert mine["requests"][year]["raised"] == 1 and mine["requests"][year]["handled"] == 0
+    card = present_participation(district, type("V", (), {"year": int(year)})())
+    assert card.stats and card.chart
