@@ -45,6 +45,12 @@ class ReadOnlyScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A foreign record's URL is 404 whatever the method: its existence is private.
+        if object_id is not None:
+            self._require_in_scope(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(ResidentRequest)
 class ResidentRequestAdmin(ReadOnlyScopedAdmin):

@@ -320,6 +320,7 @@ class TeamMembership(models.Model):
     name = models.CharField(_("name"), max_length=50)
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("team membership")

@@ -550,8 +550,8 @@ def team_join(*, actor, team, today=None):
         raise ConflictError(_("You are already on this team."), code="already_member")
     try:
         with transaction.atomic():
-            return TeamMembership.objects.create(team=team, user=actor, member=linked_member(user=actor),
-                                                 name=_display_name(actor), joined_on=today or timezone.localdate())
+            return _save(TeamMembership(team=team, user=actor, member=linked_member(user=actor),
+                                        name=_display_name(actor), joined_on=today or timezone.localdate()), actor)
     except IntegrityError:
         raise ConflictError(_("You are already on this team."), code="already_member")
 
@@ -562,8 +562,8 @@ def team_add_member(*, actor, team, name, joined_on, user=None, member=None):
         raise PermissionDenied(_("Only the team's leader or its community keeps the roster."))
     if not (name or "").strip():
         raise ValidationError({"name": [_("Give the member's name.")]})
-    return TeamMembership.objects.create(team=team, user=user, member=member, name=name.strip()[:50],
-                                         joined_on=joined_on)
+    return _save(TeamMembership(team=team, user=user, member=member, name=name.strip()[:50], joined_on=joined_on),
+                 actor)
 
 
 @transaction.atomic
@@ -574,8 +574,7 @@ def team_leave(*, actor, membership, today=None):
     if membership.left_on is not None:
         raise ValidationError({"left_on": [_("Already left.")]})
     membership.left_on = max(today or timezone.localdate(), membership.joined_on)
-    membership.save(update_fields=["left_on"])
-    return membership
+    return _save(membership, actor)
 
 
 @transaction.atomic

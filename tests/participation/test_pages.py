@@ -172,3 +172,15 @@ def test_dashboard_figure_per_scope(tree, resident, community_secretary, street_
     assert mine["requests"][year]["raised"] == 1 and mine["requests"][year]["handled"] == 0
     card = present_participation(district, type("V", (), {"year": int(year)})())
     assert card.stats and card.chart
+
+
+def test_dashboard_figure_takes_four_queries(tree, resident, district_user, django_assert_num_queries):
+    from accounts.scopes import resolve_scope
+    from dashboard.participation import compute_participation
+    from dashboard.registry import ComputeContext
+
+    for i in range(3):
+        services.request_create(actor=resident, kind="issue", title=f"t{i}", body="b", community=tree.community)
+    ctx = ComputeContext(scope=resolve_scope(district_user))
+    with django_assert_num_queries(4):
+        compute_participation(ctx)
