@@ -264,4 +264,50 @@ def reviews_from_above(user, node):
 def keeps_unit_records(user, node):
     """Whether the user keeps a unit's standing records (committee, terms, the street's reserve-cadre pool): write
     scope over the node, i.e. the unit itself, any level above it, or district staff."""
+
+
+# --- residents taking part (participation): requests, activities, teams, the 智库 ---------------------------
+
+
+def handles_requests_at(user, node):
+    """Whether the user accepts, routes, answers and closes residents' requests raised in `node`'s community: its
+    secretary and everyone above (the street, the district); inspectors read only."""
+    return node is not None and resolve_scope(user).covers(node, write=True)
+
+
+def handles_routed_request(user, node, center_id):
+    """Whether the user may work on a request of `node`'s community routed to service center `center_id`: the
+    community's side (handles_requests_at), or the staff of the center it was routed to."""
+    return handles_requests_at(user, node) or (center_id is not None and manages_center(user, center_id))
+
+
+def requests_q(user, *, node_prefix="community__", center_field="center_id", owner_field="resident_id"):
+    """A Q on residents' requests the user may see: their own, those of the communities in their scope, and those
+    routed to a center they run. District staff and inspectors: every request (the empty Q())."""
+    scope = resolve_scope(user)
+    if scope.read_all:
+        return Q()
+    condition = Q(**{owner_field: user.pk})
+    if scope.read_paths:
+        condition |= scope.nodes_q(prefix=node_prefix)
+    if scope.center_ids:
+        condition |= Q(**{f"{center_field}__in": scope.center_ids})
+    return condition
+
+
+def publishes_activities_at(user, center_id):
+    """Whether the user publishes, changes and checks in a service center's activities: its staff and district
+    staff (the same people who run its rooms)."""
+    return manages_center(user, center_id)
+
+
+def runs_team_at(user, node, *, leader_id=None):
+    """Whether the user keeps a volunteer team's roster and hours: the team's leader, or whoever writes at the node
+    the team belongs to (its community's secretary, the street, the district)."""
+    return (leader_id is not None and user.pk == leader_id) or resolve_scope(user).covers(node, write=True)
+
+
+def brokers_resources_at(user, node):
+    """Whether the user posts a community's needs, offers a resource located at `node`, and proposes, agrees and
+    closes matches there (the 智库): whoever writes at that node."""
     return node is not None and resolve_scope(user).covers(node, write=True)

@@ -146,3 +146,25 @@ def parse_hour(key):
 def hour_key(moment):
     """The key of the hour a (local) datetime falls in, e.g. "2026-11-25T14"."""
     return moment.strftime("%Y-%m-%dT%H")
+
+
+SLOT_MINUTES = 5
+SLOT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_slot(key):
+    """The naive local datetime of a five-minute slot key like "2026-11-25T14:05" (Beijing time; the minute a
+    multiple of five); ValueError with a readable message otherwise."""
+    match = SLOT_RE.match(str(key or "").strip())
+    try:
+        day = datetime.date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year <= 2100 or int(match.group(3)) % SLOT_MINUTES:
+        raise ValueError(_("“%(key)s” is not a five-minute slot: write it like 2026-11-25T14:05.") % {"key": key})
+    return datetime.datetime.combine(day, datetime.time(int(match.group(2)), int(match.group(3))))
+
+
+def slot_key(moment):
+    """The key of the five-minute slot a (local) datetime falls in, e.g. "2026-11-25T14:05"."""
+    return moment.replace(minute=moment.minute - moment.minute % SLOT_MINUTES).strftime("%Y-%m-%dT%H:%M")

@@ -9,6 +9,6 @@ class DashboardConfig(AppConfig):
 
     def ready(self):
         # The built-in figures register themselves, and the refresh job registers with the ledger.
-        from . import figures, jobs, optional  # noqa: F401
+        from . import figures, jobs, optional, participation  # noqa: F401
 
         optional.register_available()

@@ -524,6 +524,7 @@ EXTENSIONS = (
     "demo.members.seed",
     "demo.learning.seed",
     "demo.accountability.seed",
+    "demo.participation.seed",
 )
 
 

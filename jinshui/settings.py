@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "servicecenters",
     "community",
     "accountability",
+    "participation",
     "dashboard",
     "learning",
     "demo",
@@ -242,6 +243,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets sharing a field name ("kind", "status") across apps get their own names.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "participation.models.RequestKind",
+        "RequestStatusEnum": "participation.models.RequestStatus",
+        "ServiceKindEnum": "participation.models.ServiceKind",
+        "ActivityKindEnum": "participation.models.ActivityKind",
+        "SignupStatusEnum": "participation.models.SignupStatus",
+        "RoomKindEnum": "servicecenters.models.RoomKind",
+        "BookingStatusEnum": "servicecenters.models.BookingStatus",
+    },
 }
 
 # Sign-in safety: lock a user name + address pair after repeated failures.

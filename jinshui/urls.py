@@ -8,6 +8,7 @@ from accountability.api import EvaluationViewSet
 from accounts.api import TokenView
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
+from participation.api import ActivityViewSet, RequestViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
@@ -25,6 +26,8 @@ router.register("centers", CenterViewSet, basename="center")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("requests", RequestViewSet, basename="request")
+router.register("activities", ActivityViewSet, basename="activity")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -40,6 +43,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("m/party/", include("members.mobile_urls")),
     path("m/learn/", include("learning.urls")),
+    path("m/", include("participation.urls")),
     path("m/", include("servicecenters.urls")),
     path("inbox/", include("inbox.urls")),
     path("assessment/", include("assessment.urls")),

@@ -10,8 +10,9 @@ How a job is added
        def weekly_digest(period):
            ...
 
-   ``period`` is the kind of key the job takes: "day" (2026-11-25), "month" (2026-11), "quarter" (2026Q3) or
-   "hour" (2026-11-25T14) or "year" (2026); core.periods parses and formats them. ``default(now)`` (``now``: the local time) gives
+   ``period`` is the kind of key the job takes: "day" (2026-11-25), "month" (2026-11), "quarter" (2026Q3),
+   "hour" (2026-11-25T14), "slot" (five minutes, 2026-11-25T14:05) or "year" (2026); core.periods parses and
+   formats them. ``default(now)`` (``now``: the local time) gives
    the key of a run that names none, as beat's do: by default the current day, month or hour, and the last
    complete quarter or year. ``schedule`` holds django-celery-beat crontab fields (Asia/Shanghai, omitted fields "*");
    a job without one runs only by hand or when a service enqueues it.
@@ -40,8 +41,10 @@ from core.periods import (
     parse_hour,
     parse_month,
     parse_quarter,
+    parse_slot,
     parse_year,
     quarter_key,
+    slot_key,
     year_key,
 )
 
@@ -58,6 +61,7 @@ PERIOD_KINDS = {
     "quarter": (lambda key: quarter_key(*parse_quarter(key)), lambda now: last_complete_quarter(now.date())),
     "hour": (_canonical_hour, hour_key),
     "year": (lambda key: year_key(parse_year(key)), lambda now: last_complete_year(now.date())),
+    "slot": (lambda key: slot_key(parse_slot(key)), slot_key),
 }
 
 

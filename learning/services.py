@@ -172,7 +172,7 @@ def contest_submit(*, actor, attempt, answers, now=None):
             if contest.points_for_taking_part and attempt.points_entry_id is None:
                 attempt.points_entry = point_entry_award(
                     member=member, on=timezone.localdate(now), category=PointCategory.STUDY,
-                    points=contest.points_for_taking_part, recorded_by=contest.created_by,
+                    points=contest.points_for_taking_part, actor=contest.created_by, today=timezone.localdate(now),
                     reason=_("Took part in the knowledge contest “%(title)s”") % {"title": contest.title[:100]})
             attempt.save()
     if late:

@@ -57,6 +57,11 @@ class BookingSerializer(serializers.Serializer):
     on_clash = serializers.ChoiceField(
         write_only=True, required=False, choices=BookingSeries.OnClash.choices, default=BookingSeries.OnClash.SKIP
     )
+    frequency = serializers.ChoiceField(
+        write_only=True, required=False, choices=BookingSeries.Frequency.choices,
+        default=BookingSeries.Frequency.WEEKLY,
+        help_text=_("With weeks > 1: repeat weekly, or monthly on the same day (then weeks counts months)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +113,46 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.room_list(user=self.request.user)
 
 
-class BookingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class SeriesChange(serializers.Serializer):
+    start = serializers.TimeField(help_text=_("New local start time of every upcoming date."))
+    end = serializers.TimeField()
+    attendees = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    purpose = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SeriesActionsMixin:
+    """Series actions on a booking of a series: cancel the whole series, or move all its upcoming dates."""
+
+    def _series_of(self):
+        booking = self.get_object()
+        if booking.series_id is None:
+            from rest_framework.exceptions import ValidationError as DRFValidationError
+
+            raise DRFValidationError({"series": [_("This booking is not part of a series.")]})
+        return booking.series
+
+    @extend_schema(request=None, responses=BookingSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="cancel-series")
+    def cancel_series(self, request, pk=None):
+        cancelled = services.series_cancel(actor=request.user, series=self._series_of())
+        return Response(self.get_serializer(cancelled, many=True).data)
+
+    @extend_schema(request=SeriesChange, responses={
+        200: BookingSerializer(many=True), 409: OpenApiResponse(description='A date clashes: {"code": '
+                                                                             '"booking_conflict"}; nothing moved.')})
+    @action(detail=True, methods=["post"], url_path="change-series")
+    def change_series(self, request, pk=None):
+        series = self._series_of()
+        body = SeriesChange(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        changed = services.series_update(actor=request.user, series=series, start_time=d["start"],
+                                         end_time=d["end"], attendees=d.get("attendees"), purpose=d.get("purpose"))
+        return Response(self.get_serializer(changed, many=True).data)
+
+
+class BookingViewSet(SeriesActionsMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                     mixins.RetrieveModelMixin,
                      mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Bookings the caller may see: a resident their own, center staff their center's, district staff all.
 
@@ -134,7 +178,8 @@ class BookingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
         data = dict(serializer.validated_data)
         made = services.booking_request(
             actor=request.user, weeks=data.pop("weeks", None) or 1,
-            on_clash=data.pop("on_clash", BookingSeries.OnClash.SKIP), **data,
+            on_clash=data.pop("on_clash", BookingSeries.OnClash.SKIP),
+            frequency=data.pop("frequency", BookingSeries.Frequency.WEEKLY), **data,
         )
         body = self.get_serializer(made.bookings[0]).data
         if made.series is not None:

@@ -38,6 +38,8 @@ class BookingForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
     weeks = forms.IntegerField(label=_("Repeat weekly"), min_value=1, max_value=MAX_SERIES_WEEKS, initial=1,
                                help_text=_("1 = once; 4 = the same time for four weeks."))
+    frequency = forms.ChoiceField(label=_("Repeats"), choices=BookingSeries.Frequency.choices, required=False,
+                                  initial=BookingSeries.Frequency.WEEKLY)
     on_clash = forms.ChoiceField(label=_("If a date is taken"), choices=BookingSeries.OnClash.choices,
                                  initial=BookingSeries.OnClash.SKIP, widget=forms.RadioSelect)
 

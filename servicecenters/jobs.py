@@ -5,13 +5,16 @@ import datetime
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from core.periods import parse_day
+from django.utils import timezone
+
+from core.periods import SLOT_MINUTES, parse_day, parse_slot
 from jobs.registry import job
 
 from .models import Booking, BookingStatus
-from .services import booking_message, day_bounds
+from .services import booking_message, day_bounds, expire_holds, release_no_shows
 
 DAILY = "servicecenters.daily"
+RELEASE = "servicecenters.release_no_shows"
 
 
 def _move(bookings, status, *, reason=None):
@@ -54,3 +57,15 @@ def daily_bookings(period):
     if expired:
         result["expired"] = expired
     return result
+
+
+@job(RELEASE, period="slot", schedule={"minute": f"*/{SLOT_MINUTES}"}, title="servicecenters: release no-shows",
+     description="Every five minutes: bookings not checked in 15 minutes after their start are released to the "
+                 "waitlist, and waitlist offers whose hold ended pass to the next resident.")
+def release_no_shows_job(period):
+    """For the five-minute slot `period` (YYYY-MM-DDTHH:MM, Beijing time): release the no-shows due by the end of the
+    slot and expire the holds ended by then. Each booking and offer moves once, so a slot run twice, or a later
+    slot, changes nothing already done."""
+    moment = timezone.make_aware(parse_slot(period)) + datetime.timedelta(minutes=SLOT_MINUTES)
+    moment = min(moment, timezone.now()) if moment > timezone.now() else moment
+    return {"released": release_no_shows(moment=moment), "holds_expired": expire_holds(now=moment)}

@@ -190,17 +190,22 @@ class PostgresOnlyExclusionConstraint(ExclusionConstraint):
 
 
 class BookingSeries(models.Model):
-    """A weekly recurring booking: stored as one Booking per date, tied together here."""
+    """A weekly or monthly recurring booking: stored as one Booking per date, tied together here."""
 
     class OnClash(models.TextChoices):
         SKIP = "skip", _("Skip clashing dates")
         REFUSE = "refuse", _("Refuse the whole series")
 
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly (same day of the month)")
+
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="series")
     resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE,
                                  related_name="booking_series")
     first_start = models.DateTimeField(_("first start"))
-    weeks = models.PositiveSmallIntegerField(_("weeks"))
+    weeks = models.PositiveSmallIntegerField(_("occurrences"))
+    frequency = models.CharField(_("repeats"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
     on_clash = models.CharField(_("on clash"), max_length=10, choices=OnClash.choices, default=OnClash.SKIP)
     skipped = models.JSONField(_("skipped dates"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -294,6 +299,7 @@ class WaitlistEntry(models.Model):
         OFFERED = "offered", _("Offered")
         BOOKED = "booked", _("Booked")
         CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Offer expired")
 
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="waitlist")
     resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE,
@@ -304,6 +310,8 @@ class WaitlistEntry(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
     offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    #: While an offer is held, the freed slot is kept for this resident: others cannot book it until then.
+    hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("waitlist entry")
@@ -372,3 +380,19 @@ class PartnerEvaluation(models.Model):
 
     def __str__(self):
         return f"{self.partner} {self.year}"
+
+
+class CalendarFeed(models.Model):
+    """A resident's calendar feed: its address carries `version`; revoking raises it, so old addresses stop."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.CASCADE,
+                                related_name="calendar_feed")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    revoked_at = models.DateTimeField(_("last revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user} v{self.version}"

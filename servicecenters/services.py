@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -31,6 +32,7 @@ from .models import (
     Booking,
     BookingSeries,
     BookingStatus,
+    CalendarFeed,
     ClosedDay,
     OpeningHours,
     Room,
@@ -48,6 +50,16 @@ CANCEL_CUTOFF = datetime.timedelta(hours=getattr(settings, "SERVICECENTERS_CANCE
 #: Staff may release a booking not checked in this long after its start.
 RELEASE_GRACE = datetime.timedelta(minutes=getattr(settings, "SERVICECENTERS_RELEASE_GRACE_MINUTES", 15))
 MAX_SERIES_WEEKS = 26
+MAX_SERIES_MONTHS = 12
+#: A freed slot offered to the first on the waitlist is held for them this long.
+WAITLIST_HOLD = datetime.timedelta(minutes=getattr(settings, "SERVICECENTERS_WAITLIST_HOLD_MINUTES", 30))
+#: Self check-in by the room's QR code opens this long before the start (and closes at the release grace).
+SELF_CHECK_IN_EARLY = datetime.timedelta(minutes=15)
+#: This many no-shows within NO_SHOW_WINDOW stop new bookings for NO_SHOW_PAUSE after the last one.
+NO_SHOW_LIMIT = 3
+NO_SHOW_WINDOW = datetime.timedelta(days=30)
+NO_SHOW_PAUSE = datetime.timedelta(days=14)
+CHECK_IN_SALT = "servicecenters.room-check-in"
 
 CONFLICT_MESSAGE = gettext_lazy("This room is already booked at that time.")
 
@@ -247,6 +259,7 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
             and end > start and _overlapping(room, start, end).exists()):
         raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
     _check_booking(actor=actor, room=room, start=start, end=end, attendees=attendees, now=now)
+    check_no_show_pause(actor=actor, now=now)
 
     def write():
         with transaction.atomic():
@@ -256,6 +269,7 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
             _check_block(locked, start, end)
             if _overlapping(locked, start, end).exists():
                 raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
+            _check_hold(locked, start, end, actor=actor, now=now)
             status = BookingStatus.PENDING if locked.needs_approval else BookingStatus.CONFIRMED
             booking = Booking(
                 room=locked, resident=actor, start=start, end=end, attendees=attendees,
@@ -273,16 +287,35 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
     return _guarded(write)
 
 
-def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", weeks, on_clash, now=None):
-    """Book the same slot on `weeks` consecutive weeks, stored as one booking per date.
+def _series_day(first, index, frequency):
+    """The local date of occurrence `index` of a series starting on `first`: a week or a month later each time
+    (None when the month has no such day, e.g. the 31st of a short month)."""
+    if frequency == BookingSeries.Frequency.MONTHLY:
+        month0 = first.month - 1 + index
+        try:
+            return first.replace(year=first.year + month0 // 12, month=month0 % 12 + 1)
+        except ValueError:
+            return None
+    return first + datetime.timedelta(weeks=index)
 
-    A date that clashes (taken, closed, blocked) is skipped with on_clash="skip", or refuses the whole
-    series (ConflictError, nothing booked) with on_clash="refuse". Returns (series, bookings, skipped dates).
+
+def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", weeks, on_clash, now=None,
+                          frequency=BookingSeries.Frequency.WEEKLY):
+    """Book the same slot on `weeks` consecutive weeks (or, monthly, on the same day of `weeks` consecutive
+    months), stored as one booking per date.
+
+    A date that clashes (taken, closed, blocked, or missing from a short month) is skipped with on_clash="skip",
+    or refuses the whole series (ConflictError, nothing booked) with on_clash="refuse". Returns (series, bookings,
+    skipped dates).
     """
     _require_signed_in(actor)
     now = now or timezone.now()
-    if not isinstance(weeks, int) or not 1 <= weeks <= MAX_SERIES_WEEKS:
-        raise ValidationError({"weeks": _("Choose 1 to %(n)d weeks.") % {"n": MAX_SERIES_WEEKS}})
+    if frequency not in BookingSeries.Frequency.values:
+        raise ValidationError({"frequency": _("Repeat weekly or monthly.")})
+    most = MAX_SERIES_MONTHS if frequency == BookingSeries.Frequency.MONTHLY else MAX_SERIES_WEEKS
+    if not isinstance(weeks, int) or not 1 <= weeks <= most:
+        raise ValidationError({"weeks": _("Choose 1 to %(n)d occurrences.") % {"n": most}})
+    check_no_show_pause(actor=actor, now=now)
     if on_clash not in BookingSeries.OnClash.values:
         raise ValidationError({"on_clash": _("Choose to skip clashing dates or refuse the series.")})
     _check_range(start, end)
@@ -298,7 +331,11 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
                            check_limit=False)
             planned, skipped, clashes = [], [], []
             for week in range(weeks):
-                day = ls.date() + datetime.timedelta(weeks=week)
+                day = _series_day(ls.date(), week, frequency)
+                if day is None:
+                    clashes.append((_series_day(ls.date().replace(day=1), week, frequency), str(
+                        _("The month has no such day."))))
+                    continue
                 s = at(day, ls.time())
                 e = at(day + (le.date() - ls.date()), le.time())
                 try:
@@ -329,7 +366,8 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
                       "%(n)d.") % {"held": upcoming, "n": MAX_ACTIVE_PER_RESIDENT}
                 ]})
             series = BookingSeries.objects.create(
-                room=locked, resident=actor, first_start=start, weeks=weeks, on_clash=on_clash, skipped=skipped
+                room=locked, resident=actor, first_start=start, weeks=weeks, on_clash=on_clash, skipped=skipped,
+                frequency=frequency,
             )
             status = BookingStatus.PENDING if locked.needs_approval else BookingStatus.CONFIRMED
             bookings = []
@@ -355,14 +393,14 @@ class BookingRequest:
 
 
 def booking_request(*, actor, room, start, end, attendees, purpose="", weeks=1, on_clash=BookingSeries.OnClash.SKIP,
-                    now=None):
+                    now=None, frequency=BookingSeries.Frequency.WEEKLY):
     """A resident's booking request, once (`weeks` 1: booking_create) or on `weeks` consecutive weeks
     (booking_create_weekly, clashing dates skipped or refusing the series as `on_clash` says). The one place that
     makes that choice for the phone pages and the API; raises as those two do. Returns a BookingRequest."""
     if weeks is not None and weeks > 1:
         series, bookings, skipped = booking_create_weekly(
             actor=actor, room=room, start=start, end=end, attendees=attendees, purpose=purpose, weeks=weeks,
-            on_clash=on_clash, now=now,
+            on_clash=on_clash, now=now, frequency=frequency,
         )
         return BookingRequest(bookings=bookings, series=series, skipped=skipped)
     booking = booking_create(actor=actor, room=room, start=start, end=end, attendees=attendees, purpose=purpose,
@@ -539,16 +577,216 @@ def _offer_waitlist(room, start, end, *, now):
             continue
         entry.status = WaitlistEntry.Status.OFFERED
         entry.offered_at = now
-        entry.save(update_fields=["status", "offered_at"])
+        entry.hold_until = min(now + WAITLIST_HOLD, entry.start)
+        entry.save(update_fields=["status", "offered_at", "hold_until"])
         ls, le = local(entry.start), local(entry.end)
         url = reverse("sc:room", args=[room.pk]) + f"?date={ls.date().isoformat()}&start={ls:%H:%M}&end={le:%H:%M}"
         subject = _("A slot you waited for is free: %(what)s") % {
             "what": f"{room.name} · {ls:%Y-%m-%d %H:%M}–{le:%H:%M}"}
         entry_id, resident = entry.pk, entry.resident
+        body = _("It is kept for you until %(time)s; book it before then.") % {
+            "time": local(entry.hold_until).strftime("%H:%M")}
         transaction.on_commit(lambda: message_send(
             recipient=resident, kind="waitlist_offer", key=f"waitlist:{entry_id}:offer", subject=subject,
-            body=_("Book it now: the first to book gets it."), url=url, email=True,
+            body=body, url=url, email=True,
             sms_params=[f"{room.name} {ls:%m-%d %H:%M}"],
         ))
         return entry
     return None
+
+
+# --- no-shows, waitlist holds, series, self check-in, the calendar feed ----------------------------------------
+
+
+def no_show_pause_until(*, resident, now):
+    """When a resident who missed NO_SHOW_LIMIT bookings within NO_SHOW_WINDOW may book again (None: now)."""
+    recent = list(Booking.objects.filter(
+        resident=resident, status=BookingStatus.NO_SHOW, start__gte=now - NO_SHOW_WINDOW, start__lt=now,
+    ).order_by("-start").values_list("start", flat=True)[:NO_SHOW_LIMIT])
+    if len(recent) < NO_SHOW_LIMIT:
+        return None
+    until = recent[0] + NO_SHOW_PAUSE
+    return until if until > now else None
+
+
+def check_no_show_pause(*, actor, now):
+    until = no_show_pause_until(resident=actor, now=now)
+    if until is not None:
+        raise ValidationError({"non_field_errors": [
+            _("You missed %(n)d bookings in the last %(days)d days without cancelling; you may book again from "
+              "%(when)s.") % {"n": NO_SHOW_LIMIT, "days": NO_SHOW_WINDOW.days,
+                              "when": local(until).strftime("%Y-%m-%d %H:%M")}]})
+
+
+def _check_hold(room, start, end, *, actor, now):
+    """A freed slot offered to someone on the waitlist is kept for them until their hold ends."""
+    held = WaitlistEntry.objects.filter(
+        room=room, status=WaitlistEntry.Status.OFFERED, hold_until__gt=now, start__lt=end, end__gt=start,
+    ).exclude(resident=actor).order_by("hold_until").first()
+    if held is not None:
+        raise ConflictError(
+            _("This time is held for a resident on the waitlist until %(time)s.") % {
+                "time": local(held.hold_until).strftime("%H:%M")},
+            code=BOOKING_CONFLICT,
+        )
+
+
+def expire_holds(*, now):
+    """Offers whose hold ended pass to the next resident waiting; returns how many expired."""
+    expired = list(WaitlistEntry.objects.select_related("room").filter(
+        status=WaitlistEntry.Status.OFFERED, hold_until__lte=now).order_by("pk"))
+    for entry in expired:
+        entry.status = WaitlistEntry.Status.EXPIRED
+        entry.save(update_fields=["status"])
+        if entry.end > now:
+            _offer_waitlist(entry.room, max(entry.start, now), entry.end, now=now)
+    return len(expired)
+
+
+def release_no_shows(*, moment):
+    """Release every confirmed booking not checked in RELEASE_GRACE after its start (as of `moment`): it becomes
+    a no-show, the rest of its slot is offered to the waitlist, and its resident is told. Each booking moves once,
+    so running it twice changes nothing more. Returns how many were released."""
+    released = 0
+    due = Booking.objects.select_for_update(of=("self",)).select_related("room__center", "resident").filter(
+        status=BookingStatus.CONFIRMED, start__lte=moment - RELEASE_GRACE,
+        start__gt=moment - MAX_BOOKING_LENGTH - RELEASE_GRACE,
+    ).order_by("start", "pk")
+    for booking in due:
+        _set_status(booking, BookingStatus.NO_SHOW, actor=None,
+                    reason=_("Not checked in %(m)d minutes after the start: released.") % {
+                        "m": RELEASE_GRACE.total_seconds() // 60})
+        message_send(
+            recipient=booking.resident, kind="booking_released", key=f"booking:{booking.pk}:released",
+            subject=_("Released, you did not check in: %(what)s") % {
+                "what": f"{booking.room.center.name} · {booking.room.name} · {_fmt(booking)}"},
+            body=booking.reason, url=reverse("sc:my_bookings"),
+        )
+        if booking.end > moment:
+            _offer_waitlist(booking.room, moment, booking.end, now=moment)
+        released += 1
+    return released
+
+
+def _own_series(actor, series):
+    series = BookingSeries.objects.select_for_update().select_related("room__center").get(pk=series.pk)
+    if series.resident_id != actor.pk and not manages_center(actor, series.room.center_id):
+        raise PermissionDenied(_("You may change only your own bookings."))
+    return series
+
+
+def series_cancel(*, actor, series, now=None):
+    """Cancel every upcoming booking of a series (its resident before each cut-off, or the center's staff);
+    returns the cancelled bookings. Bookings too close to their start are left as they are."""
+    _require_signed_in(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = _own_series(actor, series)
+        Room.objects.select_for_update().filter(pk=series.room_id).first()
+        staff = manages_center(actor, series.room.center_id)
+        cancelled = []
+        for booking in series.bookings.select_for_update(of=("self",)).filter(
+            status__in=UPCOMING_STATUSES, start__gt=now
+        ).select_related("room__center", "resident").order_by("start"):
+            if not staff and booking.start - now < CANCEL_CUTOFF:
+                continue
+            _set_status(booking, BookingStatus.CANCELLED, actor=actor, decided_by=actor)
+            if booking.resident_id != actor.pk:
+                _notify(booking, "staff_cancelled")
+            _offer_waitlist(booking.room, booking.start, booking.end, now=now)
+            cancelled.append(booking)
+        if not cancelled:
+            raise ValidationError({"series": [_("Nothing left in this series to cancel.")]})
+    return cancelled
+
+
+def series_update(*, actor, series, start_time, end_time, attendees=None, purpose=None, now=None):
+    """Move every upcoming booking of a series to new local times (and attendees, purpose) on the same dates.
+    All or nothing: a date that would clash refuses the change (409) and nothing moves."""
+    _require_signed_in(actor)
+    now = now or timezone.now()
+    if start_time is None or end_time is None or end_time <= start_time:
+        raise ValidationError({"end": _("The end must come after the start.")})
+
+    def write():
+        with transaction.atomic():
+            locked_series = _own_series(actor, series)
+            room = _lock_room(locked_series.room)
+            bookings = list(locked_series.bookings.select_for_update(of=("self",)).filter(
+                status__in=UPCOMING_STATUSES, start__gt=now + CANCEL_CUTOFF).order_by("start"))
+            if not bookings:
+                raise ValidationError({"series": [_("Nothing left in this series to change.")]})
+            for booking in bookings:
+                day = local(booking.start).date()
+                s, e = at(day, start_time), at(day, end_time)
+                people = attendees if attendees is not None else booking.attendees
+                _check_booking(actor=actor, room=room, start=s, end=e, attendees=people, now=now, check_limit=False)
+                if _overlapping(room, s, e).exclude(pk=booking.pk).exists():
+                    raise ConflictError(_("%(day)s clashes with another booking: nothing was changed.") % {
+                        "day": day.isoformat()}, code=BOOKING_CONFLICT)
+                _check_hold(room, s, e, actor=actor, now=now)
+                booking.start, booking.end, booking.attendees = s, e, people
+                if purpose is not None:
+                    booking.purpose = purpose[:200]
+                booking._history_user = actor
+                booking.save()
+            return bookings
+
+    return _guarded(write)
+
+
+def room_check_in_token(room):
+    """The signed token printed in a room's QR code (one per room, fixed)."""
+    return signing.Signer(salt=CHECK_IN_SALT).sign(str(room.pk)).split(":", 1)[1]
+
+
+def room_for_check_in_token(room_id, token):
+    """The room whose QR code carries `token`, or None when the token is not that room's."""
+    try:
+        signing.Signer(salt=CHECK_IN_SALT).unsign(f"{room_id}:{token}")
+    except signing.BadSignature:
+        return None
+    return Room.objects.select_related("center").filter(pk=room_id).first()
+
+
+def self_check_in_booking(*, actor, room, now):
+    """The actor's confirmed booking of `room` that may be checked in now (from SELF_CHECK_IN_EARLY before its start
+    until RELEASE_GRACE after it), or None."""
+    return Booking.objects.filter(
+        resident_id=actor.pk, room=room, status=BookingStatus.CONFIRMED,
+        start__lte=now + SELF_CHECK_IN_EARLY, start__gte=now - RELEASE_GRACE,
+    ).order_by("start").first()
+
+
+@transaction.atomic
+def booking_self_check_in(*, actor, room, token, now=None):
+    """A resident scans the room's QR code: their booking of that room is checked in, within its window."""
+    _require_signed_in(actor)
+    now = now or timezone.now()
+    if room_for_check_in_token(room.pk, token) is None:
+        raise PermissionDenied(_("This code is not this room's."))
+    booking = self_check_in_booking(actor=actor, room=room, now=now)
+    if booking is None:
+        raise ValidationError({"start": _("No booking of yours to check in here now: check in from %(early)d minutes "
+                                          "before the start until %(late)d minutes after it.") % {
+            "early": SELF_CHECK_IN_EARLY.total_seconds() // 60, "late": RELEASE_GRACE.total_seconds() // 60}})
+    booking = _locked_booking(booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ValidationError({"status": _("Only a confirmed booking can be checked in.")})
+    return _set_status(booking, BookingStatus.CHECKED_IN, actor=actor, checked_in_at=now)
+
+
+def calendar_feed_version(user):
+    feed = CalendarFeed.objects.filter(user_id=user.pk).first()
+    return feed.version if feed else 1
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor):
+    """Stop the actor's current calendar address (a new one replaces it)."""
+    _require_signed_in(actor)
+    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(user=actor)
+    feed.version += 1
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["version", "revoked_at"])
+    return feed

@@ -25,7 +25,7 @@ from core.mobile import mobile_login_required, mobile_page
 
 from . import selectors, services
 from .forms import BlockForm, BookingForm, RejectForm, ResidentSignUpForm, SearchForm
-from .models import UPCOMING_STATUSES, BookingStatus, RoomKind
+from .models import UPCOMING_STATUSES, BookingSeries, BookingStatus, RoomKind
 
 ICAL_SALT = "servicecenters.ical"
 
@@ -115,6 +115,7 @@ def room(request, pk):
                 made = services.booking_request(
                     actor=request.user, room=room, start=start, end=end, attendees=data["attendees"],
                     purpose=data["purpose"], weeks=data["weeks"], on_clash=data["on_clash"],
+                    frequency=data.get("frequency") or BookingSeries.Frequency.WEEKLY,
                 )
                 if made.series is not None:
                     messages.success(request, _("Booked %(n)d dates.") % {"n": len(made.bookings)})
@@ -205,7 +206,7 @@ def my_bookings(request):
         b.can_cancel = b.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED) and (
             b.start - now >= services.CANCEL_CUTOFF)
     waiting = list(selectors.waitlist_for(user=request.user).filter(end__gt=now, status__in=["waiting", "offered"]))
-    token = signing.dumps({"u": request.user.pk}, salt=ICAL_SALT)
+    token = ical_token(request.user)
     return mobile_page(request, "servicecenters/my_bookings.html", {
         "upcoming": upcoming, "past": past, "waiting": waiting,
         "ical_url": request.build_absolute_uri(reverse("sc:ical", args=[token])),
@@ -224,46 +225,99 @@ def cancel(request, pk):
     return redirect("sc:my_bookings")
 
 
-def _ics_escape(text):
-    return str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def ical_token(user):
+    """The signed address token of the user's calendar feed, carrying the feed's version (revocable)."""
+    return signing.dumps({"u": user.pk, "v": services.calendar_feed_version(user)}, salt=ICAL_SALT)
 
 
 def ical(request, token):
-    """The resident's own bookings as an iCalendar feed; the signed token in the URL stands for the sign-in,
-    so that calendar apps can fetch it."""
+    """The resident's own bookings as an iCalendar feed (RFC 5545, written by the icalendar library: escaping and
+    line folding); the signed token in the URL stands for the sign-in, so that calendar apps can fetch it. A token
+    of an older version (the resident revoked the address) answers 404."""
     try:
-        user_id = signing.loads(token, salt=ICAL_SALT)["u"]
-    except (signing.BadSignature, KeyError, TypeError):
+        payload = signing.loads(token, salt=ICAL_SALT)
+        user_id, version = payload["u"], payload.get("v", 1)
+    except (signing.BadSignature, KeyError, TypeError, AttributeError):
         raise Http404
     from django.contrib.auth import get_user_model
 
     user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    if version != services.calendar_feed_version(user):
+        raise Http404
     bookings = selectors.booking_list(user=user).filter(
         resident=user, status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN,
                                    BookingStatus.COMPLETED],
         end__gte=timezone.now() - datetime.timedelta(days=90),
     )
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    import icalendar
+
     host = request.get_host().split(":")[0]
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Jinshui//Service centers//ZH", "CALSCALE:GREGORIAN",
-             "X-WR-CALNAME:" + _ics_escape(_("My room bookings")), "X-WR-TIMEZONE:Asia/Shanghai"]
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Jinshui//Service centers//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", _("My room bookings"))
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    stamp = timezone.now()
     for b in bookings:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:booking-{b.pk}@{host}",
-            f"DTSTAMP:{stamp}",
-            "DTSTART:" + b.start.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
-            "DTEND:" + b.end.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
-            "SUMMARY:" + _ics_escape(f"{b.room.name} · {b.room.center.name}"),
-            "LOCATION:" + _ics_escape(b.room.center.address or b.room.center.name),
-            "DESCRIPTION:" + _ics_escape(f"{b.get_status_display()} {b.purpose}".strip()),
-            "STATUS:" + ("TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED"),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+        event = icalendar.Event()
+        event.add("uid", f"booking-{b.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", b.start.astimezone(datetime.timezone.utc))
+        event.add("dtend", b.end.astimezone(datetime.timezone.utc))
+        event.add("summary", f"{b.room.name} · {b.room.center.name}")
+        event.add("location", b.room.center.address or b.room.center.name)
+        event.add("description", f"{b.get_status_display()} {b.purpose}".strip())
+        event.add("status", "TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED")
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="bookings.ics"'
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+@mobile_login_required
+@require_POST
+def ical_revoke(request):
+    services.calendar_feed_revoke(actor=request.user)
+    messages.success(request, _("The old calendar address no longer works; add the new one to your calendar."))
+    return redirect("sc:my_bookings")
+
+
+@mobile_login_required
+@require_POST
+def cancel_series(request, pk):
+    booking = get_object_or_404(selectors.booking_list(user=request.user).filter(resident=request.user,
+                                                                                  series__isnull=False), pk=pk)
+    try:
+        cancelled = services.series_cancel(actor=request.user, series=booking.series)
+        messages.success(request, _("%(n)d dates of the series cancelled.") % {"n": len(cancelled)})
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(error_messages(exc)))
+    return redirect("sc:my_bookings")
+
+
+@mobile_login_required
+def room_check_in(request, pk, token):
+    """The page a resident's phone opens from the room's QR code: checks in their booking of this room."""
+    room = services.room_for_check_in_token(pk, token)
+    if room is None:
+        raise Http404
+    now = timezone.now()
+    booking = services.self_check_in_booking(actor=request.user, room=room, now=now)
+    done = None
+    if request.method == "POST":
+        try:
+            done = services.booking_self_check_in(actor=request.user, room=room, token=token, now=now)
+            messages.success(request, _("Checked in. Enjoy!"))
+            booking = None
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(error_messages(exc)))
+    return mobile_page(request, "servicecenters/check_in.html", {
+        "room": room, "booking": booking, "done": done,
+        "early": int(services.SELF_CHECK_IN_EARLY.total_seconds() // 60),
+        "late": int(services.RELEASE_GRACE.total_seconds() // 60),
+    })
 
 
 # --- staff pages -------------------------------------------------------------------------------
@@ -384,3 +438,22 @@ def occupancy(request):
         "series": [{"name": str(RoomKind(k).label), "data": v} for k, v in data["kinds"].items()],
     }
     return mobile_page(request, "servicecenters/occupancy.html", {"center": center, "centers": centers, "chart": chart})
+
+
+@staff_required
+def room_qr(request, room_pk):
+    """The room's check-in QR code (SVG) to print and put on its door: it opens the resident's check-in page."""
+    import io
+
+    import segno
+
+    room = get_object_or_404(
+        selectors.room_list(user=request.user).filter(center__in=selectors.staff_center_list(user=request.user)),
+        pk=room_pk,
+    )
+    url = request.build_absolute_uri(reverse("sc:check_in", args=[room.pk, services.room_check_in_token(room)]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, title=room.name)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

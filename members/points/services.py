@@ -71,13 +71,14 @@ def point_entry_update(*, actor, entry, today=None, **changes):
     return entry
 
 
-def point_entry_award(*, member, on, category, points, reason, recorded_by):
-    """Points the portal gives by itself for something the member did (taking part in a knowledge contest), in
-    the caller's transaction: recorded in the name of `recorded_by` (who set up what earned them), with history.
-    The caller makes it happen once (e.g. the contest attempt keeps its entry)."""
-    entry = point_entry_clean(member=member, on=on, category=category, points=points, reason=reason,
-                              today=on)
-    entry.recorded_by = recorded_by
-    entry._history_user = recorded_by
+@transaction.atomic
+def point_entry_award(*, actor, member, on, category, points, reason, today=None):
+    """Points a member earns for taking part in something the actor verified outside member work (attendance
+    checked in at a service-center activity, volunteering hours a team recorded). The caller has already checked
+    the actor's own rule for that act (the activity's center, the team), so the member's area is not required;
+    the entry names the actor and the reason, as every entry does, and its history starts with the actor."""
+    entry = point_entry_clean(member=member, on=on, category=category, points=points, reason=reason, today=today)
+    entry.recorded_by = actor
+    entry._history_user = actor
     entry.save()
     return entry

@@ -33,7 +33,9 @@ EXPECTED = {
     "members.duty_compliance": ("quarter", "30 7 * 1 1,4,7,10"),
     "members.duty_reminders": ("month", "30 7 * 1 *"),
     "members.political_birthdays": ("day", "10 7 * * *"),
+    "participation.overdue_requests": ("day", "30 8 * * *"),
     "servicecenters.daily": ("day", "0 7 * * *"),
+    "servicecenters.release_no_shows": ("slot", "*/5 * * * *"),
 }
 
 
@@ -61,7 +63,9 @@ def test_default_periods_are_taken_in_beijing_time():
         "members.duty_compliance": "2026Q4",
         "members.duty_reminders": "2026-12",
         "members.political_birthdays": "2027-01-01",
+        "participation.overdue_requests": "2027-01-01",
         "servicecenters.daily": "2027-01-01",
+        "servicecenters.release_no_shows": "2027-01-01T00:30",
     }
 
 

@@ -16,6 +16,8 @@ OTHER_ROUTES = {
     "sc:my_bookings": "signed_in", "sc:cancel": "own", "sc:ical": "signed_token",
     "sc:staff": "center_staff", "sc:staff_action": "center_staff", "sc:staff_block": "center_staff",
     "sc:occupancy": "center_staff",
+    "sc:cancel_series": "own", "sc:ical_revoke": "signed_in", "sc:check_in": "signed_in_with_room_token",
+    "sc:room_qr": "center_staff",
     "inbox:list": "signed_in", "inbox:read": "own",
 }
 
@@ -26,5 +28,6 @@ API_ROUTES = {
     "v1:booking-cancel": "own_or_center", "v1:booking-approve": "center_staff",
     "v1:booking-reject": "center_staff", "v1:booking-check-in": "center_staff",
     "v1:booking-no-show": "center_staff",
+    "v1:booking-cancel-series": "own_or_center", "v1:booking-change-series": "own_or_center",
     "v1:free-rooms": "signed_in",
 }
