@@ -264,6 +264,7 @@ def reviews_from_above(user, node):
 def keeps_unit_records(user, node):
     """Whether the user keeps a unit's standing records (committee, terms, the street's reserve-cadre pool): write
     scope over the node, i.e. the unit itself, any level above it, or district staff."""
+    return node is not None and resolve_scope(user).covers(node, write=True)
 
 
 # --- residents taking part (participation): requests, activities, teams, the 智库 ---------------------------
