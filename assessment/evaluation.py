@@ -37,8 +37,9 @@ def year_evaluation(*, user, year, level):
     from .models import RankingRow
 
     quarters = year_quarters(year)
+    scope = resolve_scope(user)
     rows = RankingRow.objects.filter(
-        _unit_q(resolve_scope(user)), snapshot__level=level, snapshot__quarter__in=quarters
+        _unit_q(scope), snapshot__level=level, snapshot__quarter__in=quarters
     ).values("org_id", "department_id", "unit_code", "unit_name", "parent_name", "snapshot__quarter", "total", "rank")
     units = {}
     for r in rows:
@@ -53,7 +54,10 @@ def year_evaluation(*, user, year, level):
         counts = Finding.objects.filter(
             found_on__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
             org_id__in=[u["org_id"] for u in units.values()],
-        ).values("org_id").annotate(n=Count("id"), e=Count("id", filter=Q(escalated_on__isnull=False))).order_by()
+        )
+        if not scope.read_all:  # an inspection not yet published is not theirs to know of, nor its findings
+            counts = counts.filter(inspection__published_at__isnull=False)
+        counts = counts.values("org_id").annotate(n=Count("id"), e=Count("id", filter=Q(escalated_on__isnull=False))).order_by()
         for c in counts:
             units[c["org_id"]]["findings"], units[c["org_id"]]["escalated"] = c["n"], c["e"]
     result = []
