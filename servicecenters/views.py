@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.scopes import works_at_centers
 from accounts.services import resident_sign_up
 from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
+from core.forms import add_service_error
 from core.mobile import mobile_login_required, mobile_page
 
 from . import selectors, services
@@ -57,13 +58,17 @@ def signup(request):
     form = ResidentSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = resident_sign_up(
-            username=data["username"], password=data["password1"], first_name=data.get("first_name", ""),
-            email=data.get("email", ""),
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("sc:home")
+        try:
+            user = resident_sign_up(
+                username=data["username"], password=data["password1"], first_name=data.get("first_name", ""),
+                email=data.get("email", ""),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("sc:home")
     return render(request, "servicecenters/signup.html", {"form": form})
 
 
