@@ -238,14 +238,15 @@ def _more(tree, start, n):
         Interview.objects.create(org=street, interviewee="x", reason="duty")
 
 
+# Each count includes the second factor's device (django-otp checks it on every staff request).
 PAGES = [
-    ("ranking street", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "street"}), 7),
-    ("ranking community", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "community"}), 7),
-    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 8),
-    ("inspections", lambda t: (reverse("assessment:inspections"), {"month": "2026-11"}), 7),
-    ("interviews", lambda t: (reverse("assessment:interviews"), {}), 6),
-    ("year", lambda t: (reverse("assessment:year", args=[2026]), {"level": "street"}), 5),
-    ("unit history", lambda t: (reverse("assessment:unit", args=["org", t.street.pk]), {}), 5),
+    ("ranking street", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "street"}), 8),
+    ("ranking community", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "community"}), 8),
+    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 9),
+    ("inspections", lambda t: (reverse("assessment:inspections"), {"month": "2026-11"}), 8),
+    ("interviews", lambda t: (reverse("assessment:interviews"), {}), 7),
+    ("year", lambda t: (reverse("assessment:year", args=[2026]), {"level": "street"}), 6),
+    ("unit history", lambda t: (reverse("assessment:unit", args=["org", t.street.pk]), {}), 6),
 ]
 
 
