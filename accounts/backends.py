@@ -1,12 +1,13 @@
 """Model-level permissions from roles: district staff may use the admin's unscoped pages (users, schedules …).
 
 Object scope is not decided here: scoped models answer through ScopedAdminMixin and the selectors.
-Some things stay with superusers: API tokens of other people, permission groups and raw permissions.
+Some things stay with superusers: API tokens of other people, permission groups and raw permissions, and the
+second-factor devices (their keys; a superuser deletes a lost one so that its owner sets up a new one).
 """
 
 from .scopes import resolve_scope
 
-SUPERUSER_ONLY_APPS = {"authtoken", "guardian"}
+SUPERUSER_ONLY_APPS = {"authtoken", "guardian", "otp_totp", "otp_static"}
 SUPERUSER_ONLY_PERMS = {"auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
                         "auth.add_permission", "auth.change_permission", "auth.delete_permission",
                         "auth.view_permission"}

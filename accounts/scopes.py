@@ -150,6 +150,26 @@ def is_district(user):
     return resolve_scope(user).write_all
 
 
+def requires_second_factor(user):
+    """Must sign in with a second factor (an authenticator app's code, or a recovery code): district staff,
+    inspectors and everyone who may change member records and so reveal personal data (street and community
+    secretaries, grid leaders, holders of a change exception on a node). Residents and service-center staff are
+    not asked. Enforced by accounts.middleware and the API token endpoint while `settings.OTP_REQUIRED` is on."""
+    if user is None or not user.is_authenticated:
+        return False
+    scope = resolve_scope(user)
+    return bool(user.is_superuser or scope.read_all or scope.writes_anywhere)
+
+
+def is_resident_account(user):
+    """A resident's own account: active, not staff, holding the resident role and no role or exception on the tree
+    or a center (the only kind staff may link to a party member record)."""
+    if user is None or not user.is_active or user.is_staff or user.is_superuser:
+        return False
+    scope = resolve_scope(user)
+    return scope.roles == frozenset({Role.RESIDENT}) and not scope.read_paths and not scope.center_ids
+
+
 def is_inspector(user):
     """May inspect units (inspectors, and district staff who stand in for them)."""
     scope = resolve_scope(user)

@@ -34,12 +34,15 @@ def grade_of(score):
 
 def year_evaluation(*, user, year, level):
     """Rows (dicts) for the units of `level` the user sees: quarters, average, deductions, final, grade, rank."""
-    return evaluate(year=year, level=level, unit_q=_unit_q(resolve_scope(user)))
+    scope = resolve_scope(user)
+    return evaluate(year=year, level=level, unit_q=_unit_q(scope), published_only=not scope.read_all)
 
 
-def evaluate(*, year, level, unit_q=None):
+def evaluate(*, year, level, unit_q=None, published_only=True):
     """The evaluation of every unit of `level` (or those matching `unit_q`): see year_evaluation. The stored
-    year-end evaluation (accountability) starts from it."""
+    year-end evaluation (accountability) starts from it. Findings count only from published inspections unless
+    `published_only` is False (for those who see the unannounced ones too): an inspection not yet published is
+    not the units' to know of, nor does it weigh in an official score."""
     from .models import RankingRow
 
     quarters = year_quarters(year)
@@ -59,7 +62,11 @@ def evaluate(*, year, level, unit_q=None):
         counts = Finding.objects.filter(
             found_on__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
             org_id__in=[u["org_id"] for u in units.values()],
-        ).values("org_id").annotate(n=Count("id"), e=Count("id", filter=Q(escalated_on__isnull=False))).order_by()
+        )
+        if published_only:
+            counts = counts.filter(inspection__published_at__isnull=False)
+        counts = counts.values("org_id").annotate(
+            n=Count("id"), e=Count("id", filter=Q(escalated_on__isnull=False))).order_by()
         for c in counts:
             units[c["org_id"]]["findings"], units[c["org_id"]]["escalated"] = c["n"], c["e"]
     result = []

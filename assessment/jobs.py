@@ -130,7 +130,9 @@ def monthly_reminders(period):
         sent += created
 
     # Units: rectifications falling due this month.
-    due_orgs = set(Finding.objects.filter(status=FindingStatus.OPEN, deadline__range=(first, last))
+    # Only findings of published inspections: the unit is not told of an inspection before it is published.
+    published = Finding.objects.filter(inspection__published_at__isnull=False)
+    due_orgs = set(published.filter(status=FindingStatus.OPEN, deadline__range=(first, last))
                    .values_list("org_id", flat=True))
     due_people = _leading(due_orgs)
     if due_people:
@@ -142,7 +144,7 @@ def monthly_reminders(period):
         )
 
     # Overdue: the unit and the level above are told every month; the first time, an interview is suggested.
-    overdue = list(Finding.objects.filter(status=FindingStatus.OPEN, deadline__lt=first)
+    overdue = list(published.filter(status=FindingStatus.OPEN, deadline__lt=first)
                    .select_related("org", "inspection"))
     if overdue:
         unit_people = _leading({f.org_id for f in overdue})

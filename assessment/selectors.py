@@ -205,8 +205,13 @@ def notices(*, user):
 
 
 def interviews(*, user):
+    """Interviews of the units in scope; one about a finding only once its inspection is published (district and
+    inspectors see all)."""
     scope = resolve_scope(user)
-    return Interview.objects.filter(_unit_q(scope)).select_related(
+    qs = Interview.objects.filter(_unit_q(scope))
+    if not scope.read_all:
+        qs = qs.filter(Q(finding__isnull=True) | Q(finding__inspection__published_at__isnull=False))
+    return qs.select_related(
         "org", "org__parent", "department", "interviewer", "ranking_row", "finding"
     )
 

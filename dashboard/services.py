@@ -29,7 +29,7 @@ def scope_key(scope):
     """The cache key of a scope: the district, or its path prefixes."""
     if scope.read_all:
         return f"dashboard:v{VERSION}:district"
-    digest = hashlib.sha1("|".join(sorted(scope.read_paths)).encode()).hexdigest()[:16]
+    digest = hashlib.sha1("|".join(sorted(scope.read_paths)).encode(), usedforsecurity=False).hexdigest()[:16]
     return f"dashboard:v{VERSION}:paths:{digest}"
 
 

@@ -28,7 +28,7 @@ from core.errors import PermissionDenied, ValidationError
 
 from . import kinds as kind_table
 from .models import Channel, ContactPreference, Delivery, Message, PhoneCode
-from .sms import SmsRejected, get_backend
+from core.sms import SmsRejected, get_backend
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,9 @@ Writes go through servicecenters.services; lists through servicecenters.selector
 409 {"code": "booking_conflict"}; anything else wrong answers 400 with field errors; never a 500.
 """
 
+import datetime
+
+from django import forms as django_forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -70,12 +73,38 @@ class BookingSerializer(serializers.Serializer):
             self.fields["room"].queryset = selectors.room_list(user=request.user)
 
 
+class _IsoDateTimeField(filters.IsoDateTimeFilter.field_class):
+    """An ISO 8601 date-time, handed on in UTC: an offset PostgreSQL cannot store (+19:52: it stops at ±15:59)
+    or a moment beyond the calendar's ends is a field error, not a database error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(datetime.timezone.utc)
+        except (OverflowError, ValueError) as exc:
+            raise django_forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _IsoDateTimeField
+
+
+class ReasonSerializer(serializers.Serializer):
+    """The body of a staff decision: an optional reason (a rejection needs one), as a JSON object."""
+
+    reason = serializers.CharField(required=False, allow_blank=True,
+                                   help_text=_("Why (told to the resident; the first 200 characters are kept); "
+                                               "required to reject."))
+
+
 class BookingFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=BookingStatus.choices)
     room = filters.NumberFilter(field_name="room_id")
     center = filters.NumberFilter(field_name="room__center_id")
-    start_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = IsoDateTimeFilter(field_name="start", lookup_expr="lt")
 
 
 class RoomFilter(filters.FilterSet):
@@ -194,22 +223,26 @@ class BookingViewSet(SeriesActionsMixin, mixins.CreateModelMixin, mixins.ListMod
         booking = fn(actor=self.request.user, booking=self.get_object(), **kwargs)
         return Response(self.get_serializer(booking).data)
 
-    @extend_schema(request=None, responses=BookingSerializer)
+    def _reason(self, request):
+        """The optional `reason` of a JSON object body (anything else, a list say, is a 400)."""
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data.get("reason", "")[:200]
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._staff_action(services.booking_cancel, reason=str(request.data.get("reason", ""))[:200])
+        return self._staff_action(services.booking_cancel, reason=self._reason(request))
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._staff_action(services.booking_approve)
 
-    @extend_schema(
-        request=inline_serializer("RejectRequest", {"reason": serializers.CharField()}), responses=BookingSerializer
-    )
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._staff_action(services.booking_reject, reason=str(request.data.get("reason", ""))[:200])
+        return self._staff_action(services.booking_reject, reason=self._reason(request))
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
@@ -220,6 +253,10 @@ class BookingViewSet(SeriesActionsMixin, mixins.CreateModelMixin, mixins.ListMod
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         return self._staff_action(services.booking_mark_no_show)
+
+
+#: The alternatives' start and end: a local wall-clock time as the search takes it, "20:30" (not an RFC 3339 time).
+HOUR_MINUTE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class FreeRoomQuery(serializers.Serializer):
@@ -245,7 +282,9 @@ class FreeRoomsView(APIView):
         responses=inline_serializer("FreeRooms", {
             "results": RoomSerializer(many=True),
             "alternatives": inline_serializer("FreeRoomAlternative", {
-                "date": serializers.DateField(), "start": serializers.TimeField(), "end": serializers.TimeField(),
+                "date": serializers.DateField(),
+                "start": serializers.RegexField(HOUR_MINUTE, help_text=_("Local time, hours and minutes (HH:MM).")),
+                "end": serializers.RegexField(HOUR_MINUTE, help_text=_("Local time, hours and minutes (HH:MM).")),
                 "rooms": RoomSerializer(many=True),
             }, many=True),
         }),

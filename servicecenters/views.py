@@ -21,6 +21,7 @@ from accounts.scopes import works_at_centers
 from accounts.services import resident_sign_up
 from core.dates import parse_day
 from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
+from core.forms import add_service_error
 from core.mobile import mobile_login_required, mobile_page
 
 from . import selectors, services
@@ -56,13 +57,17 @@ def signup(request):
     form = ResidentSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = resident_sign_up(
-            username=data["username"], password=data["password1"], first_name=data.get("first_name", ""),
-            email=data.get("email", ""),
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("sc:home")
+        try:
+            user = resident_sign_up(
+                username=data["username"], password=data["password1"], first_name=data.get("first_name", ""),
+                email=data.get("email", ""),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("sc:home")
     return render(request, "servicecenters/signup.html", {"form": form})
 
 

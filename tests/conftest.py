@@ -22,6 +22,8 @@ def pytest_sessionstart(session):
     # Production's PBKDF2 (a million rounds) cost ~0.4 s for every test user made; the tests check who may sign
     # in and what they see, not the hash's strength, which the settings keep for production.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Text messages stay in memory (core.sms.backends.outbox; the `sms_outbox` fixture).
+    settings.SMS_BACKEND = "core.sms.backends.LocmemBackend"
     engine = settings.DATABASES["default"]["ENGINE"]
     if engine != "django.db.backends.postgresql":
         pytest.exit(f"The tests need PostgreSQL (DATABASE_URL); got {engine}. Run scripts/test.", returncode=3)
@@ -41,6 +43,33 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a whole sign-in, second factor included (tests/second_factor.py):
+    the staff pages keep their two-factor guard on in every test."""
+    from django.test import Client
+
+    from tests.second_factor import pass_second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """The text messages sent during the test (core.sms.backends.LocmemBackend)."""
+    from core.sms import backends as sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
 
 
 @pytest.fixture(autouse=True)

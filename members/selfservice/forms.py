@@ -15,3 +15,11 @@ class MemberLinkForm(forms.Form):
     phone = forms.CharField(label=_("Phone number registered with your branch"), max_length=20,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
                                                           "inputmode": "tel"}))
+
+
+class MemberLinkCodeForm(forms.Form):
+    """The code sent by text message to the phone on the member record."""
+
+    code = forms.CharField(label=_("Code from the text message"), max_length=12,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                         "autofocus": True}))

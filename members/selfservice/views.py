@@ -2,6 +2,7 @@
 quizzes, and the form that links their account to their member record. Reads through the selectors (which
 follow the linked record, never a scope), writes through the services."""
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -15,7 +16,7 @@ from core.mobile import mobile_login_required, mobile_page
 from members.training.services import quiz_score
 
 from . import selectors, services
-from .forms import MemberLinkForm
+from .forms import MemberLinkCodeForm, MemberLinkForm
 from .models import MemberAccount
 
 
@@ -27,6 +28,8 @@ def party_home(request):
     if member is None:
         if selectors.linked_candidate(user=request.user) is not None:
             return redirect("party:development")
+        if request.session.get(LINK_SESSION_KEY):
+            return mobile_page(request, "members/mobile/link.html", {"code_form": MemberLinkCodeForm()})
         return mobile_page(request, "members/mobile/link.html", {"form": MemberLinkForm()})
     year = timezone.localdate().year
     ranking = list(selectors.my_branch_ranking(user=request.user, year=year, member=member)[:500])
@@ -45,25 +48,57 @@ def party_home(request):
     })
 
 
+#: The pending check of a member linking their account (members.selfservice.services.member_account_link_begin).
+LINK_SESSION_KEY = "members:link-pending"
+
+
 @mobile_login_required
 @require_POST
 def party_link(request):
-    """Check the resident's name, ID-card number and phone against a member record and link the account."""
-    if selectors.linked_member(user=request.user) is not None:
+    """Linking in two steps: the resident's name, ID-card number and phone (checked against a member record: when
+    they match, a code goes by text message to the phone on it), then that code. `restart` drops a pending code."""
+    if selectors.linked_member(user=request.user) is not None or selectors.linked_candidate(user=request.user):
+        request.session.pop(LINK_SESSION_KEY, None)
         return redirect("party:home")
+    address = get_client_ip_address(request)
+    if "restart" in request.POST:
+        request.session.pop(LINK_SESSION_KEY, None)
+        return redirect("party:home")
+    pending = request.session.get(LINK_SESSION_KEY)
+    if pending and "code" in request.POST:
+        form = MemberLinkCodeForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                account = services.member_account_link_confirm(
+                    actor=request.user, pending=pending, code=form.cleaned_data["code"], address=address)
+            except services.LinkThrottled as exc:
+                add_service_error(form, exc, fields=())
+                status = 429
+            except ValidationError as exc:
+                add_service_error(form, exc)
+                if "expired" in {e.code for errors in getattr(exc, "error_dict", {}).values() for e in errors}:
+                    request.session.pop(LINK_SESSION_KEY, None)
+                else:
+                    request.session[LINK_SESSION_KEY] = pending  # the try counted
+            else:
+                request.session.pop(LINK_SESSION_KEY, None)
+                person = account.member if isinstance(account, MemberAccount) else account.candidate
+                messages.success(request, _("Linked: welcome, %(name)s.") % {"name": person.name})
+                return redirect("party:home")
+        return mobile_page(request, "members/mobile/link.html", {"code_form": form}, status=status)
     form = MemberLinkForm(request.POST)
-    status = 200
+    status = 400
     if form.is_valid():
         try:
-            account = services.member_account_link_self(actor=request.user, **form.cleaned_data)
+            pending = services.member_account_link_begin(actor=request.user, address=address, **form.cleaned_data)
         except services.LinkThrottled as exc:
             add_service_error(form, exc, fields=())
             status = 429
         except ValidationError as exc:
             add_service_error(form, exc, fields=())
         else:
-            person = account.member if isinstance(account, MemberAccount) else account.candidate
-            messages.success(request, _("Linked: welcome, %(name)s.") % {"name": person.name})
+            request.session[LINK_SESSION_KEY] = pending
             return redirect("party:home")
     return mobile_page(request, "members/mobile/link.html", {"form": form}, status=status)
 

@@ -26,7 +26,7 @@
                  lineStyle: {type: "dashed", width: 2, color: "#888"}, itemStyle: {color: "#888"}, symbol: "none"});
     draw(el, {
       color: palette, textStyle: {fontFamily: font},
-      tooltip: {trigger: "axis", valueFormatter: function (v) { return v == null ? "–" : v.toFixed(2); }},
+      tooltip: {trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v == null ? "–" : v.toFixed(2); }},
       legend: {type: "scroll", bottom: 0},
       grid: {left: 48, right: 24, top: 24, bottom: 56},
       xAxis: {type: "category", data: d.quarters, boundaryGap: false},
@@ -39,7 +39,7 @@
     var d = data(el.getAttribute("data-source"));
     draw(el, {
       color: palette, textStyle: {fontFamily: font},
-      tooltip: {trigger: "axis"},
+      tooltip: {trigger: "axis", renderMode: "richText"},
       legend: {bottom: 0},
       grid: {left: 48, right: 48, top: 24, bottom: 48},
       xAxis: {type: "category", data: d.quarters},

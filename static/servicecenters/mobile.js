@@ -25,6 +25,16 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
+  // A select that submits its form on change (the center picker).
+  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  // A select whose value is its form's action (the room a closure is for).
+  document.querySelectorAll("[data-sets-action]").forEach(function (el) {
+    var sync = function () { el.form.action = el.value; };
+    sync();
+    el.addEventListener("change", sync);
+  });
   // Copy the calendar link.
   document.querySelectorAll("[data-copy]").forEach(function (el) {
     el.addEventListener("click", function () {

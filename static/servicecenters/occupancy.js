@@ -7,7 +7,7 @@
   var chart = window.echarts.init(el, null, { renderer: "svg" });
   chart.setOption({
     animation: false,
-    tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+    tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v + "%"; } },
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 40, right: 12, top: 16, bottom: 64 },
     xAxis: { type: "category", data: data.weeks },

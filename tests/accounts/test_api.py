@@ -16,7 +16,18 @@ def api():
 
 
 def _token(api, username, password):
-    response = api.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+    """A token as a client gets one: with the authenticator's code for staff who must pass the second factor."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.scopes import forget_scope, requires_second_factor
+    from tests.second_factor import authenticator, totp_code
+
+    body = {"username": username, "password": password}
+    user = get_user_model().objects.get(username=username)
+    if requires_second_factor(user):
+        body["otp"] = totp_code(authenticator(user))
+    forget_scope(user)
+    response = api.post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 200, response.content
     return response.json()["token"]
 

@@ -15,7 +15,7 @@ from tests.factories import Role, UserFactory, grant
 pytestmark = pytest.mark.django_db
 
 # Admins not cut by tree scope: only district staff may use them at all.
-SUPERUSER_ONLY_ADMINS = {"auth.group", "authtoken.tokenproxy"}
+SUPERUSER_ONLY_ADMINS = {"auth.group", "authtoken.tokenproxy", "otp_totp.totpdevice", "otp_static.staticdevice"}
 DISTRICT_ONLY_ADMINS = SUPERUSER_ONLY_ADMINS | {
     "auth.user", "django_celery_beat.periodictask",
     "django_celery_beat.clockedschedule", "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule",
@@ -37,7 +37,8 @@ SCOPED_OBJECTS = {
 }
 
 # Named routes outside the admin and the API's scoped resources, with who may reach them.
-OTHER_ROUTES = {"home": "public", "healthz": "public", "schema": "public", "api-docs": "public", "set_language": "public"}
+OTHER_ROUTES = {"home": "public", "healthz": "public", "schema": "public", "api-docs": "public", "set_language": "public",
+                "accounts:second-factor-setup": "signed_in", "accounts:second-factor-verify": "signed_in"}
 API_ROUTES = {
     "v1:api-root": "signed_in",
     "v1:token": "public",

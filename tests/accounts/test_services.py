@@ -28,3 +28,29 @@ def test_resident_sign_up_refused_half_way_writes_nothing():
         with pytest.raises(IntegrityError):
             resident_sign_up(username="half-way", password="Kx9-booking-2026")
     assert not get_user_model().objects.filter(username="half-way").exists()
+
+
+@pytest.mark.parametrize("name", ["admin", "Admin", "sec-JS01-C99", "SEC_JS01", "ｓｅｃ－JS01", "center-SC01",
+                                  "inspector-01", "inspector01", "district-1", "administrator"])
+def test_staff_names_are_kept_from_public_sign_up(name):
+    from core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        resident_sign_up(username=name, password="Kx9-booking-2026")
+    assert "username" in exc.value.message_dict
+    assert not get_user_model().objects.filter(username=name).exists()
+
+
+@pytest.mark.parametrize("name", ["zhangsan", "second-home", "security", "centers", "王明", "li.hong", "secret",
+                                  "resident-0201"])
+def test_ordinary_names_still_sign_up(name):
+    assert resident_sign_up(username=name, password="Kx9-booking-2026").username == name
+
+
+def test_the_sign_up_page_says_the_name_is_kept(client):
+    from django.urls import reverse
+
+    r = client.post(reverse("sc:signup"), {"username": "sec-JS01-C99", "first_name": "", "email": "",
+                                           "password1": "Kx9-booking-2026", "password2": "Kx9-booking-2026"})
+    assert r.status_code == 200 and "保留给工作人员" in r.content.decode()
+    assert not get_user_model().objects.filter(username="sec-JS01-C99").exists()

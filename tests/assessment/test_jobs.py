@@ -104,10 +104,12 @@ def test_commands_refuse_malformed_keys(command, arg, bad):
 def inspection_month(tree, inspector, street_secretary, community_secretary, district_user):
     """A plan for MONTH, one finding due this month, one overdue (on the community), one closed."""
     InspectionPlan.objects.create(month=MONTH, org=tree.community, inspector=inspector)
+    published = datetime.datetime(2026, 9, 15, tzinfo=datetime.UTC)
     visit = Inspection.objects.create(month="2026-09", org=tree.community, inspector=inspector,
-                                      visited_on=datetime.date(2026, 9, 10), summary="暗访")
+                                      visited_on=datetime.date(2026, 9, 10), summary="暗访", published_at=published)
     street_visit = Inspection.objects.create(month="2026-09", org=tree.street, inspector=inspector,
-                                             visited_on=datetime.date(2026, 9, 12), summary="暗访")
+                                             visited_on=datetime.date(2026, 9, 12), summary="暗访",
+                                             published_at=published)
     Finding.objects.create(inspection=visit, org=tree.community, description="三会一课记录不全",
                            found_on=visit.visited_on, deadline=datetime.date(2026, 10, 10))
     Finding.objects.create(inspection=street_visit, org=tree.street, description="公示栏未更新",
@@ -135,6 +137,20 @@ def test_monthly_job_twice_is_once(inspection_month, tree, inspector):
     again, _ = run_once(jobs.MONTHLY, "2026-12")
     assert again["overdue"] == 2 and again["escalated"] == 1
     assert Interview.objects.filter(reason=InterviewReason.OVERDUE).count() == 2
+
+
+@pytest.mark.django_db
+def test_findings_of_an_unpublished_inspection_are_told_to_nobody(tree, inspector, community_secretary):
+    visit = Inspection.objects.create(month="2026-09", org=tree.community, inspector=inspector,
+                                      visited_on=datetime.date(2026, 9, 10), summary="暗访（未通报）")
+    Finding.objects.create(inspection=visit, org=tree.community, description="未通报的问题",
+                           found_on=visit.visited_on, deadline=datetime.date(2026, 10, 10))
+    Finding.objects.create(inspection=visit, org=tree.community, description="本月到期",
+                           found_on=visit.visited_on, deadline=datetime.date(2026, 11, 20))
+    result, _ = run_once(jobs.MONTHLY, MONTH)
+    assert result["due_units"] == 0 and result["overdue"] == 0 and result["escalated"] == 0
+    assert not Message.objects.filter(recipient=community_secretary).exists()
+    assert not Interview.objects.exists()  # an interview names the finding to the unit
 
 
 @pytest.mark.django_db

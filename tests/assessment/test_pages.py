@@ -191,6 +191,36 @@ def test_interviews_and_year_pages_are_scoped(client, street_secretary, district
     assert "鑫苑社区" in body
 
 
+def test_unpublished_findings_count_only_for_those_who_see_them(client, street_secretary, district_user, inspector,
+                                                             ranked):
+    """An unannounced inspection stays unknown to the unit until published: not even its findings' number shows
+    in the year's evaluation, nor an interview about one of them."""
+    hidden = Inspection.objects.create(month="2026-11", org=ranked.community, inspector=inspector,
+                                       visited_on=datetime.date(2026, 11, 3), summary="未公开的暗访")
+    finding = Finding.objects.create(inspection=hidden, org=ranked.community, description="未通报的问题",
+                                     found_on=hidden.visited_on, deadline=datetime.date(2026, 12, 10),
+                                     escalated_on=datetime.date(2026, 12, 1))
+    Interview.objects.create(org=ranked.community, interviewee="未通报约谈", reason="overdue", finding=finding)
+    url = reverse("assessment:year", args=[2026])
+
+    def community_row(user):
+        from assessment.evaluation import year_evaluation
+
+        return next(u for u in year_evaluation(user=user, year=2026, level="community")
+                    if u["org_id"] == ranked.community.pk)
+
+    assert (community_row(district_user)["findings"], community_row(district_user)["escalated"]) == (1, 1)
+    mine = community_row(street_secretary)
+    assert (mine["findings"], mine["escalated"], mine["deduction"]) == (0, 0, 0)
+    client.force_login(street_secretary)
+    assert client.get(url, {"level": "community"}).status_code == 200
+    assert "未通报约谈" not in client.get(reverse("assessment:interviews")).content.decode()
+    hidden.published_at = datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC)
+    hidden.save()
+    assert community_row(street_secretary)["findings"] == 1
+    assert "未通报约谈" in client.get(reverse("assessment:interviews")).content.decode()
+
+
 # --- query counts: constant whatever the number of rows -------------------------------------------------
 
 
@@ -208,14 +238,15 @@ def _more(tree, start, n):
         Interview.objects.create(org=street, interviewee="x", reason="duty")
 
 
+# Each count includes the second factor's device (django-otp checks it on every staff request).
 PAGES = [
-    ("ranking street", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "street"}), 7),
-    ("ranking community", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "community"}), 7),
-    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 8),
-    ("inspections", lambda t: (reverse("assessment:inspections"), {"month": "2026-11"}), 7),
-    ("interviews", lambda t: (reverse("assessment:interviews"), {}), 6),
-    ("year", lambda t: (reverse("assessment:year", args=[2026]), {"level": "street"}), 5),
-    ("unit history", lambda t: (reverse("assessment:unit", args=["org", t.street.pk]), {}), 5),
+    ("ranking street", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "street"}), 8),
+    ("ranking community", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "community"}), 8),
+    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 9),
+    ("inspections", lambda t: (reverse("assessment:inspections"), {"month": "2026-11"}), 8),
+    ("interviews", lambda t: (reverse("assessment:interviews"), {}), 7),
+    ("year", lambda t: (reverse("assessment:year", args=[2026]), {"level": "street"}), 6),
+    ("unit history", lambda t: (reverse("assessment:unit", args=["org", t.street.pk]), {}), 6),
 ]
 
 

@@ -77,7 +77,8 @@ def browser(_allow_sync_orm_beside_playwright):
 
 @pytest.fixture
 def new_page(browser):
-    """Open a page in a fresh context (own cookies and language); fails the test on a broken asset."""
+    """Open a page in a fresh context (own cookies and language); fails the test on a broken asset, a script
+    error or anything the Content-Security-Policy refused."""
     contexts, failures = [], []
 
     def open_page(locale="zh-CN"):
@@ -88,6 +89,9 @@ def new_page(browser):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: failures.append(f"script error: {exc}"))
+        # Anything the Content-Security-Policy refused (an inline script or style, a foreign source) fails too.
+        page.on("console", lambda msg: failures.append(f"refused by the CSP: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
         page.on(
             "response",
             lambda r: failures.append(f"{r.status} {r.url}") if "/static/" in r.url and r.status >= 400 else None,
@@ -107,15 +111,27 @@ def page(new_page):
 
 @pytest.fixture
 def sign_in(live_server, password):
-    """Sign in through the real /admin/login/ form."""
+    """Sign in through the real /admin/login/ form, and through the second-factor page with the code of the user's
+    authenticator (tests/second_factor.py) when they must pass one."""
 
     def do_sign_in(page, user, next_path="/admin/"):
+        from accounts.scopes import forget_scope, requires_second_factor
+        from tests.second_factor import authenticator, totp_code
+
+        device = authenticator(user) if requires_second_factor(user) else None
+        forget_scope(user)
         page.goto(f"{live_server.url}/admin/login/?next={next_path}")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         with page.expect_navigation():
             page.click("#login-form [type=submit]")
         assert "/admin/login/" not in page.url, page.locator(".errornote").all_inner_texts()
+        if device is not None:
+            assert "/accounts/2fa/verify/" in page.url, page.url
+            page.fill("#id_code", totp_code(device))
+            with page.expect_navigation():
+                page.click("#second-factor-form [type=submit]")
+            assert "/accounts/2fa/" not in page.url, page.locator(".errornote").all_inner_texts()
         assert page.locator("#user-tools").is_visible()
         return page
 

@@ -2,6 +2,7 @@
 branch's ranking, and takes their class's online quiz."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -16,7 +17,7 @@ from tests.members.helpers import make_class, make_points, make_quiz
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_resident_links_their_record_and_takes_a_quiz(live_server, page, screenshot, password, tree):
+def test_resident_links_their_record_and_takes_a_quiz(live_server, page, screenshot, password, tree, sms_outbox):
     year = timezone.localdate().year
     member = tree.member
     for n, (name, points) in enumerate((("张伟", 12), ("刘芳", 6.5), ("陈静", 3))):
@@ -36,11 +37,24 @@ def test_resident_links_their_record_and_takes_a_quiz(live_server, page, screens
     page.fill("#id_phone", "13000000000")  # not the phone on the record
     with page.expect_navigation():
         page.click("#link-form [type=submit]")
-    assert "与我们保存的党员信息不符" in page.locator("#link-form .errorlist").inner_text()
+    # The same answer as for the right details: a code is asked for (none was sent).
+    assert page.locator("#link-code-form").is_visible() and not sms_outbox
+    page.fill("#id_code", "000000")
+    with page.expect_navigation():
+        page.click("#link-code-form [type=submit]")
+    assert "验证码不对" in page.locator("#link-code-form .errorlist").inner_text()
     screenshot(page, "link")
+    with page.expect_navigation():
+        page.click("button[name=restart]")
+    page.fill("#id_name", "王明")
+    page.fill("#id_id_number", member.id_number)
     page.fill("#id_phone", member.phone)
     with page.expect_navigation():
         page.click("#link-form [type=submit]")
+    assert len(sms_outbox) == 1 and sms_outbox[0].phone == member.phone
+    page.fill("#id_code", re.search(r"\b(\d{6})\b", sms_outbox[0].text).group(1))
+    with page.expect_navigation():
+        page.click("#link-code-form [type=submit]")
     assert MemberAccount.objects.filter(user=resident, member=member).exists()
 
     ranking = page.locator("#branch-ranking").inner_text()

@@ -59,9 +59,9 @@ def test_list_runs_a_fixed_number_of_queries(client, tree, request, who):
     with CaptureQueriesContext(connection) as large:
         assert client.get(LIST, {"status": "paid"}).status_code == 200
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
-    # session, user, scope, the street filter's choices, the count, model permissions (2), the rows, the
-    # totals line, the year filter's choices
-    assert len(small) == 10, [q["sql"] for q in small.captured_queries]
+    # session, user, the second factor's device, scope, the street filter's choices, the count, model
+    # permissions (2), the rows, the totals line, the year filter's choices
+    assert len(small) == 11, [q["sql"] for q in small.captured_queries]
 
 
 def test_list_shows_own_refunds_with_totals(client, tree, refunds, street_secretary):

@@ -72,7 +72,7 @@ def test_a_warm_cache_does_no_figure_query(client, filled, street_secretary):
     with CaptureQueriesContext(connection) as warm:
         assert client.get("/dashboard/").status_code == 200
     tables = " ".join(q["sql"] for q in warm.captured_queries)
-    assert len(warm) <= 3, tables  # session, user, scope
+    assert len(warm) <= 4, tables  # session, user, the second factor's device, scope
     assert "community_" not in tables and "members_member" not in tables
 
 

@@ -1,12 +1,12 @@
 import pytest
 
-from inbox.sms import backends
+from core.sms import backends
 
 
 @pytest.fixture
 def sms(settings):
     """SMS go to the in-memory backend; quiet hours and limits as in production."""
-    settings.SMS_BACKEND = "inbox.sms.backends.LocmemBackend"
+    settings.SMS_BACKEND = "core.sms.backends.LocmemBackend"
     settings.SMS_QUIET_HOURS = (22, 7)
     settings.SMS_RATE_PER_HOUR = 5
     settings.SMS_RATE_PER_DAY = 10

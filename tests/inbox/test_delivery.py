@@ -10,8 +10,8 @@ from django.db import connection, connections, transaction
 
 from inbox import services
 from inbox.models import ContactPreference, Delivery, Message
-from inbox.sms import SmsRejected, backends
-from inbox.sms.tencent import TencentBackend
+from core.sms import SmsRejected, backends
+from core.sms.tencent import TencentBackend
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOON = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=SH)
@@ -67,7 +67,7 @@ def test_no_phone_no_sms_and_an_unconfirmed_phone_is_not_used(sms, django_captur
 @pytest.mark.django_db
 def test_a_failing_provider_is_retried_and_the_sms_goes_out_exactly_once(settings, sms, phone_user,
                                                                          django_capture_on_commit_callbacks):
-    settings.SMS_BACKEND = "inbox.sms.backends.FailingBackend"
+    settings.SMS_BACKEND = "core.sms.backends.FailingBackend"
     settings.SMS_FAIL_TIMES = 2
     with django_capture_on_commit_callbacks(execute=True):
         message, _c = _send(phone_user, kind="waitlist_offer")
@@ -91,7 +91,7 @@ def test_a_failing_provider_is_retried_and_the_sms_goes_out_exactly_once(setting
 @pytest.mark.django_db
 def test_a_provider_that_stays_down_is_given_up_after_the_last_attempt(settings, sms, phone_user,
                                                                        django_capture_on_commit_callbacks):
-    settings.SMS_BACKEND = "inbox.sms.backends.FailingBackend"
+    settings.SMS_BACKEND = "core.sms.backends.FailingBackend"
     settings.SMS_FAIL_TIMES = None
     with django_capture_on_commit_callbacks(execute=True):
         message, _c = _send(phone_user)
@@ -223,7 +223,7 @@ def test_the_deliver_job_is_registered_and_hands_the_work_to_the_task(django_cap
 def test_tencent_backend_builds_the_request_and_reads_the_answer(settings):
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-    from inbox.sms import SmsTemporaryError
+    from core.sms import SmsTemporaryError
 
     settings.SMS_TENCENT_APP_ID, settings.SMS_TENCENT_SIGN = "1400000000", "金水党建"
 

@@ -2,6 +2,7 @@
 ranking (never another branch's), and online quizzes scored on the server."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,12 +12,16 @@ from django.utils import timezone
 
 from members.selfservice.models import MemberAccount
 from members.selfservice.selectors import linked_member, member_account_list, my_branch_ranking, my_quiz, my_quizzes
+from members.records.validators import make_id_number
 from members.selfservice.services import (
-    LINK_FAILURE_LIMIT,
+    LINK_CODE_TRIES,
+    LINK_LIMIT_PER_ADDRESS,
+    LINK_LIMIT_PER_PERSON,
+    LINK_LIMIT_PER_USER,
     LinkThrottled,
-    _link_generic_error,
     member_account_link,
-    member_account_link_self,
+    member_account_link_begin,
+    member_account_link_confirm,
     member_account_unlink,
     quiz_attempt_submit,
 )
@@ -50,63 +55,129 @@ def _answers(quiz, wrong=()):
 
 # --- linking ----------------------------------------------------------------------------------------------------
 
+ADDRESS = "203.0.113.7"
 
-def test_link_with_all_three_parts(tree):
+
+def _begin(user, member=None, address=ADDRESS, **given):
+    details = {"name": member.name, "id_number": member.id_number, "phone": member.phone} if member else {}
+    return member_account_link_begin(actor=user, address=address, **{**details, **given})
+
+
+def _sent_code(sms_outbox, member):
+    message = sms_outbox[-1]
+    assert message.phone == member.phone
+    return re.search(r"\b(\d{6})\b", message.text).group(1)
+
+
+def test_link_with_all_three_parts_and_the_code_sent_to_the_phone_on_file(tree, sms_outbox):
     user = _resident()
-    account = member_account_link_self(actor=user, name=" 王明 ", phone="138 " + tree.member.phone[3:],
-                                       id_number=tree.member.id_number.lower())
+    pending = member_account_link_begin(actor=user, name=" 王明 ", phone="138 " + tree.member.phone[3:],
+                                        id_number=tree.member.id_number.lower(), address=ADDRESS)
+    assert len(sms_outbox) == 1 and not MemberAccount.objects.exists()
+    code = _sent_code(sms_outbox, tree.member)
+    assert code not in str(pending)  # the session keeps a keyed hash, not the code
+    account = member_account_link_confirm(actor=user, pending=pending, code=code, address=ADDRESS)
     assert account.member == tree.member and account.method == "self"
     assert linked_member(user=user) == tree.member
     assert account.history.first().history_user == user
 
 
 @pytest.mark.parametrize("wrong", ["name", "id_number", "phone", "nobody"])
-def test_each_wrong_part_gives_the_same_message(tree, wrong):
+def test_each_wrong_part_gives_the_same_answer_and_sends_nothing(tree, wrong, sms_outbox):
     user = _resident()
     given = {"name": "王明", "id_number": tree.member.id_number, "phone": tree.member.phone}
     if wrong == "nobody":
         given = {"name": "查无此人", "id_number": "410105199001010012", "phone": "13900000000"}
     else:
         given[wrong] = {"name": "王敏", "id_number": tree.other_member.id_number, "phone": tree.other_member.phone}[wrong]
-    with pytest.raises(ValidationError) as exc:
-        member_account_link_self(actor=user, **given)
-    assert exc.value.messages == [_link_generic_error().messages[0]]
-    assert GENERIC in exc.value.messages[0]
-    assert not MemberAccount.objects.exists()
+    pending = member_account_link_begin(actor=user, address=ADDRESS, **given)
+    right = _begin(_resident("resident-0009"), tree.member)
+    assert set(pending) == set(right) and pending["tries"] == right["tries"] == 0  # the same shape either way
+    assert len(sms_outbox) == 1  # only the right details sent a code
+    for code in ("000000", _sent_code(sms_outbox, tree.member)):
+        with pytest.raises(ValidationError, match="The code is wrong"):
+            member_account_link_confirm(actor=user, pending=pending, code=code, address=ADDRESS)
+    assert not MemberAccount.objects.filter(user=user).exists()
 
 
-def test_failures_are_throttled_per_user(tree):
-    user, other = _resident(), _resident("resident-0002")
-    for _n in range(LINK_FAILURE_LIMIT):
-        with pytest.raises(ValidationError, match=GENERIC):
-            member_account_link_self(actor=user, name="王明", id_number=tree.member.id_number,
-                                     phone="13000000000")
-    # Even the right answer is refused now: guessing is paused for the hour.
-    with pytest.raises(LinkThrottled, match="Too many unsuccessful tries"):
-        member_account_link_self(actor=user, name="王明", id_number=tree.member.id_number,
-                                 phone=tree.member.phone)
-    # Another user is not affected.
-    assert member_account_link_self(actor=other, name="王明", id_number=tree.member.id_number,
-                                    phone=tree.member.phone).user == other
+def test_guessing_the_hidden_phone_digits_from_many_accounts_is_stopped(tree, sms_outbox):
+    """The reported attack: new accounts share the guesses at one member's 4 hidden phone digits. The tries count
+    per person's details (and per address), not only per account; and a right guess only sends the code to the
+    member's own phone."""
+    accounts = [_resident(f"resident-{n:04d}") for n in range(1, 5)]
+    guesses = iter(f"{tree.member.phone[:7]}{n:04d}" for n in range(10_000))
+    tries = 0
+    with pytest.raises(LinkThrottled):
+        for user in accounts:
+            for _n in range(3):
+                _begin(user, tree.member, phone=next(guesses), address=f"198.51.100.{tries}")
+                tries += 1
+    assert tries == LINK_LIMIT_PER_PERSON
+    # The same from one address with other people's details: the address is limited too.
+    with pytest.raises(LinkThrottled):
+        for n in range(LINK_LIMIT_PER_ADDRESS + 1):
+            number = make_id_number("410105", datetime.date(1990, 1, 1), n)
+            _begin(accounts[n % 4], None, name=f"某{n}", id_number=number, phone="13900000000", address="192.0.2.1")
+    # Per account as before.
+    other = _resident("resident-0100")
+    with pytest.raises(LinkThrottled):
+        for n in range(LINK_LIMIT_PER_USER + 1):
+            _begin(other, None, name=f"某某{n}", id_number="x", phone="1", address=f"192.0.2.{100 + n}")
 
 
-def test_a_record_links_to_one_account_only(tree):
+def test_the_code_tries_are_few_and_the_code_expires(tree, sms_outbox, monkeypatch):
+    from members.selfservice import services
+
+    monkeypatch.setattr(services, "LINK_LIMIT_PER_USER", 100)  # the code's own limit, apart from the account's
+    user = _resident()
+    pending = _begin(user, tree.member)
+    code = _sent_code(sms_outbox, tree.member)
+    for _n in range(LINK_CODE_TRIES):
+        with pytest.raises(ValidationError, match="The code is wrong"):
+            member_account_link_confirm(actor=user, pending=pending, code="999999" if code != "999999" else "0",
+                                        address=f"198.51.100.{_n}")
+    with pytest.raises(ValidationError, match="expired"):
+        member_account_link_confirm(actor=user, pending=pending, code=code, address=ADDRESS)
+    second = _resident("resident-0002")
+    pending = _begin(second, tree.member)
+    code = _sent_code(sms_outbox, tree.member)
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with pytest.raises(ValidationError, match="expired"):
+        member_account_link_confirm(actor=second, pending=pending, code=code, now=later)
+    # A code is for the account it was asked by.
+    pending = _begin(_resident("resident-0003"), tree.member)
+    with pytest.raises(ValidationError, match="The code is wrong"):
+        member_account_link_confirm(actor=_resident("resident-0004"), pending=pending,
+                                    code=_sent_code(sms_outbox, tree.member))
+
+
+def test_throttling_works_with_redis_down(tree, sms_outbox, settings):
+    """The tries are counted in the database: a cache that fails changes nothing (no 500, no free guesses)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    user = _resident()
+    for _n in range(LINK_LIMIT_PER_USER):
+        _begin(user, None, name="某", id_number="x", phone="1", address=None)
+    with pytest.raises(LinkThrottled):
+        _begin(user, tree.member)
+
+
+def test_a_record_links_to_one_account_only(tree, sms_outbox):
     first, second = _resident(), _resident("resident-0002")
-    member_account_link_self(actor=first, name="王明", id_number=tree.member.id_number,
-                             phone=tree.member.phone)
+    pending = _begin(first, tree.member)
+    member_account_link_confirm(actor=first, pending=pending, code=_sent_code(sms_outbox, tree.member))
+    pending = _begin(second, tree.member)
     with pytest.raises(ValidationError, match="already linked to another account"):
-        member_account_link_self(actor=second, name="王明", id_number=tree.member.id_number,
-                                 phone=tree.member.phone)
+        member_account_link_confirm(actor=second, pending=pending, code=_sent_code(sms_outbox, tree.member))
     with pytest.raises(ValidationError, match="This account is already linked"):
-        member_account_link_self(actor=first, name="李红", id_number=tree.other_member.id_number,
-                                 phone=tree.other_member.phone)
+        _begin(first, tree.other_member)
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         _link(second, tree.member)
 
 
-def test_staff_link_and_unlink_in_their_area(tree, community_secretary):
+def test_staff_link_and_unlink_in_their_area(tree, community_secretary, street_secretary):
     user = _resident()
     account = member_account_link(actor=community_secretary, user=user, member=tree.member)
     assert account.method == "staff" and account.linked_by == community_secretary
@@ -120,26 +191,50 @@ def test_staff_link_and_unlink_in_their_area(tree, community_secretary):
         member_account_unlink(actor=community_secretary, account=foreign)
 
 
-def test_link_page(client, tree):
+def test_staff_may_link_only_residents_accounts(tree, community_secretary, street_secretary):
+    from accounts.models import RoleGrant
+
+    from tests.servicecenters.factories import CenterFactory
+
+    center_staff = UserFactory(username="center-x", is_staff=False)
+    RoleGrant.objects.create(user=center_staff, role=Role.CENTER_STAFF, center_id=CenterFactory().pk)
+    both = grant(_resident("resident-0005"), Role.GRID_LEADER, tree.grid)
+    for user in (street_secretary, center_staff, both, UserFactory(username="plain-staff"),
+                 UserFactory(username="no-role", is_staff=False)):
+        with pytest.raises(ValidationError, match="Only a resident's own account"):
+            member_account_link(actor=community_secretary, user=user, member=tree.member)
+    assert not MemberAccount.objects.exists()
+
+
+def test_link_page(client, tree, sms_outbox):
     user = _resident()
     client.force_login(user)
     page = client.get(reverse("party:home"))
     assert page.status_code == 200 and "link-form" in page.content.decode()
     wrong = client.post(reverse("party:link"), {"name": "王明", "id_number": tree.member.id_number,
-                                                "phone": "13000000000"})
-    assert wrong.status_code == 200 and "与我们保存的党员信息不符" in wrong.content.decode()
-    for _n in range(LINK_FAILURE_LIMIT - 1):
-        client.post(reverse("party:link"), {"name": "王明", "id_number": "x", "phone": "1"})
-    throttled = client.post(reverse("party:link"), {"name": "王明", "id_number": tree.member.id_number,
-                                                    "phone": tree.member.phone})
-    assert throttled.status_code == 429 and "一小时" in throttled.content.decode()
-    from django.core.cache import cache
-
-    cache.clear()
+                                                "phone": "13000000000"}, follow=True)
+    body = wrong.content.decode()
+    assert wrong.status_code == 200 and "link-code-form" in body and "短信" in body and not sms_outbox
+    bad = client.post(reverse("party:link"), {"code": "123456"})
+    assert bad.status_code == 400 and "验证码不对" in bad.content.decode()
+    client.post(reverse("party:link"), {"restart": "1"})
+    assert "link-form" in client.get(reverse("party:home")).content.decode()
     done = client.post(reverse("party:link"), {"name": "王明", "id_number": tree.member.id_number,
                                                "phone": tree.member.phone}, follow=True)
+    assert "link-code-form" in done.content.decode() and len(sms_outbox) == 1
+    done = client.post(reverse("party:link"), {"code": _sent_code(sms_outbox, tree.member)}, follow=True)
     assert done.redirect_chain[-1][0] == reverse("party:home")
     assert "my-points" in done.content.decode()
+
+
+def test_link_page_throttles(client, tree, sms_outbox):
+    client.force_login(_resident())
+    for _n in range(LINK_LIMIT_PER_USER):
+        client.post(reverse("party:link"), {"name": "王明", "id_number": "x", "phone": "1"})
+        client.post(reverse("party:link"), {"restart": "1"})
+    throttled = client.post(reverse("party:link"), {"name": "王明", "id_number": tree.member.id_number,
+                                                    "phone": tree.member.phone})
+    assert throttled.status_code == 429 and "一小时" in throttled.content.decode() and not sms_outbox
 
 
 def test_anonymous_is_sent_to_sign_in(client):

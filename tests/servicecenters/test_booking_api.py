@@ -205,3 +205,42 @@ def test_rooms_and_free_rooms(api, room, other_room, tomorrow):
 def test_anonymous_gets_401(room):
     assert APIClient().get("/api/v1/rooms/").status_code == 401
     assert APIClient().post("/api/v1/bookings/", {}).status_code == 401
+
+
+def test_an_offset_the_database_cannot_store_is_a_400_not_a_500(api, room, tomorrow):
+    # Python takes offsets up to ±24 h, PostgreSQL only to ±15:59: the filter hands on UTC.
+    r = api.get("/api/v1/bookings/", {"start_after": "2026-01-01T00:00:00+19:52"})
+    assert r.status_code == 200, r.content
+    book(api, room, local_dt(tomorrow, 9), local_dt(tomorrow, 10))
+    late = (local_dt(tomorrow, 9) - datetime.timedelta(hours=19, minutes=52)).replace(
+        tzinfo=datetime.timezone(datetime.timedelta(hours=19, minutes=52)))
+    assert api.get("/api/v1/bookings/", {"start_after": late.isoformat()}).json()["count"] == 1
+    r = api.get("/api/v1/bookings/", {"start_before": "0001-01-01T00:00:00+08:00"})
+    assert r.status_code == 400 and "start_before" in r.json()
+
+
+def test_staff_actions_refuse_a_body_that_is_not_an_object(api, room, tomorrow, staff):
+    room.needs_approval = True
+    room.save()
+    pk = book(api, room, local_dt(tomorrow, 9), local_dt(tomorrow, 10)).json()["id"]
+    mine = APIClient()
+    mine.force_authenticate(staff)
+    for action in ("cancel", "reject"):
+        r = mine.post(f"/api/v1/bookings/{pk}/{action}/", ["reason"], format="json")
+        assert r.status_code == 400, (action, r.content)
+    r = mine.post(f"/api/v1/bookings/{pk}/reject/", {"reason": " 房间维修 " + "x" * 300}, format="json")
+    assert r.status_code == 200 and r.json()["reason"].startswith("房间维修") and len(r.json()["reason"]) == 200
+
+
+def test_free_room_alternatives_match_the_schema(api, room, tomorrow):
+    import re
+
+    schema = APIClient().get("/api/schema/?format=json").json()
+    alternative = schema["components"]["schemas"]["FreeRoomAlternative"]["properties"]
+    book(api, room, local_dt(tomorrow, 9), local_dt(tomorrow, 10))
+    r = api.get("/api/v1/free-rooms/", {"date": tomorrow.isoformat(), "start": "09:00", "end": "10:00",
+                                        "people": 15})
+    found = r.json()["alternatives"][0]
+    for key in ("start", "end"):  # "08:00" as before, and the schema now says so (it said an RFC 3339 time)
+        assert alternative[key].get("format") is None and re.fullmatch(alternative[key]["pattern"], found[key])
+    assert found["start"] == "08:00"

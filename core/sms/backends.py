@@ -1,4 +1,4 @@
-"""SMS backends for development and tests (see inbox.sms)."""
+"""SMS backends for development and tests (see core.sms)."""
 
 import itertools
 import json
@@ -42,18 +42,28 @@ class FileBackend:
         return message_id
 
 
-#: What LocmemBackend sent, for tests: dicts of phone, text, template_id, params, id.
+class SentSms(dict):
+    """What LocmemBackend sent: a dict of phone, text, template_id, params and id, also readable as attributes."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+#: What LocmemBackend sent, for tests (SentSms).
 outbox = []
 _counter = itertools.count(1)
 
 
 class LocmemBackend:
-    """Keeps each SMS in `inbox.sms.backends.outbox` (tests)."""
+    """Keeps each SMS in `core.sms.backends.outbox` (tests)."""
 
     def send(self, phone, text, *, template_id=None, params=None):
         message_id = f"locmem-{next(_counter)}"
-        outbox.append({"id": message_id, "phone": phone, "text": text, "template_id": template_id,
-                       "params": list(params or [])})
+        outbox.append(SentSms(id=message_id, phone=phone, text=text, template_id=template_id,
+                              params=list(params or [])))
         return message_id
 
 
