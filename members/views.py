@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,6 @@ from .imports.models import ImportKind, MemberImport
 from .orglife.selectors import compliance_list, duty_status
 from .points.selectors import points_ranking
 from .records.selectors import birthdays_upcoming, branch_get
-from .tasks import run_member_import
 from .transfers.models import TransferStatus
 from .transfers.selectors import transfer_list
 
@@ -68,18 +66,25 @@ def member_import_view(request):
         elif upload.size > 20 * 1024 * 1024:
             file_error = _("The file is larger than 20 MB.")
         else:
+            background = False
             try:
                 content = upload.read()
                 dataset = engine.load_dataset(content, upload.name)
-                if dataset.height > engine.BACKGROUND_ROWS:
-                    return _start_background(request, upload, kind, valid_only)
-                result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
+                background = dataset.height > engine.BACKGROUND_ROWS
+                if not background:
+                    result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset,
+                                                 valid_only=valid_only)
             except ValidationError as exc:
                 file_error = " ".join(exc.messages)
             except ServicePermissionDenied as exc:
                 raise PermissionDenied from exc
             except Exception:  # an unreadable workbook (not a real xlsx, broken CSV)
                 file_error = _("The file could not be read as a spreadsheet.")
+            if background:  # outside the file's try: a failure here is not the file's fault
+                try:
+                    return _start_background(request, upload, kind, valid_only)
+                except ServicePermissionDenied as exc:
+                    raise PermissionDenied from exc
     return render(request, "members/import.html", _import_context(
         request, kind, result=result, file_error=file_error, max_errors=200,
         errors=result.errors[:200] if result else []))
@@ -135,9 +140,10 @@ def transfer_letter_view(request, pk):
 
 
 def _start_background(request, upload, kind, valid_only):
+    """Keep the file and queue its import (an outbox row, handed to Celery after commit; while Redis is down it
+    waits for the outbox's sweep), then show its status page: queued, processed shortly."""
     upload.seek(0)
     job = engine.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only)
-    transaction.on_commit(lambda: run_member_import.delay(job.pk))
     return redirect("members:import-status", pk=job.pk)
 
 

@@ -29,7 +29,8 @@ def _move(bookings, status, *, reason=None):
     return len(moved)
 
 
-@job(DAILY, period="day", schedule={"minute": "0", "hour": "7"}, title="servicecenters: daily bookings",
+@job(DAILY, period="day", ready="started", schedule={"minute": "0", "hour": "7"},
+     title="servicecenters: daily bookings",
      description="Reminders for tomorrow's bookings, no-show marking and completion of past bookings.")
 def daily_bookings(period):
     """For local day `period` (YYYY-MM-DD): mark yesterday's and older unchecked bookings as no-shows,
