@@ -16,7 +16,7 @@ from jobs import outbox, queue, services, tasks
 from jobs.ledger import Unfinished, run_once
 from jobs.models import JobRun, Outbox, OutboxState
 from jobs.registry import job
-from tests.factories import Role, UserFactory, grant
+from tests.factories import UserFactory
 
 from . import test_ledger  # noqa: F401  (registers test.greet_all)
 
