@@ -209,8 +209,7 @@ def broker(redis_server):
     from jinshui.celery import app
 
     def repoint(url):
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Only drop the references: the pools are kombu's, shared by broker URL, and the suite's stays open.
         app._pool = None
         app.amqp._producer_pool = None
         app.conf.broker_url = url
