@@ -42,7 +42,7 @@ def _stage(term_end, first):
     return None
 
 
-@job(TERM_WARNINGS, period="month", schedule={"minute": "40", "hour": "7", "day_of_month": "1"},
+@job(TERM_WARNINGS, period="month", ready="started", schedule={"minute": "40", "hour": "7", "day_of_month": "1"},
      title="accountability: term warnings",
      description="Committees whose term ends within 6 or 3 months, or is overdue.")
 def term_warnings(period):

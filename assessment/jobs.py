@@ -17,6 +17,7 @@ import datetime
 from core.periods import month_end, month_start, parse_day, parse_month, parse_quarter
 from grids.models import OrgNode
 from inbox.services import message_send, message_send_many
+from jobs.ledger import Unfinished
 from jobs.registry import job
 
 from .models import (
@@ -44,12 +45,13 @@ def _leading(node_ids, roles=(Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY)):
     return [people[pk] for pk in sorted(people)]
 
 
-@job(QUARTERLY, period="quarter",
+@job(QUARTERLY, period="quarter", ready="started",
      schedule={"minute": "0", "hour": "2", "day_of_month": "1", "month_of_year": "1,4,7,10"},
      title="assessment: quarterly ranking",
      description="Ranking snapshot of the last complete quarter and interview suggestions.")
 def quarterly_ranking(period):
-    """Publish (lock) the quarter, snapshot every level's ranking, suggest interviews for the bottom of each."""
+    """Publish (lock) the quarter, snapshot every level's ranking, suggest interviews for the bottom of each. A level
+    without a plan leaves the run unfinished (jobs.ledger.Unfinished): it is ranked when the job runs again."""
     parse_quarter(period)
     mark_published(period)
     summary, suggestions = take_snapshots(period)
@@ -80,7 +82,15 @@ def quarterly_ranking(period):
             body=_("The level above will invite you to an interview. The ranking shows your score breakdown."),
             url=ranking_url, sms_params=[period],
         )
-    return {"levels": summary, "interviews_suggested": len(suggestions), "messages": sent}
+    result = {"levels": summary, "interviews_suggested": len(suggestions), "messages": sent}
+    missing = [level for level, outcome in summary.items() if outcome.get("skipped") == "no plan"]
+    if missing:
+        # Not done: the levels without a plan are ranked when the job runs again (by hand, the admin's
+        # "run again", or the outbox's sweep, hourly); the levels ranked now keep their snapshots.
+        year = parse_quarter(period)[0]
+        return Unfinished(result, waiting_for=_("Waiting for the %(year)s plan of: %(levels)s.") % {
+            "year": year, "levels": "、".join(str(UnitLevel(level).label) for level in missing)})
+    return result
 
 
 def plan_month(month):
@@ -105,7 +115,8 @@ def plan_month(month):
     return len(take)
 
 
-@job(MONTHLY, period="month", schedule={"minute": "0", "hour": "8", "day_of_month": "1"},
+@job(MONTHLY, period="month", ready="started",
+     schedule={"minute": "0", "hour": "8", "day_of_month": "1"},
      title="assessment: monthly inspection reminders",
      description="Inspection plan reminders to inspectors, rectifications due, overdue escalation.")
 def monthly_reminders(period):
@@ -179,7 +190,7 @@ def monthly_reminders(period):
             "overdue": len(overdue), "escalated": escalated, "messages": sent}
 
 
-@job(ACTIONS, period="day", schedule={"minute": "20", "hour": "7"},
+@job(ACTIONS, period="day", ready="started", schedule={"minute": "20", "hour": "7"},
      title="assessment: interview action reminders",
      description="Agreed actions of interviews: a reminder before the deadline, a notice once overdue.")
 def interview_action_reminders(period):

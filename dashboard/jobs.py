@@ -15,7 +15,7 @@ def current_period(now=None):
     return hour_key(timezone.localtime(now))
 
 
-@job(JOB, period="hour", default=current_period, schedule={"minute": "5"},
+@job(JOB, period="hour", default=current_period, ready="started", schedule={"minute": "5"},
      title="Refresh the dashboard figures (hourly)",
      description="Recomputes the cached figures of /dashboard/ (district, streets, scopes seen).")
 def refresh_figures(period):

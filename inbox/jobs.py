@@ -13,7 +13,7 @@ from jobs.registry import job
 DELIVER_JOB = "inbox.deliver"
 
 
-@job(DELIVER_JOB, period="hour", schedule={"minute": "0"}, title="inbox: send due e-mail and SMS",
+@job(DELIVER_JOB, period="hour", ready="started", schedule={"minute": "0"}, title="inbox: send due e-mail and SMS",
      description="Sends the e-mail and SMS that are due: retries after a failure, messages held back by quiet "
                  "hours (22:00–07:00) or by a phone's rate limit. New messages go out at once without it.")
 def deliver(period):

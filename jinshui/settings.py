@@ -204,11 +204,44 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# Nothing handed to Celery may be lost when Redis, a worker or the database fails. The outbox (jobs.outbox) is
+# what makes a hand-off durable: the work is a row written with the change that wants it, sent after commit, and
+# sent again by the sweep (beat, every minute) when it was not, or when its worker's lease lapsed. The settings
+# below are the broker's part, each chosen for that:
+# - Acks late + reject on worker lost: a message is acknowledged only after its task ran, and if the worker child
+#   running it dies (killed, out of memory) it goes back to the queue and runs again at once, instead of being
+#   acknowledged as failed and lost. Every task is idempotent (the job ledger; an import restarts from scratch in
+#   one transaction), so running twice is safe.
+# - visibility_timeout (900 s): Redis gives an unacknowledged message (its whole worker died) back after this
+#   (kombu's default is an hour). It must stay longer than the longest task time limit
+#   (CELERY_TASK_TIME_LIMIT), or a task still running would be delivered a second time
+#   (tests/jobs/test_outbox.py checks it). A dead worker's job is re-sent by the sweep when its lease
+#   (JOBS_LEASE_SECONDS) lapses, much sooner.
+# - Socket and connection timeouts, no publish retries after commit: a Redis that is down or frozen (SIGSTOP, a
+#   dead network) fails a publish within seconds instead of hanging the request; the row waits for the sweep.
+# - The worker reconnects to the broker for ever (no maximum): a long Redis outage must not stop it.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 900,
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The outbox (jobs.outbox): a worker's lease, and when the sweep hands work again.
+JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))
+JOBS_SEND_GRACE_SECONDS = 10
+JOBS_RESEND_AFTER_SECONDS = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+JOBS_WAITING_RETRY_SECONDS = 3600
+JOBS_OUTBOX_KEEP_DAYS = 30
 
 # Worker limits: no task, whatever its input, keeps a worker process forever or grows it without end. A child
 # process whose memory passed the limit (KiB) after a task is replaced before the next one; a task past the soft

@@ -37,7 +37,8 @@ def _ancestor_paths(path):
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-@job(BIRTHDAY_JOB, period="day", schedule=DAILY, title="members: daily political birthdays",
+@job(BIRTHDAY_JOB, period="day", ready="started", schedule=DAILY,
+     title="members: daily political birthdays",
      description="Political-birthday greetings: one list a day to each branch leader.")
 def political_birthdays(period):
     """Greet every member whose political birthday is the day `period` (YYYY-MM-DD), once a year each."""
@@ -86,7 +87,8 @@ def _is_leap(year):
     return calendar.isleap(year)
 
 
-@job(DEADLINE_JOB, period="day", schedule=DAILY, title="members: daily development deadlines",
+@job(DEADLINE_JOB, period="day", ready="started", schedule=DAILY,
+     title="members: daily development deadlines",
      description="Reminders of development steps due within two weeks or overdue, to the branch leaders.")
 def development_deadlines(period, within_days=14):
     """Remind branch leaders of development steps due within two weeks (or overdue): once per step and deadline."""
@@ -158,7 +160,7 @@ def _month_before(now):
     return month_of(now.replace(day=1) - datetime.timedelta(days=1))
 
 
-@job(DUTY_REMINDER_JOB, period="month", default=_month_before, schedule=MONTHLY,
+@job(DUTY_REMINDER_JOB, period="month", default=_month_before, ready="ended", schedule=MONTHLY,
      title="members: duty checklist reminders",
      description="Checklist items not done for a period that ended in the month before, to community secretaries.")
 def duty_reminders(period):
@@ -191,7 +193,8 @@ def duty_reminders(period):
     return {"communities_missing": missing_total, "messages": sent}
 
 
-@job(COMPLIANCE_JOB, period="quarter", schedule={**MONTHLY, "month_of_year": "1,4,7,10"},
+@job(COMPLIANCE_JOB, period="quarter", ready="ended",
+     schedule={**MONTHLY, "month_of_year": "1,4,7,10"},
      title="members: quarterly duty compliance",
      description="The compliance snapshot of every community for the quarter just ended.")
 def duty_compliance(period):

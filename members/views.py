@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,6 @@ from .imports.models import ImportKind, MemberImport
 from .orglife.selectors import compliance_list, duty_status
 from .points.selectors import points_ranking
 from .records.selectors import birthdays_upcoming, branch_get
-from .tasks import run_member_import
 from .transfers.models import TransferStatus
 from .transfers.selectors import transfer_list
 
@@ -69,19 +67,25 @@ def member_import_view(request):
         elif upload.size > cells.MAX_UPLOAD_BYTES:
             file_error = _("The file is larger than 20 MB.")
         else:
+            background = False
             try:
                 # Read here only a small file; a bigger one is kept and read once, in the background.
                 dataset = cells.read_sheet(upload.read(), upload.name, interactive=True,
                                            interactive_rows=engine.BACKGROUND_ROWS)
                 result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
             except cells.TooBigForNow:
-                return _start_background(request, upload, kind, valid_only)
+                background = True
             except ValidationError as exc:
                 file_error = " ".join(exc.messages)
             except ConflictError as exc:
                 file_error = exc.message
             except ServicePermissionDenied as exc:
                 raise PermissionDenied from exc
+            if background:  # outside the file's try: a failure here is not the file's fault
+                try:
+                    return _start_background(request, upload, kind, valid_only)
+                except ServicePermissionDenied as exc:
+                    raise PermissionDenied from exc
     return render(request, "members/import.html", _import_context(
         request, kind, result=result, file_error=file_error, max_errors=200,
         errors=result.errors[:200] if result else []))
@@ -137,9 +141,10 @@ def transfer_letter_view(request, pk):
 
 
 def _start_background(request, upload, kind, valid_only):
+    """Keep the file and queue its import (an outbox row, handed to Celery after commit; while Redis is down it
+    waits for the outbox's sweep), then show its status page: queued, processed shortly."""
     upload.seek(0)
     job = engine.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only)
-    transaction.on_commit(lambda: run_member_import.delay(job.pk))
     return redirect("members:import-status", pk=job.pk)
 
 

@@ -8,7 +8,7 @@ from .services import requests_overdue
 OVERDUE = "participation.overdue_requests"
 
 
-@job(OVERDUE, period="day", schedule={"minute": "30", "hour": "8"}, title="participation: overdue requests",
+@job(OVERDUE, period="day", ready="started", schedule={"minute": "30", "hour": "8"}, title="participation: overdue requests",
      description="Reminds communities of requests not accepted within two days and passes requests not answered "
                  "in time up to the street.")
 def overdue_requests(period):

@@ -32,7 +32,8 @@ def _move(bookings, status, *, reason=None):
     return len(moved)
 
 
-@job(DAILY, period="day", schedule={"minute": "0", "hour": "7"}, title="servicecenters: daily bookings",
+@job(DAILY, period="day", ready="started", schedule={"minute": "0", "hour": "7"},
+     title="servicecenters: daily bookings",
      description="Reminders for tomorrow's bookings, no-show marking and completion of past bookings.")
 def daily_bookings(period):
     """For local day `period` (YYYY-MM-DD): mark yesterday's and older unchecked bookings as no-shows,
@@ -59,7 +60,7 @@ def daily_bookings(period):
     return result
 
 
-@job(RELEASE, period="slot", schedule={"minute": f"*/{SLOT_MINUTES}"}, title="servicecenters: release no-shows",
+@job(RELEASE, period="slot", ready="started", schedule={"minute": f"*/{SLOT_MINUTES}"}, title="servicecenters: release no-shows",
      description="Every five minutes: bookings not checked in 15 minutes after their start are released to the "
                  "waitlist, and waitlist offers whose hold ended pass to the next resident.")
 def release_no_shows_job(period):

@@ -12,12 +12,16 @@ from openpyxl.utils import get_column_letter
 
 from accounts.scopes import resolve_scope
 from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
+from jobs.outbox import RETRY_ON
+from jobs.queue import enqueue_task
 
 from .cells import INTERACTIVE_ROWS, MAX_ROWS, CellError, cell_text, load_dataset, read_cell
 from .models import ImportKind, ImportStatus, MemberImport
 from .sheets import SHEETS
 
 
+#: The Celery task of a background import (members.tasks; named, not imported: the tasks import this module).
+IMPORT_TASK = "members.tasks.run_member_import"
 BACKGROUND_ROWS = INTERACTIVE_ROWS  # files with more rows are read and imported in the background
 PROGRESS_EVERY = 500
 
@@ -51,11 +55,13 @@ class ImportResult:
         return len({e.row for e in self.errors})
 
 
-def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
+def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None, guard=None, written=None):
     """Validate every row of `dataset` as a sheet of `kind` (members, points, dues, attendance) and, if all are
     valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
-    PROGRESS_EVERY rows (the background import shows it). Raises PermissionDenied for a user who may change
-    nothing, ValidationError for a file that is not such a sheet at all; row errors are in the result."""
+    PROGRESS_EVERY rows (the background import shows it); `guard()` first thing in the write transaction and
+    `written(result)` last thing in it (the background import records itself done in the same transaction as its
+    rows). Raises PermissionDenied for a user who may change nothing, ValidationError for a file that is not such
+    a sheet at all; row errors are in the result."""
     if kind not in SHEETS:
         raise ValidationError({"kind": [_("Choose what to import.")]})
     scope = resolve_scope(actor)
@@ -120,13 +126,18 @@ def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None):
         return result
     try:
         with transaction.atomic():
+            if guard is not None:
+                guard()
             result.created, result.updated = sheet.write(items)
+            result.written = True
+            if written is not None:
+                written(result)
     except IntegrityError as exc:
         # Rows checked as new were written by another import meanwhile (the same file sent twice at once).
+        result.written = False
         raise ConflictError(_("Another import wrote some of these records while this file was being checked, so "
                               "nothing from this file was written. Import it again: the rows already recorded "
                               "will be listed."), code="import_conflict") from exc
-    result.written = True
     return result
 
 
@@ -142,23 +153,53 @@ def template_dataset(kind=ImportKind.MEMBERS):
     return tablib.Dataset(headers=[str(header) for header, _kind in sheet.spec().values()], title=sheet.title)
 
 
+@transaction.atomic
 def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False):
-    """Keep an uploaded sheet for the background import; the caller queues run_member_import after commit."""
+    """Keep an uploaded sheet for the background import and queue it (jobs.queue.enqueue_task: an outbox row in
+    this transaction, handed to Celery once it commits, or by the outbox's sweep if Redis is down then)."""
     if kind not in SHEETS:
         raise ValidationError({"kind": [_("Choose what to import.")]})
     if not resolve_scope(actor).writes_anywhere:
         raise PermissionDenied(str(SHEETS[kind].refused))
-    return MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
-                                       valid_only=valid_only)
+    job = MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
+                                      valid_only=valid_only)
+    enqueue_task(IMPORT_TASK, job.pk, label=f"{IMPORT_TASK} {job.pk} {job.file_name}"[:200])
+    return job
 
 
-def import_run(import_id):
-    """Run a queued background import of any kind (the Celery task calls this; a second call does nothing)."""
-    claimed = MemberImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+class _Superseded(Exception):
+    """Another run of the same import finished it first."""
+
+
+def _failed(message):
+    return {"status": ImportStatus.FAILED, "finished_at": timezone.now(),
+            "errors": [{"row": 0, "column": "", "header": "", "message": message}]}
+
+
+def import_run(import_id, *, takeover=False):
+    """Run a queued background import of any kind (the Celery task calls this); returns the result, or None when
+    there is nothing to do (done, failed, or running elsewhere).
+
+    With `takeover` (the task holds the import's outbox row: the run before it died with its worker or lost its
+    database), a `running` import is restarted from scratch. Nothing of an interrupted run is kept: its rows are
+    written in one transaction together with the import's "done", and that transaction first locks the import and
+    checks that no other run finished it. A lost database or broker connection is raised for the task to retry."""
+    claimable = [ImportStatus.QUEUED, ImportStatus.RUNNING] if takeover else [ImportStatus.QUEUED]
+    claimed = MemberImport.objects.filter(pk=import_id, status__in=claimable).update(
+        status=ImportStatus.RUNNING, processed=0, errors=[], finished_at=None)
     if not claimed:
         return None
     job = MemberImport.objects.select_related("created_by").get(pk=import_id)
-    jobs = MemberImport.objects.filter(pk=job.pk)
+    jobs = MemberImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING)
+
+    def guard():
+        if not MemberImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.RUNNING).exists():
+            raise _Superseded
+
+    def record(result):
+        jobs.update(status=ImportStatus.DONE, processed=F("total"), created=result.created, updated=result.updated,
+                    written=True, errors=[e.__dict__ for e in result.errors[:1000]], finished_at=timezone.now())
+
     try:
         with job.file.open("rb") as handle:
             dataset = load_dataset(handle.read(), job.file_name)
@@ -168,16 +209,18 @@ def import_run(import_id):
             jobs.update(processed=rows)
 
         result = sheet_import(kind=job.kind, actor=job.created_by, dataset=dataset, valid_only=job.valid_only,
-                              progress=progress)
+                              progress=progress, guard=guard, written=record)
+    except _Superseded:
+        return None
+    except RETRY_ON:
+        raise
     except (ValidationError, PermissionDenied, ConflictError) as exc:
-        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
-            {"row": 0, "column": "", "header": "", "message": " ".join(error_messages(exc))}])
+        jobs.update(**_failed(" ".join(error_messages(exc))))
         return None
     except Exception:
-        jobs.update(status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[
-            {"row": 0, "column": "", "header": "", "message": str(_("The file could not be read as a spreadsheet."))}])
+        jobs.update(**_failed(str(_("The file could not be read as a spreadsheet."))))
         return None
-    jobs.update(status=ImportStatus.DONE, processed=F("total"), created=result.created, updated=result.updated,
-                written=result.written, errors=[e.__dict__ for e in result.errors[:1000]],
-                finished_at=timezone.now())
+    if not result.written:  # rows refused: nothing written, the errors listed
+        jobs.update(status=ImportStatus.DONE, processed=F("total"), created=0, updated=0, written=False,
+                    errors=[e.__dict__ for e in result.errors[:1000]], finished_at=timezone.now())
     return result

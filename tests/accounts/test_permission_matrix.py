@@ -20,7 +20,7 @@ DISTRICT_ONLY_ADMINS = SUPERUSER_ONLY_ADMINS | {
     "auth.user", "django_celery_beat.periodictask",
     "django_celery_beat.clockedschedule", "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule",
     "django_celery_beat.intervalschedule", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
-    "accounts.rolegrant", "members.personaldatareveal", "inbox.message", "jobs.jobrun",
+    "accounts.rolegrant", "members.personaldatareveal", "inbox.message", "jobs.jobrun", "jobs.outbox",
 }
 #: Scoped admins that show records nobody changes by hand (the server wrote them): viewing follows the scope,
 #: every write is 403.

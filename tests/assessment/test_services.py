@@ -114,14 +114,17 @@ def test_only_district_staff_publish(street_secretary, inspector, tree):
 def test_publish_queues_the_ranking_after_commit(district_user, tree, plans, django_capture_on_commit_callbacks,
                                                  monkeypatch):
     queued = []
-    from jobs import tasks
+    from jobs import outbox
+    from jobs.models import Outbox
 
-    monkeypatch.setattr(tasks.run_job, "delay", lambda *a: queued.append(a))
+    monkeypatch.setattr(outbox, "_publish", lambda entry: queued.append((entry.task, *entry.args)))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.quarter_publish(actor=district_user, quarter=Q)
-    assert queued == [] and len(callbacks) == 1
+    # The hand-off is an outbox row of the publishing transaction, handed to the broker after commit.
+    entry = Outbox.objects.get()
+    assert queued == [] and len(callbacks) == 1 and entry.args == ["assessment.quarterly_ranking", Q]
     callbacks[0]()
-    assert queued == [("assessment.quarterly_ranking", Q)]
+    assert queued == [("jobs.tasks.run_job", "assessment.quarterly_ranking", Q)]
 
 
 def test_the_database_refuses_a_score_above_the_maximum(tree, plans):

@@ -10,6 +10,8 @@ from django.urls import reverse
 from jinshui.settings import redis_cache
 from tests.factories import MemberFactory
 
+from .private_redis import private_redis  # noqa: F401 (a fixture)
+
 pytestmark = pytest.mark.django_db
 
 

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 CALLS = []
 
 
-@job("test.greet_all", period="month")
+@job("test.greet_all", period="month", ready="any")
 def greet_all(period):
     """A job for the machinery's own tests: one inbox message per user per period."""
     from django.contrib.auth import get_user_model

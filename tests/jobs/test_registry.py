@@ -14,8 +14,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from inbox.models import Message
 from jobs import ledger, queue, registry
-from jobs.models import JobRun
-from jobs.schedules import RUN_JOB, crontab_fields, job_args, sync_schedules
+from jobs.models import JobRun, Outbox
+from jobs.schedules import RELAY, RUN_JOB, crontab_fields, job_args, sync_schedules
 from tests.factories import UserFactory
 
 from . import test_ledger  # noqa: F401  (registers test.greet_all, a job without a schedule)
@@ -95,20 +95,26 @@ def test_a_key_of_the_wrong_kind_is_refused(name, bad):
 
 @pytest.fixture
 def queued(monkeypatch):
-    from jobs import tasks
+    """What the outbox hands to the broker: (task, args) of each publish."""
+    from jobs import outbox
 
     calls = []
-    monkeypatch.setattr(tasks.run_job, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(outbox, "_publish", lambda entry: calls.append((entry.task, tuple(entry.args))))
     return calls
 
 
+RUN = "jobs.tasks.run_job"
+
+
 @pytest.mark.django_db
-def test_enqueue_queues_after_commit(queued, django_capture_on_commit_callbacks):
+def test_enqueue_writes_an_outbox_row_and_hands_it_over_after_commit(queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            queue.enqueue("test.greet_all", "2026-11")
-            assert queued == []
-    assert queued == [("test.greet_all", "2026-11")]
+            entry = queue.enqueue("test.greet_all", "2026-11")
+            assert queued == [] and Outbox.objects.get().state == "pending"
+    assert queued == [(RUN, ("test.greet_all", "2026-11"))]
+    entry.refresh_from_db()
+    assert (entry.state, entry.sends, entry.label) == ("sent", 1, "test.greet_all 2026-11")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,10 +123,10 @@ def test_enqueue_queues_nothing_when_the_transaction_rolls_back(queued):
         with transaction.atomic():
             queue.enqueue("test.greet_all", "2026-11")
             raise RuntimeError("the service failed")
-    assert queued == []
+    assert queued == [] and not Outbox.objects.exists()
     with transaction.atomic():
         queue.enqueue("test.greet_all", "2026-12")
-    assert queued == [("test.greet_all", "2026-12")]
+    assert queued == [(RUN, ("test.greet_all", "2026-12"))]
 
 
 @pytest.mark.django_db
@@ -130,20 +136,22 @@ def test_enqueue_refuses_an_unknown_job_or_a_bad_key_at_once(queued, django_capt
             queue.enqueue("no.such_job", "2026-11")
         with pytest.raises(ValueError):
             queue.enqueue("test.greet_all", "2026Q3")
-    assert callbacks == [] and queued == []
+    assert callbacks == [] and queued == [] and not Outbox.objects.exists()
 
 
 @pytest.mark.django_db
 def test_the_enqueued_job_runs_through_the_ledger_once(monkeypatch, django_capture_on_commit_callbacks):
-    from jobs import tasks
+    from jobs import outbox, tasks
 
-    monkeypatch.setattr(tasks.run_job, "delay", lambda *args: tasks.run_job.apply(args=args).get())
+    monkeypatch.setattr(outbox, "_publish", lambda entry: tasks.run_job.apply(
+        args=entry.args, kwargs={"outbox_id": entry.pk}).get())
     UserFactory.create_batch(2)
     with django_capture_on_commit_callbacks(execute=True):
         queue.enqueue("test.greet_all", "2026-11")
         queue.enqueue("test.greet_all", "2026-11")
     assert JobRun.objects.get(job="test.greet_all", period="2026-11").result == {"sent": 2}
     assert Message.objects.count() == 2
+    assert list(Outbox.objects.values_list("state", "attempts")) == [("done", 1), ("done", 1)]
 
 
 # --- manage.py run_job -------------------------------------------------------------------------------------
@@ -215,7 +223,9 @@ def test_every_scheduled_job_has_one_beat_row_after_migrate():
         fields = " ".join(str(getattr(crontab, f)) for f in ("minute", "hour", "day_of_week", "day_of_month",
                                                               "month_of_year"))
         assert enabled and fields == EXPECTED[name][1] and str(crontab.timezone) == "Asia/Shanghai"
-    assert not PeriodicTask.objects.exclude(task__in=[RUN_JOB, "celery.backend_cleanup"]).exists()
+    assert not PeriodicTask.objects.exclude(task__in=[RUN_JOB, RELAY, "celery.backend_cleanup"]).exists()
+    relay = PeriodicTask.objects.get(task=RELAY)  # the outbox's sweep, every minute
+    assert relay.enabled and (relay.interval.every, relay.interval.period) == (60, "seconds")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,49 @@
+"""What staff may do with background jobs: hand a failed or waiting one to the queue again (district staff)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.scopes import is_district
+from core.errors import PermissionDenied, ValidationError
+
+from . import outbox
+from .models import JobRun, Outbox, OutboxState
+from .queue import enqueue
+from .registry import UnknownJob
+
+RETRYABLE = (OutboxState.FAILED, OutboxState.WAITING, OutboxState.PENDING)
+
+
+def _require_district(actor):
+    if not is_district(actor):
+        raise PermissionDenied(_("Only district staff may do this."))
+
+
+@transaction.atomic
+def outbox_retry(*, actor, entry):
+    """Hand the background job `entry` (an Outbox row that failed, waits for missing data, or was never handed to
+    the queue) to the queue again, once this transaction commits. Its work is idempotent (the ledger, the import's
+    single transaction), so a retry never does it twice. District staff only."""
+    _require_district(actor)
+    entry = Outbox.objects.select_for_update().get(pk=entry.pk)
+    if entry.state not in RETRYABLE:
+        raise ValidationError(_("Only a failed or waiting job, or one not yet handed to the queue, can be retried."))
+    entry.state = OutboxState.PENDING
+    entry.save(update_fields=["state"])
+    transaction.on_commit(lambda: outbox.send(entry.pk), robust=True)
+    return entry
+
+
+@transaction.atomic
+def job_run_again(*, actor, run):
+    """Queue the job of the ledger row `run` again for its period, if it is not done (it waited for missing data).
+    District staff only."""
+    _require_district(actor)
+    run = JobRun.objects.select_for_update().get(pk=run.pk)
+    if run.done:
+        raise ValidationError(_("%(job)s %(period)s is done; it does not run again.")
+                              % {"job": run.job, "period": run.period})
+    try:
+        return enqueue(run.job, run.period)
+    except (UnknownJob, ValueError) as exc:
+        raise ValidationError(str(exc)) from exc
