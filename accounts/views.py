@@ -9,7 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_otp import login as otp_login
 
 from core.errors import PermissionDenied, ValidationError
@@ -34,7 +34,7 @@ staff_sign_in_required = login_required(login_url=reverse_lazy("admin:login"))
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Code"), max_length=32, strip=True,
+        label=pgettext_lazy("one-time code", "Code"), max_length=32, strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True,
                                       "autocapitalize": "none", "spellcheck": "false"}))
 

@@ -4,6 +4,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -196,7 +197,7 @@ class ContestAttempt(models.Model):
 
     class Status(models.TextChoices):
         STARTED = "started", _("In progress")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("contest attempt", "Submitted")
         EXPIRED = "expired", _("Time ran out")
 
     contest = models.ForeignKey(Contest, verbose_name=_("contest"), on_delete=models.CASCADE,

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -90,13 +91,13 @@ class ResidentRequest(models.Model):
                                null=True, blank=True, related_name="+")
     issue = models.OneToOneField("community.ResidentIssue", verbose_name=_("community issue record"),
                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="request")
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(pgettext_lazy("request reply", "answer"), blank=True)
     due_on = models.DateField(_("due on"))
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     rating_comment = models.CharField(_("rating comment"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(pgettext_lazy("request reply", "answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated to the street at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -344,7 +345,7 @@ class VolunteerHours(models.Model):
                                    related_name="hours")
     on = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
-    what = models.CharField(_("what was done"), max_length=200)
+    what = models.CharField(pgettext_lazy("volunteer service", "what was done"), max_length=200)
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
@@ -456,7 +457,7 @@ class Match(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.PROPOSED)
     meeting = models.ForeignKey("community.JointMeeting", verbose_name=_("joint meeting"), on_delete=models.SET_NULL,
                                 null=True, blank=True, related_name="+")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("match", "proposed by"),
                                     on_delete=models.SET_NULL, null=True, related_name="+")
     proposed_on = models.DateField(_("proposed on"))
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
