@@ -1,20 +1,25 @@
 """The periodic jobs of accountability, registered with jobs.registry and run through the job ledger:
 
 - accountability.year_end (1 January, 03:00): compute and store the year-end evaluation of the year just ended
-  (`manage.py run_year_end --year 2026`); a published year is left alone;
+  (`manage.py run_year_end --year 2026`); a published year is left alone; a year still running gets a draft,
+  computed again once it is over;
 - accountability.term_warnings (1st of the month, 07:40): committees whose term ends within 6 months, within
   3 months, or is overdue, told to the organization's leaders and the level above (one message per committee
   and stage; an overdue one once a month).
 """
 
+import datetime
+
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scopes import node_leaders, users_with_role
 from core.periods import month_start, parse_month, parse_year
 from inbox.services import message_send
+from jobs.ledger import Unfinished
 from jobs.registry import job
 
 from .models import Committee
@@ -24,11 +29,22 @@ YEAR_END = "accountability.year_end"
 TERM_WARNINGS = "accountability.term_warnings"
 
 
-@job(YEAR_END, period="year", schedule={"minute": "0", "hour": "3", "day_of_month": "1", "month_of_year": "1"},
+@job(YEAR_END, period="year", ready="started",
+     schedule={"minute": "0", "hour": "3", "day_of_month": "1", "month_of_year": "1"},
      title="accountability: year-end evaluation",
      description="Computes and stores the year-end comprehensive evaluation of the year just ended.")
 def year_end(period):
-    return evaluation_compute(parse_year(period))
+    """The year's evaluation of every unit. A year still running gets a draft that is not stored as done in the
+    ledger, so that the run on 1 January computes it again from the whole year."""
+    year = parse_year(period)
+    result = evaluation_compute(year)
+    if _today() <= datetime.date(year, 12, 31):
+        return Unfinished({**result, "waiting_for": _("the end of %(year)s") % {"year": year}})
+    return result
+
+
+def _today():
+    return timezone.localdate()
 
 
 def _stage(term_end, first):

@@ -1,6 +1,7 @@
 """The stored year-end evaluation: run_year_end (idempotent, a published year left alone), adjusting with a reason,
 publishing once, the frozen year in the database, the API contract and scope, exports and the printed year."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -25,7 +26,8 @@ def _run(year="2026"):
     return out.getvalue()
 
 
-def test_run_year_end_stores_every_unit_once(ranked, plans):
+def test_run_year_end_stores_every_unit_once(ranked, plans, monkeypatch):
+    monkeypatch.setattr("accountability.jobs._today", lambda: datetime.date(2027, 1, 1))  # 2026 is over
     assert "done" in _run()
     rows = {r.unit_code: r for r in EvaluationRow.objects.all()}
     assert set(rows) == {"S01", "S02", "S01C01", "S01C02", "S02C01", "D01"}
@@ -38,6 +40,19 @@ def test_run_year_end_stores_every_unit_once(ranked, plans):
     assert "already run" in _run()
     assert list(EvaluationRow.objects.values_list("pk", "score", "rank")) == before
     assert JobRun.objects.filter(job="accountability.year_end", period="2026").count() == 1
+
+
+def test_a_year_still_running_gets_a_draft_that_is_computed_again(ranked, plans, monkeypatch):
+    monkeypatch.setattr("accountability.jobs._today", lambda: datetime.date(2026, 11, 30))
+    _run()
+    before = list(EvaluationRow.objects.values_list("pk", "score", "rank"))
+    assert before and not JobRun.objects.get(job="accountability.year_end", period="2026").done
+    _run()  # not stored as done: computed again, to the same rows
+    assert list(EvaluationRow.objects.values_list("pk", "score", "rank")) == before
+    monkeypatch.setattr("accountability.jobs._today", lambda: datetime.date(2027, 1, 1))
+    _run()
+    assert JobRun.objects.get(job="accountability.year_end", period="2026").done
+    assert "already run" in _run()
 
 
 def test_bad_year_is_refused_by_the_command(ranked):
