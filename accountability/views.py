@@ -378,7 +378,8 @@ def _row_context(row):
 @staff_page
 def evaluation_pdf(request, pk):
     """A unit's year, printable: the evaluation with its breakdown, its duty report's result and its interviews."""
-    from weasyprint import HTML
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
 
     user = request.user
     row = selectors.evaluation_row_for(user=user, pk=pk)
@@ -393,7 +394,9 @@ def evaluation_pdf(request, pk):
         **_row_context(row), "report": reports.first(), "interviews": list(interviews),
         "printed_at": timezone.localtime(),
     }, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    # The page's style is a file (static/accountability/print.css), as the Content-Security-Policy wants of pages.
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+        stylesheets=[CSS(filename=finders.find("accountability/print.css"))])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="evaluation-{row.year}-{row.unit_code}.pdf"'
     return response

@@ -5,7 +5,7 @@ services (the phone pages and the API are where requests are handled step by ste
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin_scoping import ScopedAdminMixin
+from accounts.admin_scoping import HistoryWriteGuardMixin, ScopedAdminMixin
 from accounts.scopes import resolve_scope
 
 from . import selectors
@@ -137,7 +137,7 @@ class MatchAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     """District staff only (model permissions from accounts.backends); center staff publish on the phone."""
 
     list_display = ["starts_at", "title", "kind", "center", "capacity", "signed_up", "status"]
@@ -149,7 +149,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ResidentProfile)
-class ResidentProfileAdmin(SimpleHistoryAdmin):
+class ResidentProfileAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
     """District staff change a resident's community here (residents choose it once on the phone)."""
 
     list_display = ["user", "community", "chosen_at"]

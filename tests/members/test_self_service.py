@@ -608,7 +608,7 @@ def test_my_record_needs_a_linked_member(client):
     assert client.get(reverse("party:record")).status_code == 302
 
 
-def test_an_applicant_links_and_follows_their_own_steps(client, tree):
+def test_an_applicant_links_and_follows_their_own_steps(client, tree, sms_outbox):
     from members.selfservice.models import CandidateAccount
     from tests.members.helpers import make_candidate, record_to
 
@@ -618,7 +618,12 @@ def test_an_applicant_links_and_follows_their_own_steps(client, tree):
     record_to(candidate, 3)
     other = make_candidate(tree.other_grid, name="李申请")
     user = _resident()
-    member_account_link_self(actor=user, name="张申请", id_number=candidate.id_number, phone="13700000001")
+    # The same two steps as a member: the details, then the code sent to the applicant's own phone.
+    pending = member_account_link_begin(actor=user, address=ADDRESS, name="张申请", id_number=candidate.id_number,
+                                        phone="13700000001")
+    assert sms_outbox[-1].phone == "13700000001" and not CandidateAccount.objects.exists()
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
+    member_account_link_confirm(actor=user, pending=pending, code=code, address=ADDRESS)
     assert CandidateAccount.objects.get(user=user).candidate == candidate
     client.force_login(user)
     assert client.get(reverse("party:home")).url == reverse("party:development")

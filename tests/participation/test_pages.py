@@ -145,14 +145,16 @@ def test_staff_pages_only_for_their_center(client, make_activity, center_staff, 
 def test_overdue_job_reminds_and_escalates_once(tree, resident, community_secretary, street_secretary):
     request = _request(resident, tree.community)
     day = timezone.localdate() + datetime.timedelta(days=services.REQUEST_DAYS + 1)
-    run("participation.overdue_requests", day.isoformat())
-    run("participation.overdue_requests", day.isoformat())
+    on_the_day = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 30)))
+    run("participation.overdue_requests", day.isoformat(), now=on_the_day)
+    run("participation.overdue_requests", day.isoformat(), now=on_the_day)
     request.refresh_from_db()
     assert request.escalated_at is not None
     assert Message.objects.filter(recipient=street_secretary, kind="request_escalated").count() == 1
     assert Message.objects.filter(recipient=community_secretary, kind="request_remind").count() == 1
     # The next day: nothing new.
-    run("participation.overdue_requests", (day + datetime.timedelta(days=1)).isoformat())
+    run("participation.overdue_requests", (day + datetime.timedelta(days=1)).isoformat(),
+        now=on_the_day + datetime.timedelta(days=1))
     assert Message.objects.filter(recipient=street_secretary).count() == 1
     assert request.steps.count() == 2
 
