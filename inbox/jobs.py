@@ -17,7 +17,7 @@ DELIVER_JOB = "inbox.deliver"
      description="Sends the e-mail and SMS that are due: retries after a failure, messages held back by quiet "
                  "hours (22:00–07:00) or by a phone's rate limit. New messages go out at once without it.")
 def deliver(period):
-    from .services import deliver_due_task
+    from .services import deliver_due_task, hand_to_worker
 
-    transaction.on_commit(lambda: deliver_due_task.delay())
+    transaction.on_commit(lambda: hand_to_worker(deliver_due_task))
     return {"queued": True}

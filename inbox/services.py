@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import PermissionDenied, ValidationError
+from core.sms import SmsRejected, get_backend
+from jobs.outbox import RETRY_ON
 
 from . import kinds as kind_table
 from .models import Channel, ContactPreference, Delivery, Message, PhoneCode
-from core.sms import SmsRejected, get_backend
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,19 @@ def _plan(messages, *, email=False, sms_params=None, now=None):
 
 def _after_commit(ids, now):
     if _setting("INBOX_DELIVER_ASYNC", False):
-        deliver_task.delay(ids)
+        hand_to_worker(deliver_task, ids)
     else:
         deliver_now(ids, now=now)
+
+
+def hand_to_worker(task, *args):
+    """Queue `task` for the worker; with the broker away, log it and go on: the deliveries stay pending in the
+    database and the hourly `inbox.deliver` job sends them (the request that planned them must not fail)."""
+    try:
+        task.delay(*args)
+    except RETRY_ON as exc:
+        log.warning("The broker did not take %s (%s); the hourly delivery job will send what is due.",
+                    task.name, exc.__class__.__name__)
 
 
 def message_send(*, recipient, kind, key, subject, body="", url="", email=False, sms_params=None, now=None):

@@ -264,3 +264,21 @@ def test_file_backend_appends_a_line(settings, tmp_path):
     message_id = backends.FileBackend().send("13812345678", "您好", template_id=None, params=["x"])
     line = json.loads((tmp_path / "sms.log").read_text(encoding="utf-8").splitlines()[0])
     assert line["id"] == message_id and line["text"] == "您好" and line["phone"] == "13812345678"
+
+
+@pytest.mark.django_db
+def test_a_broker_that_does_not_answer_leaves_the_deliveries_pending_for_the_hourly_job(
+        settings, sms, phone_user, django_capture_on_commit_callbacks, monkeypatch):
+    import kombu.exceptions
+
+    settings.INBOX_DELIVER_ASYNC = True
+
+    def down(*args):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(services.deliver_task, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        message, created = _send(phone_user)  # no error reaches the sender
+    assert created and {d.status for d in message.deliveries.all()} == {Delivery.Status.PENDING}
+    services.deliver_due()
+    assert {d.status for d in message.deliveries.all()} == {Delivery.Status.SENT} and len(sms) == 1
