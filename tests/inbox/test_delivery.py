@@ -280,5 +280,5 @@ def test_a_broker_that_does_not_answer_leaves_the_deliveries_pending_for_the_hou
     with django_capture_on_commit_callbacks(execute=True):
         message, created = _send(phone_user)  # no error reaches the sender
     assert created and {d.status for d in message.deliveries.all()} == {Delivery.Status.PENDING}
-    services.deliver_due()
+    services.deliver_due(now=NOON)  # the planned time, not the clock: at night the SMS would wait for 07:00
     assert {d.status for d in message.deliveries.all()} == {Delivery.Status.SENT} and len(sms) == 1
