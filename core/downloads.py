@@ -8,6 +8,8 @@ import re
 import tablib
 from django.http import HttpResponse
 
+from core.replica import replica_reads
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: The first characters that make a spreadsheet read a cell as a formula (or, for tab and CR, that some
@@ -46,16 +48,19 @@ def safe_dataset(dataset):
 
 
 def sheet(title, headers, rows):
-    """A Dataset of already-scoped rows with every cell escaped."""
-    return tablib.Dataset(*(escape_row(row) for row in rows), headers=escape_row([str(h) for h in headers]),
-                          title=title)
+    """A Dataset of already-scoped rows with every cell escaped (rows still to be read come from the replica,
+    when there is one: core.replica)."""
+    with replica_reads():
+        return tablib.Dataset(*(escape_row(row) for row in rows), headers=escape_row([str(h) for h in headers]),
+                              title=title)
 
 
 class EscapedResourceMixin:
     """For django-import-export resources: every exported cell goes through `escape_cell`."""
 
     def export(self, *args, **kwargs):
-        return safe_dataset(super().export(*args, **kwargs))
+        with replica_reads():  # an export may lag the primary by a moment: read it from the replica, if any
+            return safe_dataset(super().export(*args, **kwargs))
 
 
 def csv_download(content, file_name):

@@ -131,6 +131,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# A read replica (README "Scaling out"): the dashboard's refresh and the exports read from it (core.replica).
+# In tests it mirrors the default database, so the routing is exercised on one server.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+
+# Behind PgBouncer in transaction pooling (DATABASE_POOLER=pgbouncer) a connection is handed to another client
+# between transactions: no server-side cursors (they live across transactions); the portal takes only
+# transaction-level advisory locks and sets no session state, which transaction pooling allows.
+if os.environ.get("DATABASE_POOLER", "").lower() == "pgbouncer":
+    for _alias in DATABASES:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
