@@ -10,6 +10,7 @@ from django.http import Http404
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.forms import ServiceErrorsAdminMixin
+from core.pagination import BoundedCountPaginator
 
 from .scopes import resolve_scope
 
@@ -65,6 +66,9 @@ class ScopedAdminMixin(ServiceErrorsAdminMixin):
     it is now, and the write goes through the admin's form, that is through the service. Personal fields
     (`masked_fields`) show masked on history pages to whoever may not change the object.
     """
+
+    #: Page counts exact up to 10,000 rows, estimated above (a province-wide list is not counted row by row).
+    paginator = BoundedCountPaginator
 
     #: The tree level of the objects this admin adds (None: not a tree admin). A user may add an
     #: object of level L only with write scope on a node above L (a community secretary adds grids,
@@ -141,6 +145,8 @@ class ScopedAdminMixin(ServiceErrorsAdminMixin):
         for item in self.get_list_filter(request):
             if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
                 names.add(item.parameter_name)
+                if getattr(item, "search_parameter", None):  # a tree filter's search box (grids.admin_filters)
+                    names.add(item.search_parameter)
             elif isinstance(item, (list, tuple)):
                 paths.add(item[0])
             elif isinstance(item, str):

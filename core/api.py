@@ -13,9 +13,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .dates import EARLIEST, LATEST, date_problem
 from .errors import ConflictError
+from .pagination import BoundedCountPaginator
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50; `count` is exact up to 10,000 rows and PostgreSQL's estimate above (core.pagination)."""
+
+    django_paginator_class = BoundedCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
