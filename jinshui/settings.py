@@ -298,6 +298,14 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "participation.models.SignupStatus",
         "RoomKindEnum": "servicecenters.models.RoomKind",
         "BookingStatusEnum": "servicecenters.models.BookingStatus",
+        # member work
+        "DevelopmentStageEnum": "members.development.models.DevelopmentStage",
+        "FilingStatusEnum": "members.development.models.FilingStatus",
+        "TransferStatusEnum": "members.transfers.models.TransferStatus",
+        "DuesKindEnum": "members.dues.models.DuesKind",
+        "MeetingKindEnum": "members.orglife.models.MeetingKind",
+        "PointCategoryEnum": "members.points.models.PointCategory",
+        "CategoryEnum": "members.records.models.MemberCategory",  # the members route's name before the above
     },
 }
 
