@@ -10,7 +10,7 @@ from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
 from members.development.api import CandidateViewSet, StageFilingViewSet
 from members.dues.api import DuesPaymentViewSet
-from members.orglife.api import MeetingViewSet
+from members.orglife.api import DutyDoneViewSet, MeetingViewSet
 from members.points.api import PointEntryViewSet
 from members.training.api import EnrolmentViewSet, QuizAttemptViewSet, QuizViewSet, TrainingClassViewSet
 from members.transfers.api import TransferViewSet
@@ -40,6 +40,7 @@ router.register("stage-filings", StageFilingViewSet, basename="stage-filing")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("dues", DuesPaymentViewSet, basename="dues-payment")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("duties-done", DutyDoneViewSet, basename="duty-done")
 router.register("points", PointEntryViewSet, basename="point-entry")
 router.register("training-classes", TrainingClassViewSet, basename="training-class")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")

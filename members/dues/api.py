@@ -7,15 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import BoundedDateField, error_responses
+from grids.models import Level
+from grids.selectors import org_list
 from members.api_common import MemberWorkViewSet, tree_filterset
 from members.records.models import Member
 from members.records.selectors import member_list
 
 from . import services
-from .models import DuesKind, DuesPayment
+from .models import DuesKind, DuesPayment, DuesReview
 from .selectors import dues_list
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -58,6 +61,31 @@ class DuesRecordSerializer(DuesFiguresSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["member"].queryset = member_list(user=request.user, write=True)
+
+
+class DuesReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    org = serializers.IntegerField(source="org_id", read_only=True)
+    month = serializers.DateField(read_only=True)
+    level = serializers.ChoiceField(choices=DuesReview.Level.choices, read_only=True)
+    members = serializers.IntegerField(read_only=True)
+    due = serializers.DecimalField(read_only=True, **MONEY)
+    paid = serializers.DecimalField(read_only=True, **MONEY)
+    opinion = serializers.CharField(read_only=True)
+    reviewed_at = serializers.DateTimeField(read_only=True)
+
+
+class DuesReviewInputSerializer(serializers.Serializer):
+    community = serializers.PrimaryKeyRelatedField(queryset=org_list(user=None), help_text=_(
+        "The community or village whose month is reviewed."))
+    month = BoundedDateField(help_text=_("Any day of the month (the first day is kept)."))
+    opinion = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["community"].queryset = org_list(user=request.user).filter(level=Level.COMMUNITY)
 
 
 class DuesFilter(tree_filterset("member__org__")):
@@ -103,6 +131,16 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Membe
                    "paid_on": payment.paid_on, "paid_by": payment.paid_by, **given}
         payment = services.dues_record(actor=request.user, member=payment.member, month=payment.month, **figures)
         return Response(DuesPaymentSerializer(self.fresh(payment)).data)
+
+    @extend_schema(summary=_("Review a community's dues for a month"), description=_(
+        "The community reviews its month first, then the street; the totals reviewed are kept with the review."),
+        request=DuesReviewInputSerializer, responses={201: DuesReviewSerializer, **error_responses(400, 403)})
+    @action(detail=False, methods=["post"])
+    def review(self, request):
+        data = self.body(DuesReviewInputSerializer)
+        done = services.dues_review(actor=request.user, community=data["community"], month=data["month"],
+                                    opinion=data["opinion"])
+        return Response(DuesReviewSerializer(done).data, status=status.HTTP_201_CREATED)
 
 
 __all__ = ["DuesPaymentViewSet"]

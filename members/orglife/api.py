@@ -18,10 +18,11 @@ from grids.selectors import org_list
 from members.api_common import MemberWorkViewSet, OpinionSerializer, tree_filterset
 from members.records.models import Member
 from members.records.selectors import member_list
+from members.rules import duty_period_end
 
 from . import services
-from .models import Attendance, Meeting, MeetingKind
-from .selectors import meeting_list
+from .models import Attendance, DutyDone, DutyItem, Frequency, Meeting, MeetingKind
+from .selectors import duty_done_list, meeting_list
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -175,4 +176,90 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MemberWor
         return Response(MeetingDetailSerializer(self.fresh(meeting)).data)
 
 
-__all__ = ["MeetingViewSet"]
+class DutyDoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    org = serializers.IntegerField(source="org_id", read_only=True)
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    frequency = serializers.ChoiceField(source="item.frequency", choices=Frequency.choices, read_only=True)
+    period = serializers.CharField(read_only=True)
+    done_on = serializers.DateField(read_only=True)
+    on_time = serializers.BooleanField(read_only=True)
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
+
+
+class DutyMarkSerializer(serializers.Serializer):
+    org = serializers.PrimaryKeyRelatedField(queryset=org_list(user=None), help_text=_(
+        "The party branch (a community, village, grid or building group) the caller may change."))
+    item = serializers.PrimaryKeyRelatedField(queryset=DutyItem.objects.all())
+    done_on = BoundedDateField()
+    period = serializers.RegexField(r"^\d{4}(-W\d{2}|-\d{2}|Q[1-4]|H[12])?$", max_length=10, required=False,
+                                    allow_null=True, default=None, help_text=_(
+                                        "Empty: the period the date falls in (2026-W14, 2026-04, 2026Q2 …)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["org"].queryset = org_list(user=request.user, write=True)
+
+    def validate_period(self, value):
+        if value:
+            try:
+                duty_period_end(value)
+            except ValueError:
+                raise serializers.ValidationError(_("This is not a period of the item's frequency.")) from None
+        return value
+
+
+class DutyRedateSerializer(serializers.Serializer):
+    done_on = BoundedDateField()
+
+
+class DutyDoneFilter(tree_filterset("org__")):
+    on_time = filters.BooleanFilter()
+    frequency = filters.ChoiceFilter(field_name="item__frequency", choices=Frequency.choices)
+
+    class Meta:
+        model = DutyDone
+        fields = ["on_time", "frequency", "street", "community", "subtree"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List duty checklist items done"), description=_(
+        "Checklist items ticked off by the branches of the caller's area (meetings tick theirs by themselves)."),
+        responses={200: DutyDoneSerializer(many=True), **error_responses(400)}),
+    retrieve=extend_schema(summary=_("A duty checklist item done"),
+                           responses={200: DutyDoneSerializer, **error_responses(404)}),
+    create=extend_schema(summary=_("Tick off a duty checklist item"), description=_(
+        "Done after the period's end, it counts as done late."), request=DutyMarkSerializer,
+        responses={201: DutyDoneSerializer, **error_responses(400, 403)}),
+    partial_update=extend_schema(summary=_("Correct the date an item was done"), request=DutyRedateSerializer,
+                                 responses={200: DutyDoneSerializer, **ERRORS}),
+)
+class DutyDoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MemberWorkViewSet):
+    selector = duty_done_list
+    serializer_class = DutyDoneSerializer
+    filterset_class = DutyDoneFilter
+    search_fields = ["org__name", "item__name", "period"]
+    ordering_fields = ["done_on", "id"]
+    ordering = ["-done_on", "-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return duty_done_list(user=self.request.user).select_related("org", "item")
+
+    def create(self, request):
+        data = self.body(DutyMarkSerializer)
+        duty = services.duty_mark_done(actor=request.user, **data)
+        return Response(DutyDoneSerializer(self.fresh(duty)).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        duty = self.get_object()
+        data = self.body(DutyRedateSerializer)
+        duty = services.duty_redate(actor=request.user, duty=duty, done_on=data["done_on"])
+        return Response(DutyDoneSerializer(self.fresh(duty)).data)
+
+
+__all__ = ["MeetingViewSet", "DutyDoneViewSet"]

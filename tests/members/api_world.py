@@ -101,11 +101,24 @@ def attempt_pair(tree):
     return tuple(attempts)
 
 
+def duty_pair(tree):
+    from members.orglife.models import DutyDone
+
+    meeting_pair(tree)  # each meeting ticks the theme party day off for its branch
+    return DutyDone.objects.get(org=tree.grid), DutyDone.objects.get(org=tree.other_grid)
+
+
+def _item():
+    from members.orglife.models import DutyItem
+
+    return DutyItem.objects.filter(meeting_kind="").order_by("number").first().pk
+
+
 #: Each route's records: resource → a builder of (own, foreign).
 RESOURCES = {
     "candidates": candidate_pair, "stage-filings": filing_pair, "transfers": transfer_pair, "dues": dues_pair,
     "meetings": meeting_pair, "points": points_pair, "training-classes": class_pair, "enrolments": enrolment_pair,
-    "quizzes": quiz_pair, "quiz-attempts": attempt_pair,
+    "quizzes": quiz_pair, "quiz-attempts": attempt_pair, "duties-done": duty_pair,
 }
 
 
@@ -142,6 +155,8 @@ WRITES = [
      {"district": 200, "street": 200, "community": 200}),
     ("meeting review", "meetings", "review", meeting_pair, lambda o, t: {"opinion": "记录完整"},
      {"district": 200, "street": 200, "community": 200}),
+    ("duty redate", "duties-done", "", duty_pair, lambda o, t: {"done_on": "2026-05-09"},
+     {"district": 200, "street": 200, "community": 200}),
     ("points patch", "points", "", points_pair, lambda o, t: {"points": "3.5"},
      {"district": 200, "street": 200, "community": 200}),
     ("class patch", "training-classes", "", class_pair, lambda o, t: {"planned_hours": "20"},
@@ -175,6 +190,12 @@ CREATES = [
     ("class", "training-classes",
      lambda t, org: {"name": "党员冬训班", "organizer": org.pk, "starts_on": "2026-12-01",
                      "ends_on": "2026-12-03", "planned_hours": "12"}, "community"),
+]
+CREATES += [
+    ("duty done", "duties-done", lambda t, org: {"org": org.pk, "item": _item(), "done_on": "2026-05-02"}, "grid"),
+    ("dues review", "dues/review",
+     lambda t, org: {"community": org.pk, "month": make_dues(MemberFactory(org=org)).month.isoformat()},
+     "community"),
 ]
 FOREIGN_NODE = {"grid": "other_grid", "community": "other_community"}
 

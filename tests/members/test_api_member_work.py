@@ -71,6 +71,14 @@ def _rows(resource, tree, n):
         klass = make_class(tree.community)
         for i in range(n):
             make_quiz(klass, title=f"测验{i}")
+    elif resource == "duties-done":
+        from members.orglife.models import DutyDone, DutyItem
+
+        item = DutyItem.objects.get(number=1)
+        start = DutyDone.objects.filter(item=item).count()
+        DutyDone.objects.bulk_create([
+            DutyDone(org=tree.grid, item=item, period=f"2025-W{start + i + 1:02d}", on_time=True, recorded_by=actor,
+                     done_on=datetime.date.fromisocalendar(2025, start + i + 1, 3)) for i in range(n)])
     elif resource == "quiz-attempts":
         quiz = make_quiz(make_class(tree.community))
         for _i in range(n):
@@ -80,7 +88,7 @@ def _rows(resource, tree, n):
 
 
 LISTS = ["candidates", "stage-filings", "transfers", "dues", "meetings", "points", "training-classes", "enrolments",
-         "quizzes", "quiz-attempts"]
+         "quizzes", "quiz-attempts", "duties-done"]
 
 
 @pytest.mark.parametrize("resource", LISTS)
@@ -203,10 +211,10 @@ def test_every_member_work_operation_is_described(client):
     schema = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     prefixes = ("/api/v1/candidates/", "/api/v1/stage-filings/", "/api/v1/transfers/", "/api/v1/dues/",
                 "/api/v1/meetings/", "/api/v1/points/", "/api/v1/training-classes/", "/api/v1/enrolments/",
-                "/api/v1/quizzes/", "/api/v1/quiz-attempts/")
+                "/api/v1/quizzes/", "/api/v1/quiz-attempts/", "/api/v1/duties-done/")
     operations = [(path, method, op) for path, item in schema["paths"].items() if path.startswith(prefixes)
                   for method, op in item.items()]
-    assert len(operations) >= 32
+    assert len(operations) >= 38
     for path, method, op in operations:
         assert op.get("summary") and CHINESE.search(op["summary"]), (path, method)
         assert {"401", "403"} <= set(op["responses"]), (path, method)
