@@ -305,7 +305,10 @@ SPECTACULAR_SETTINGS = {
         "DuesKindEnum": "members.dues.models.DuesKind",
         "MeetingKindEnum": "members.orglife.models.MeetingKind",
         "PointCategoryEnum": "members.points.models.PointCategory",
-        "CategoryEnum": "members.records.models.MemberCategory",  # the members route's name before the above
+        "DutyFrequencyEnum": "members.orglife.models.Frequency",
+        # The names the members and bookings routes had before member work shared their field names.
+        "CategoryEnum": "members.records.models.MemberCategory",
+        "FrequencyEnum": "servicecenters.models.BookingSeries.Frequency",
     },
 }
 
