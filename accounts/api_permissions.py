@@ -1,5 +1,6 @@
 """DRF permission classes built on the one scope mechanism (accounts.scopes)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .scopes import resolve_scope
@@ -19,7 +20,7 @@ class ChangesOnTree(WorksOnTree):
     the tree: an inspector reads only and gets 403 before the request's body is read. Where exactly the user may
     write is the services' decision (403 from them)."""
 
-    message = "Your role may read these records but not change them."
+    message = _("Your role may read these records but not change them.")
 
     def has_permission(self, request, view):
         scope = resolve_scope(request.user)

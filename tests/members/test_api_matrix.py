@@ -101,6 +101,12 @@ def test_creates(tree, role):
     assert not failures, failures
 
 
+def test_an_inspector_is_told_in_chinese_that_they_read_only(tree):
+    users = make_users(tree)
+    response = _client(users, "inspector").post("/api/v1/points/", {}, format="json")
+    assert response.status_code == 403 and response.json()["detail"] == "您的角色只能查看这些记录，不能修改。"
+
+
 @pytest.mark.parametrize("resource", ["quizzes", "quiz-attempts"])
 def test_read_only_routes_refuse_writes(tree, resource):
     users = make_users(tree)
