@@ -159,7 +159,7 @@ CANDIDATE_ERRORS = error_responses(400, 403, 404)
 @extend_schema_view(
     list=extend_schema(summary=_("List development candidates"), description=_(
         "Candidates of the caller's area; ID-card number and phone masked, no date of birth."),
-        responses={200: CandidateSerializer(many=True), **error_responses()}),
+        responses={200: CandidateSerializer(many=True), **error_responses(400)}),
     retrieve=extend_schema(summary=_("A development candidate with their steps and filings"), description=_(
         "ID-card number, phone and date of birth in full only to whoever may change the candidate (recorded as "
         "a reveal); masked, without the date of birth, to the others."),
@@ -244,7 +244,7 @@ class StageFilingFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary=_("List stage filings"), description=_(
         "The two-level filing of the candidates' stages in the caller's area; ?status=proposed is the street's "
-        "to-do list."), responses={200: StageFilingSerializer(many=True), **error_responses()}),
+        "to-do list."), responses={200: StageFilingSerializer(many=True), **error_responses(400)}),
     retrieve=extend_schema(summary=_("A stage filing"), responses={200: StageFilingSerializer,
                                                                    **error_responses(404)}),
 )

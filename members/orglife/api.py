@@ -118,7 +118,7 @@ ERRORS = error_responses(400, 403, 404)
 @extend_schema_view(
     list=extend_schema(summary=_("List branch meetings"), description=_(
         "Meetings of the branches in the caller's area, with their present and absent counts."),
-        responses={200: MeetingSerializer(many=True), **error_responses()}),
+        responses={200: MeetingSerializer(many=True), **error_responses(400)}),
     retrieve=extend_schema(summary=_("A branch meeting with its attendance"),
                            responses={200: MeetingDetailSerializer, **error_responses(404)}),
     create=extend_schema(summary=_("Record a branch meeting with its attendance"), description=_(

@@ -82,7 +82,7 @@ DECISION_ERRORS = error_responses(400, 403, 404)
 @extend_schema_view(
     list=extend_schema(summary=_("List transfers"), description=_(
         "Transfers sent from, or to, a branch of the caller's area."),
-        responses={200: TransferSerializer(many=True), **error_responses()}),
+        responses={200: TransferSerializer(many=True), **error_responses(400)}),
     retrieve=extend_schema(summary=_("A transfer"), responses={200: TransferSerializer, **error_responses(404)}),
     create=extend_schema(summary=_("Send a member to another branch or out of the district"),
                          request=TransferSendSerializer, responses={201: TransferSerializer, **DECISION_ERRORS}),
