@@ -5,7 +5,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -122,5 +126,37 @@ def error_500(request):
     return _json_error(request, 500, "server_error", _("Something went wrong on our side; try again later."))
 
 
-__all__ = ["Pagination", "exception_handler", "BoundedDateField",
+class ErrorSerializer(serializers.Serializer):
+    """The body of a refused request (401, 403, 404, 409, and a 400 that is not about fields)."""
+
+    code = serializers.CharField(required=False, help_text=gettext_lazy(
+        "What went wrong, for programs (409: the conflict, e.g. already_decided)."))
+    detail = serializers.CharField(help_text=gettext_lazy("What went wrong, in words for people."))
+
+
+def error_responses(*statuses, conflicts=None):
+    """The error answers an operation may give, for extend_schema(responses={200: …, **error_responses(400, 404)}):
+    400 is field errors ({"field": ["message", …]}), 401/403/404 an ErrorSerializer, 409 an ErrorSerializer
+    whose `code` is one of `conflicts` ({code: meaning})."""
+    described = {
+        400: OpenApiResponse(OpenApiTypes.OBJECT, description=gettext_lazy(
+            "Invalid input: each field with its messages, {\"field\": [\"message\"]} (\"non_field_errors\" for the "
+            "whole request)."), examples=[OpenApiExample("field errors", value={"reason": ["请说明原因。"]})]),
+        401: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not signed in.")),
+        403: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
+            "Signed in, but the role may not do this (outside the caller's area, or read only).")),
+        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
+            "No such record, or it lies outside the caller's area.")),
+    }
+    answers = {status_code: described[status_code] for status_code in statuses if status_code in described}
+    answers.setdefault(401, described[401])
+    answers.setdefault(403, described[403])
+    if conflicts:
+        template = "{} " + "; ".join(f"{code}: {{}}" for code in conflicts)
+        answers[409] = OpenApiResponse(ErrorSerializer, description=format_lazy(
+            template, gettext_lazy("Conflict; its code:"), *conflicts.values()))
+    return answers
+
+
+__all__ = ["Pagination", "exception_handler", "BoundedDateField", "ErrorSerializer", "error_responses",
            "BoundedDateTimeField", "error_400", "error_403", "error_404", "error_500"]

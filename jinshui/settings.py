@@ -316,6 +316,17 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "participation.models.SignupStatus",
         "RoomKindEnum": "servicecenters.models.RoomKind",
         "BookingStatusEnum": "servicecenters.models.BookingStatus",
+        # member work
+        "DevelopmentStageEnum": "members.development.models.DevelopmentStage",
+        "FilingStatusEnum": "members.development.models.FilingStatus",
+        "TransferStatusEnum": "members.transfers.models.TransferStatus",
+        "DuesKindEnum": "members.dues.models.DuesKind",
+        "MeetingKindEnum": "members.orglife.models.MeetingKind",
+        "PointCategoryEnum": "members.points.models.PointCategory",
+        "DutyFrequencyEnum": "members.orglife.models.Frequency",
+        # The names the members and bookings routes had before member work shared their field names.
+        "CategoryEnum": "members.records.models.MemberCategory",
+        "FrequencyEnum": "servicecenters.models.BookingSeries.Frequency",
     },
 }
 

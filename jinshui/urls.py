@@ -8,6 +8,12 @@ from accountability.api import EvaluationViewSet
 from accounts.api import TokenView
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
+from members.development.api import CandidateViewSet, StageFilingViewSet
+from members.dues.api import DuesPaymentViewSet
+from members.orglife.api import DutyDoneViewSet, MeetingViewSet
+from members.points.api import PointEntryViewSet
+from members.training.api import EnrolmentViewSet, QuizAttemptViewSet, QuizViewSet, TrainingClassViewSet
+from members.transfers.api import TransferViewSet
 from participation.api import ActivityViewSet, RequestViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
@@ -28,6 +34,19 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("requests", RequestViewSet, basename="request")
 router.register("activities", ActivityViewSet, basename="activity")
+# member work: development, transfers, dues, meetings, points, training (members/<topic>/api.py)
+router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("stage-filings", StageFilingViewSet, basename="stage-filing")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("dues", DuesPaymentViewSet, basename="dues-payment")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("duties-done", DutyDoneViewSet, basename="duty-done")
+router.register("points", PointEntryViewSet, basename="point-entry")
+router.register("training-classes", TrainingClassViewSet, basename="training-class")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("quizzes", QuizViewSet, basename="quiz")
+router.register("quiz-attempts", QuizAttemptViewSet, basename="quiz-attempt")
+# end of member work
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

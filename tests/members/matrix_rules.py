@@ -125,3 +125,18 @@ def _attempt(tree):
 
 SCOPED_OBJECTS["members.quizattempt"] = _attempt
 READ_ONLY_ADMINS = {"members.quizattempt"}  # scored by the server when the member submitted
+
+# The member-work API (members/<topic>/api.py): every route, every role, own and foreign records, in
+# tests/members/test_api_matrix.py.
+API_ROUTES = {name: "scoped" for name in (
+    "v1:candidate-list", "v1:candidate-detail", "v1:candidate-steps", "v1:candidate-file",
+    "v1:stage-filing-list", "v1:stage-filing-detail", "v1:stage-filing-approve", "v1:stage-filing-send-back",
+    "v1:transfer-list", "v1:transfer-detail", "v1:transfer-accept", "v1:transfer-send-back", "v1:transfer-complete",
+    "v1:dues-payment-list", "v1:dues-payment-detail", "v1:dues-payment-review", "v1:duty-done-list",
+    "v1:duty-done-detail",
+    "v1:meeting-list", "v1:meeting-detail", "v1:meeting-attendance", "v1:meeting-review",
+    "v1:point-entry-list", "v1:point-entry-detail",
+    "v1:training-class-list", "v1:training-class-detail", "v1:training-class-enrol",
+    "v1:enrolment-list", "v1:enrolment-detail", "v1:enrolment-sign-in", "v1:enrolment-score",
+    "v1:quiz-list", "v1:quiz-detail", "v1:quiz-attempt-list", "v1:quiz-attempt-detail",
+)}
