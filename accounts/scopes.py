@@ -6,9 +6,11 @@ materialised path, so a user's whole scope is a handful of path prefixes, read o
 `path LIKE 'prefix%'` conditions that every selector applies.
 """
 
+import logging
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import BigIntegerField, Q, Value
@@ -88,11 +90,15 @@ def _minimal(paths):
     return tuple(sorted(kept))
 
 
-#: The shared cache (Redis) keeps each user's resolved scope this long at most; every change of a grant, an
-#: object permission or a node's place drops it at once (connect_invalidation), the expiry only bounds what a
-#: bulk write that sends no signal (a queryset .update()) could leave stale.
-SHARED_SCOPE_SECONDS = 300
 _GENERATION_KEY = "scope:generation"
+log = logging.getLogger(__name__)
+
+
+def _shared_seconds():
+    """How long the shared cache (Redis) keeps a user's resolved scope (settings.SCOPE_CACHE_SECONDS; 0: not at
+    all). Every change of a grant, an object permission or a node drops it at once (connect_invalidation); the
+    expiry only bounds what a bulk write that sends no signal (a queryset .update()) could leave stale."""
+    return getattr(settings, "SCOPE_CACHE_SECONDS", 0)
 
 
 def _shared_key(user_id):
@@ -108,7 +114,11 @@ def _shared_get(user_id):
     current generation and the user's current version (both raised on every change, never reset, so that a
     scope computed while a grant changed is never taken for fresh)."""
     keys = [_shared_key(user_id), _GENERATION_KEY, _version_key(user_id)]
-    found = cache.get_many(keys)
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:  # noqa: BLE001 — a cache that fails: read the grants, as without one
+        log.warning("scope cache not read: %s", exc)
+        return None, None
     versions = (found.get(_GENERATION_KEY, 0), found.get(_version_key(user_id), 0))
     stored = found.get(_shared_key(user_id))
     if stored is None or stored[0] != versions:
@@ -128,10 +138,15 @@ def resolve_scope(user):
         scope = Scope(user_id=user.pk, roles=frozenset({Role.DISTRICT_STAFF}), read_all=True, write_all=True)
         setattr(user, _CACHE_ATTR, scope)
         return scope
-    scope, versions = _shared_get(user.pk)
+    seconds = _shared_seconds()
+    scope, versions = _shared_get(user.pk) if seconds else (None, None)
     if scope is None:
         scope = _compute_scope(user)
-        cache.set(_shared_key(user.pk), (versions, scope), SHARED_SCOPE_SECONDS)
+        if versions is not None:
+            try:
+                cache.set(_shared_key(user.pk), (versions, scope), seconds)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("scope cache not written: %s", exc)
     setattr(user, _CACHE_ATTR, scope)
     return scope
 
@@ -185,9 +200,12 @@ def forget_scope(user):
 
 def _bump_now(key):
     try:
-        cache.incr(key)
-    except ValueError:  # not there yet (or expired): any value other than the one a stored scope carries
-        cache.set(key, time.time_ns(), None)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or expired): any value other than the one a stored scope carries
+            cache.set(key, time.time_ns(), None)
+    except Exception as exc:  # noqa: BLE001 — a cache that fails holds nothing to drop (stale at most until expiry)
+        log.warning("scope cache version %s not raised: %s", key, exc)
 
 
 def _bump(key):

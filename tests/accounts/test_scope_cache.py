@@ -15,6 +15,11 @@ from tests.factories import UserFactory, grant
 from tests.servicecenters.factories import CenterFactory, RoomFactory
 
 
+@pytest.fixture(autouse=True)
+def stored_scopes(settings):
+    settings.SCOPE_CACHE_SECONDS = 300
+
+
 def _grants_queries(ctx):
     return [q["sql"] for q in ctx.captured_queries if "accounts_rolegrant" in q["sql"]]
 
