@@ -34,7 +34,7 @@ def center_booking(db):
                                   attendees=1, status=BookingStatus.CONFIRMED)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_revoking_a_grant_takes_effect_on_the_next_request(center_booking):
     staff = UserFactory(username="center-SC01", password="!")
     staff_grant = RoleGrant.objects.create(user=staff, role=Role.CENTER_STAFF, center_id=center_booking.room.center_id)
