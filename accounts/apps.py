@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from .scopes import connect_invalidation
+
+        connect_invalidation()

@@ -6,8 +6,13 @@ materialised path, so a user's whole scope is a handful of path prefixes, read o
 `path LIKE 'prefix%'` conditions that every selector applies.
 """
 
+import logging
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import BigIntegerField, Q, Value
 
 from .models import NODE_ROLES, OrgNodeUserObjectPermission, Role, RoleGrant
@@ -85,8 +90,45 @@ def _minimal(paths):
     return tuple(sorted(kept))
 
 
+_GENERATION_KEY = "scope:generation"
+log = logging.getLogger(__name__)
+
+
+def _shared_seconds():
+    """How long the shared cache (Redis) keeps a user's resolved scope (settings.SCOPE_CACHE_SECONDS; 0: not at
+    all). Every change of a grant, an object permission or a node drops it at once (connect_invalidation); the
+    expiry only bounds what a bulk write that sends no signal (a queryset .update()) could leave stale."""
+    return getattr(settings, "SCOPE_CACHE_SECONDS", 0)
+
+
+def _shared_key(user_id):
+    return f"scope:user:{user_id}"
+
+
+def _version_key(user_id):
+    return f"scope:version:{user_id}"
+
+
+def _shared_get(user_id):
+    """(stored scope or None, the versions it must carry): a stored scope counts only if it was computed at the
+    current generation and the user's current version (both raised on every change, never reset, so that a
+    scope computed while a grant changed is never taken for fresh)."""
+    keys = [_shared_key(user_id), _GENERATION_KEY, _version_key(user_id)]
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:  # noqa: BLE001 — a cache that fails: read the grants, as without one
+        log.warning("scope cache not read: %s", exc)
+        return None, None
+    versions = (found.get(_GENERATION_KEY, 0), found.get(_version_key(user_id), 0))
+    stored = found.get(_shared_key(user_id))
+    if stored is None or stored[0] != versions:
+        return None, versions
+    return stored[1], versions
+
+
 def resolve_scope(user):
-    """Compute (and cache on the user object for this request) the scope of a user."""
+    """The scope of a user: kept on the user object for the request, and in the shared cache between requests
+    (one cache read per request; the grants query only after a grant of theirs changed)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(user_id=None)
     cached = getattr(user, _CACHE_ATTR, None)
@@ -96,6 +138,20 @@ def resolve_scope(user):
         scope = Scope(user_id=user.pk, roles=frozenset({Role.DISTRICT_STAFF}), read_all=True, write_all=True)
         setattr(user, _CACHE_ATTR, scope)
         return scope
+    seconds = _shared_seconds()
+    scope, versions = _shared_get(user.pk) if seconds else (None, None)
+    if scope is None:
+        scope = _compute_scope(user)
+        if versions is not None:
+            try:
+                cache.set(_shared_key(user.pk), (versions, scope), seconds)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("scope cache not written: %s", exc)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def _compute_scope(user):
 
     grants = RoleGrant.objects.filter(user_id=user.pk).values_list("role", "node__path", "center_id")
     exceptions = (
@@ -132,14 +188,62 @@ def resolve_scope(user):
         grant_paths=grant_paths,
         center_ids=tuple(sorted(set(center_ids))),
     )
-    setattr(user, _CACHE_ATTR, scope)
     return scope
 
 
 def forget_scope(user):
-    """Drop the cached scope (after the user's grants changed)."""
+    """Drop the cached scope (after the user's grants changed): on this object and in the shared cache."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    forget_scope_of(user.pk)
+
+
+def _bump_now(key):
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or expired): any value other than the one a stored scope carries
+            cache.set(key, time.time_ns(), None)
+    except Exception as exc:  # noqa: BLE001 — a cache that fails holds nothing to drop (stale at most until expiry)
+        log.warning("scope cache version %s not raised: %s", key, exc)
+
+
+def _bump(key):
+    """Raise a version now and again once the surrounding transaction commits: a request that read the old grants
+    in between stored its scope under the version of the first raise, which the second makes stale."""
+    _bump_now(key)
+    transaction.on_commit(lambda: _bump_now(key))
+
+
+def forget_scope_of(user_id):
+    """The shared cache's scope of one user is out of date (their next request reads their grants again)."""
+    if user_id is not None:
+        _bump(_version_key(user_id))
+
+
+def forget_all_scopes():
+    """Every stored scope is out of date (a node moved: the paths of its subtree changed)."""
+    _bump(_GENERATION_KEY)
+
+
+def connect_invalidation():
+    """Drop stored scopes when what they are made of changes: a role grant or an object permission (that
+    user's), or a node of the tree (a move changes the paths of its subtree: everyone's). Called from
+    AccountsConfig.ready; the tree's model is named by its label, the floor above is not imported."""
+    from django.db.models.signals import post_delete, post_save
+
+    def user_changed(sender, instance, **kwargs):
+        forget_scope_of(instance.user_id)
+
+    def tree_changed(sender, instance, created=False, **kwargs):
+        if not created:
+            forget_all_scopes()
+
+    for model in (RoleGrant, OrgNodeUserObjectPermission):
+        post_save.connect(user_changed, sender=model, dispatch_uid=f"scope-{model.__name__}-save", weak=False)
+        post_delete.connect(user_changed, sender=model, dispatch_uid=f"scope-{model.__name__}-delete", weak=False)
+    post_save.connect(tree_changed, sender="grids.OrgNode", dispatch_uid="scope-orgnode-save", weak=False)
+    post_delete.connect(tree_changed, sender="grids.OrgNode", dispatch_uid="scope-orgnode-delete", weak=False)
 
 
 # --- named rules: every "who may" question of the portal is answered here --------------------------

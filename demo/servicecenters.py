@@ -6,6 +6,7 @@ each, partner social organizations with their yearly evaluations, and weeks of p
 by the demo residents. Everything goes in with bulk_create (no history rows: the demo starts clean).
 """
 
+import collections
 import datetime
 from decimal import Decimal
 from random import Random
@@ -28,10 +29,27 @@ from servicecenters.models import (
     Room,
     RoomKind,
     ServiceCenter,
+    UPCOMING_STATUSES,
     WaitlistEntry,
 )
+from servicecenters.services import MAX_ACTIVE_PER_RESIDENT
 
 CENTERS_PER_COPY = 22
+
+
+def _under_limit(resident, others, upcoming):
+    """`resident`, or when they already hold the most upcoming bookings one resident may, the next resident in
+    line who holds fewer (None when every resident is at the limit)."""
+    if upcoming[resident] < MAX_ACTIVE_PER_RESIDENT:
+        return resident
+    at = others.index(resident) if resident in others else 0
+    for step in range(1, len(others) + 1):
+        candidate = others[(at + step) % len(others)]
+        if upcoming[candidate] < MAX_ACTIVE_PER_RESIDENT:
+            return candidate
+    return None
+
+
 #: The first three centers built (the seed: 7.6 million yuan, 1,700 to 4,700 m²).
 BUILT_AREAS = (4700, 3200, 1700)
 PLACES = (
@@ -147,6 +165,7 @@ def seed(*, scale, seed, hashed_password, today):
     if residents:
         first, others = residents[0], residents[1:] or residents
         first_future = 0
+        upcoming = collections.Counter()
         for n, room in enumerate(rooms):
             if not room.bookable:
                 continue
@@ -182,6 +201,12 @@ def seed(*, scale, seed, hashed_password, today):
                         resident, first_future = first, first_future + 1
                     elif offset < 0 and rng.random() < 0.02:
                         resident = first
+                    if status in UPCOMING_STATUSES:
+                        # The rule a resident books under: at most MAX_ACTIVE_PER_RESIDENT upcoming bookings.
+                        resident = _under_limit(resident, others, upcoming)
+                        if resident is None:
+                            continue
+                        upcoming[resident] += 1
                     bookings.append(Booking(
                         room=room, resident_id=resident, start=start, end=end,
                         attendees=rng.randint(1, max(1, min(room.capacity, 30))),

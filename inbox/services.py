@@ -102,8 +102,10 @@ def _phones(user_ids, preferences):
     return phones
 
 
-def _plan(messages, *, email=False, sms_params=None, now=None):
-    """Delivery rows for freshly created messages (one kind): by the kind's channels and each person's choice."""
+def _plan(messages, *, email=False, sms_params=None, now=None, fresh=False):
+    """Delivery rows for freshly created messages (one kind): by the kind's channels and each person's choice.
+    `fresh`: the messages were created in this transaction, so no other call can plan them: the rows are inserted
+    as they are and their ids come back with the insert."""
     if not messages:
         return []
     now = now or timezone.now()
@@ -129,10 +131,14 @@ def _plan(messages, *, email=False, sms_params=None, now=None):
                                  due_at=later or now, deferred_reason="quiet_hours" if later else ""))
     if not rows:
         return []
-    # A concurrent call planning the same message loses quietly: one row per message and channel.
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(Delivery.objects.filter(message__in=messages, status=Delivery.Status.PENDING, due_at__lte=now)
-               .values_list("pk", flat=True))
+    if fresh:
+        Delivery.objects.bulk_create(rows)
+        ids = [row.pk for row in rows if row.due_at <= now and row.pk is not None]
+    else:
+        # A concurrent call planning the same message loses quietly: one row per message and channel.
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = list(Delivery.objects.filter(message__in=messages, status=Delivery.Status.PENDING, due_at__lte=now)
+                   .values_list("pk", flat=True))
     if ids:
         transaction.on_commit(lambda: _after_commit(ids, now))
     return rows
@@ -155,13 +161,24 @@ def hand_to_worker(task, *args):
                     task.name, exc.__class__.__name__)
 
 
-def message_send(*, recipient, kind, key, subject, body="", url="", email=False, sms_params=None, now=None):
+def message_send(*, recipient, kind, key, subject, body="", url="", email=False, sms_params=None, now=None,
+                 fresh=False):
     """Put a message in `recipient`'s inbox once per `key` and plan its e-mail and SMS; returns (message, created).
 
     Sending again with the same key changes nothing, so a job run twice sends nothing twice. The kind's row in
     inbox.kinds says which channels it takes (`email=True` adds e-mail to a kind that has none); an SMS needs
     the kind's template parameters (`sms_params`). E-mail and SMS leave after the surrounding transaction
-    commits."""
+    commits.
+
+    `fresh=True`: the caller knows no message with this key can exist (the key names a row the caller inserted in
+    the current transaction), so the message and its deliveries are written straight away: no savepoint, no
+    look-up of a duplicate (three statements: the message, the person's preferences, the deliveries)."""
+    if fresh:
+        message = Message.objects.create(
+            recipient=recipient, kind=kind, key=key, subject=subject[:200], body=body, url=url
+        )
+        _plan([message], email=email, sms_params=sms_params, now=now, fresh=True)
+        return message, True
     try:
         with transaction.atomic():
             message = Message.objects.create(

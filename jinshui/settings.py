@@ -381,6 +381,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# How long the cache keeps a user's resolved data scope between requests (accounts.scopes; dropped at once when
+# their grants change); 0 reads the grants on every request.
+SCOPE_CACHE_SECONDS = int(os.environ.get("SCOPE_CACHE_SECONDS", "300"))
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

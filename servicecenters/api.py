@@ -69,7 +69,7 @@ class BookingSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if request is not None and "data" in kwargs:  # only input names a room; output shows the booking's own
             self.fields["room"].queryset = selectors.room_list(user=request.user)
 
 

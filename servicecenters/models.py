@@ -260,6 +260,9 @@ class Booking(models.Model):
             models.Index(fields=["room", "start"], name="booking_room_start"),
             models.Index(fields=["resident", "start"], name="booking_resident_start"),
             models.Index(fields=["status", "start"], name="booking_status_start"),
+            # A resident's upcoming bookings (their limit): only the few pending or confirmed rows, by end.
+            models.Index(fields=["resident", "end"], condition=Q(status__in=["pending", "confirmed"]),
+                         name="booking_resident_upcoming"),
         ]
 
     def __str__(self):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, TextField, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,9 +107,8 @@ def _check_range(start, end):
         raise ValidationError(errors)
 
 
-def _check_booking(*, actor, room, start, end, attendees, now, check_limit=True, extra_upcoming=0):
-    """Every reason a booking cannot be made, except a clash; raises ValidationError with field errors."""
-    errors = {}
+def _check_shape(start, end):
+    """The times themselves: both given, within the calendar, with a time zone, the end after the start."""
     if start is None or end is None:
         raise ValidationError({"start": _("Give a start and an end.")})
     _check_range(start, end)
@@ -117,10 +116,18 @@ def _check_booking(*, actor, room, start, end, attendees, now, check_limit=True,
         raise ValidationError({"start": _("Give times with a time zone offset.")})
     if end <= start:
         raise ValidationError({"end": _("The end must come after the start.")})
+
+
+def _booking_errors(*, room, start, end, attendees, now, closed, hours):
+    """The field errors of a booking of `room` that do not depend on other bookings, given whether the center is
+    closed that day (`closed`) and its opening hours that weekday (`hours`: (opens, closes) or None). Pure: the
+    caller read `closed` and `hours` in whatever statement suits it."""
+    _check_shape(start, end)
     if not room.bookable:
         raise ValidationError({"room": _("This room cannot be booked.")})
     if start < now:
         raise ValidationError({"start": _("This time is in the past.")})
+    errors = {}
     minutes = (end - start).total_seconds() / 60
     if minutes < room.min_minutes:
         errors["end"] = _("Too short: this room is booked for at least %(n)d minutes.") % {"n": room.min_minutes}
@@ -136,28 +143,47 @@ def _check_booking(*, actor, room, start, end, attendees, now, check_limit=True,
         errors["start"] = _("Too far ahead: this room is booked at most %(n)d days ahead.") % {
             "n": room.max_days_ahead
         }
-    elif ClosedDay.objects.filter(center_id=room.center_id, date=ls.date()).exists():
+    elif closed:
         errors["start"] = _("The center is closed on %(day)s.") % {"day": ls.date().isoformat()}
+    elif hours is None:
+        errors["start"] = _("The center is closed on that day of the week.")
+    elif le.date() != ls.date() or ls.time() < hours[0] or le.time() > hours[1]:
+        errors["start"] = _("Outside opening hours: the center is open %(opens)s–%(closes)s that day.") % {
+            "opens": hours[0].strftime("%H:%M"), "closes": hours[1].strftime("%H:%M"),
+        }
+    return errors
+
+
+def _limit_error():
+    return ValidationError({"non_field_errors": [
+        _("You already hold %(n)d upcoming bookings, the most one resident may hold.") % {
+            "n": MAX_ACTIVE_PER_RESIDENT}
+    ]})
+
+
+def upcoming_count(resident, *, now):
+    """How many upcoming (pending or confirmed, not yet ended) bookings the resident holds: read through the
+    partial index booking_resident_upcoming, not the resident's whole history."""
+    return Booking.objects.filter(resident=resident, status__in=UPCOMING_STATUSES, end__gt=now).count()
+
+
+def _check_booking(*, actor, room, start, end, attendees, now, check_limit=True, extra_upcoming=0):
+    """Every reason a booking cannot be made, except a clash; raises ValidationError with field errors."""
+    _check_shape(start, end)
+    ls = local(start)
+    if not room.bookable or start < now:
+        closed, hours = False, None  # refused before the day is looked at
     else:
-        hours = OpeningHours.objects.filter(center_id=room.center_id, weekday=ls.weekday()).first()
-        if hours is None:
-            errors["start"] = _("The center is closed on that day of the week.")
-        elif le.date() != ls.date() or ls.time() < hours.opens or le.time() > hours.closes:
-            errors["start"] = _("Outside opening hours: the center is open %(opens)s–%(closes)s that day.") % {
-                "opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M"),
-            }
+        closed = ClosedDay.objects.filter(center_id=room.center_id, date=ls.date()).exists()
+        hours = OpeningHours.objects.filter(
+            center_id=room.center_id, weekday=ls.weekday()).values_list("opens", "closes").first()
+    errors = _booking_errors(room=room, start=start, end=end, attendees=attendees, now=now, closed=closed,
+                             hours=hours)
     if errors:
         raise ValidationError(errors)
     _check_block(room, start, end)
-    if check_limit:
-        upcoming = Booking.objects.filter(
-            resident=actor, status__in=UPCOMING_STATUSES, end__gt=now
-        ).count() + extra_upcoming
-        if upcoming >= MAX_ACTIVE_PER_RESIDENT:
-            raise ValidationError({"non_field_errors": [
-                _("You already hold %(n)d upcoming bookings, the most one resident may hold.") % {
-                    "n": MAX_ACTIVE_PER_RESIDENT}
-            ]})
+    if check_limit and upcoming_count(actor, now=now) + extra_upcoming >= MAX_ACTIVE_PER_RESIDENT:
+        raise _limit_error()
 
 
 def overlapping_q(start, end):
@@ -174,8 +200,34 @@ def _overlapping(room, start, end):
     return Booking.objects.filter(overlapping_q(start, end), room=room)
 
 
-def _lock_room(room):
-    return Room.objects.select_for_update().select_related("center").get(pk=room.pk)
+#: The first key of the per-resident advisory locks (pg_advisory_xact_lock(int, int)): booking writes that count a
+#: resident's upcoming bookings hold it, so two requests of one resident for different rooms queue too.
+RESIDENT_LOCK_SPACE = 0x5C0B
+
+
+def _lock_room(room, *, resident=None, day=None, free=None):
+    """The room, locked (SELECT … FOR UPDATE) with its center, in one statement; with `resident`, the resident's
+    booking lock too (PostgreSQL advisory lock until the transaction ends), so that their limit of upcoming
+    bookings is checked under the same statement's locks as the slot; with `day` (local date), the center's
+    opening hours that weekday (opens_that_day, closes_that_day) and whether it is closed that day
+    (closed_that_day); with `free` (start, end), only if no booking committed before the statement began holds
+    that time: a slot already taken answers Room.DoesNotExist at once instead of queueing for the lock (the rows
+    a statement filters out are never locked), so that a crowd for one slot does not wait in line to be refused."""
+    qs = Room.objects.select_for_update(of=("self",)).select_related("center").filter(pk=room.pk)
+    if free is not None:
+        qs = qs.exclude(Exists(Booking.objects.filter(overlapping_q(*free), room=OuterRef("pk"))))
+    if day is not None:
+        hours = OpeningHours.objects.filter(center=OuterRef("center_id"), weekday=day.weekday())
+        qs = qs.annotate(
+            closed_that_day=Exists(ClosedDay.objects.filter(center=OuterRef("center_id"), date=day)),
+            opens_that_day=Subquery(hours.values("opens")[:1]),
+            closes_that_day=Subquery(hours.values("closes")[:1]),
+        )
+    if resident is not None and connection.vendor == "postgresql":
+        qs = qs.annotate(resident_locked=Func(
+            Value(RESIDENT_LOCK_SPACE), Value(resident.pk, output_field=IntegerField()),
+            function="pg_advisory_xact_lock", output_field=TextField()))
+    return qs.get()
 
 
 def _is_exclusion_violation(exc):
@@ -225,9 +277,10 @@ def send_booking_message(*, booking_id, event):
     booking_message(Booking.objects.select_related("room__center", "resident").get(pk=booking_id), event)
 
 
-def booking_message(booking, event):
+def booking_message(booking, event, *, fresh=False):
     """The inbox message (and email) about one booking event, for a booking loaded with its room, center and
-    resident; idempotent by key."""
+    resident; idempotent by key. `fresh`: the booking was made in the current transaction, so its message cannot
+    exist yet (written without a savepoint, see inbox.services.message_send)."""
     what = f"{booking.room.center.name} · {booking.room.name} · {_fmt(booking)}"
     subjects = {
         "confirmed": _("Booking confirmed: %(what)s"),
@@ -241,6 +294,7 @@ def booking_message(booking, event):
         recipient=booking.resident, kind=f"booking_{event}", key=f"booking:{booking.pk}:{event}",
         subject=subjects[event] % {"what": what}, body=body, url=reverse("sc:my_bookings"),
         email=event != "pending", sms_params=[f"{booking.room.name} {local(booking.start):%m-%d %H:%M}"],
+        fresh=fresh,
     )
 
 
@@ -248,28 +302,38 @@ def booking_message(booking, event):
 
 
 def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, waitlist_entry=None):
-    """Book `room` for the actor. ValidationError (400) if it cannot be made, ConflictError (409) if taken."""
+    """Book `room` for the actor. ValidationError (400) if it cannot be made, ConflictError (409) if taken.
+
+    Four statements: the room and the resident locked (with the center's hours and closed day that date; a slot
+    already taken is refused by that statement without waiting for the lock), every
+    check that depends on other rows in one read taken under those locks (the slot, a maintenance block, a
+    waitlist hold, the resident's upcoming bookings and recent no-shows), the booking, its history row; then the
+    message, written in the same transaction from the rows already in hand (see booking_message)."""
     _require_signed_in(actor)
     now = now or timezone.now()
-    _check_range(start, end)
-
-    # Everything that does not depend on other bookings is checked before taking the lock, and a slot
-    # already taken answers at once: only the few requests that still race for a free slot queue on it.
-    if (start is not None and end is not None and timezone.is_aware(start) and timezone.is_aware(end)
-            and end > start and _overlapping(room, start, end).exists()):
-        raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
-    _check_booking(actor=actor, room=room, start=start, end=end, attendees=attendees, now=now)
-    check_no_show_pause(actor=actor, now=now)
+    _check_shape(start, end)
 
     def write():
         with transaction.atomic():
-            locked = _lock_room(room)
-            if not locked.bookable:
-                raise ValidationError({"room": _("This room cannot be booked.")})
-            _check_block(locked, start, end)
-            if _overlapping(locked, start, end).exists():
+            try:
+                locked = _lock_room(room, resident=actor, day=local(start).date(), free=(start, end))
+            except Room.DoesNotExist:
+                raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT) from None
+            facts = _slot_facts(locked, actor, start, end, now=now)
+            if facts["taken"]:
                 raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
-            _check_hold(locked, start, end, actor=actor, now=now)
+            hours = None if locked.opens_that_day is None else (locked.opens_that_day, locked.closes_that_day)
+            errors = _booking_errors(room=locked, start=start, end=end, attendees=attendees, now=now,
+                                     closed=locked.closed_that_day, hours=hours)
+            if errors:
+                raise ValidationError(errors)
+            if facts["blocked"]:
+                raise ValidationError({"start": _("The room is closed for maintenance at that time.")})
+            if (facts["upcoming"] or 0) >= MAX_ACTIVE_PER_RESIDENT:
+                raise _limit_error()
+            _raise_no_show_pause(_pause_until(facts["last_no_show"], facts["limit_no_show"], now))
+            if facts["held_until"] is not None:
+                raise _held_error(facts["held_until"])
             status = BookingStatus.PENDING if locked.needs_approval else BookingStatus.CONFIRMED
             booking = Booking(
                 room=locked, resident=actor, start=start, end=end, attendees=attendees,
@@ -277,14 +341,39 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
             )
             booking._history_user = actor
             booking.save()
-            WaitlistEntry.objects.filter(
-                room=locked, resident=actor, start__lt=end, end__gt=start,
-                status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
-            ).update(status=WaitlistEntry.Status.BOOKED)
-            _notify(booking, "pending" if status == BookingStatus.PENDING else "confirmed")
+            if facts["waiting"]:
+                WaitlistEntry.objects.filter(
+                    room=locked, resident=actor, start__lt=end, end__gt=start,
+                    status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+                ).update(status=WaitlistEntry.Status.BOOKED)
+            booking_message(booking, "pending" if status == BookingStatus.PENDING else "confirmed", fresh=True)
             return booking
 
     return _guarded(write)
+
+
+def _slot_facts(room, resident, start, end, *, now):
+    """Everything about [start, end) of a locked room and its resident that other transactions change, in one
+    statement (read after the locks are taken, so it sees every booking committed before)."""
+    waiting_statuses = [WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
+    held = WaitlistEntry.objects.filter(
+        room=OuterRef("pk"), status=WaitlistEntry.Status.OFFERED, hold_until__gt=now, start__lt=end, end__gt=start,
+    ).exclude(resident=resident).order_by("hold_until").values("hold_until")[:1]
+    upcoming = Booking.objects.filter(resident=resident, status__in=UPCOMING_STATUSES, end__gt=now).order_by(
+    ).values("resident").annotate(n=Count("pk")).values("n")
+    no_shows = Booking.objects.filter(
+        resident=resident, status=BookingStatus.NO_SHOW, start__gte=now - NO_SHOW_WINDOW, start__lt=now,
+    ).order_by("-start").values("start")
+    return Room.objects.filter(pk=room.pk).annotate(
+        taken=Exists(Booking.objects.filter(overlapping_q(start, end), room=OuterRef("pk"))),
+        blocked=Exists(RoomBlock.objects.filter(room=OuterRef("pk"), start__lt=end, end__gt=start)),
+        held_until=Subquery(held),
+        upcoming=Subquery(upcoming),
+        last_no_show=Subquery(no_shows[:1]),
+        limit_no_show=Subquery(no_shows[NO_SHOW_LIMIT - 1:NO_SHOW_LIMIT]),
+        waiting=Exists(WaitlistEntry.objects.filter(
+            room=OuterRef("pk"), resident=resident, start__lt=end, end__gt=start, status__in=waiting_statuses)),
+    ).values("taken", "blocked", "held_until", "upcoming", "last_no_show", "limit_no_show", "waiting").get()
 
 
 def _series_day(first, index, frequency):
@@ -325,7 +414,7 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
 
     def write():
         with transaction.atomic():
-            locked = _lock_room(room)
+            locked = _lock_room(room, resident=actor)
             # The first date must be valid in itself: it says what the series is.
             _check_booking(actor=actor, room=locked, start=start, end=end, attendees=attendees, now=now,
                            check_limit=False)
@@ -359,7 +448,7 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
             skipped = [d.isoformat() for d, _reason in clashes]
             if not planned:
                 raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT)
-            upcoming = Booking.objects.filter(resident=actor, status__in=UPCOMING_STATUSES, end__gt=now).count()
+            upcoming = upcoming_count(actor, now=now)
             if upcoming + len(planned) > MAX_ACTIVE_PER_RESIDENT:
                 raise ValidationError({"weeks": [
                     _("You already hold %(held)d upcoming bookings; with this series you would hold more than "
@@ -598,6 +687,15 @@ def _offer_waitlist(room, start, end, *, now):
 # --- no-shows, waitlist holds, series, self check-in, the calendar feed ----------------------------------------
 
 
+def _pause_until(last, limit_th, now):
+    """The end of a no-show pause, from the start of the latest no-show within the window (`last`) and of the
+    NO_SHOW_LIMIT-th latest (`limit_th`, None when there are fewer); None when the resident may book now."""
+    if last is None or limit_th is None:
+        return None
+    until = last + NO_SHOW_PAUSE
+    return until if until > now else None
+
+
 def no_show_pause_until(*, resident, now):
     """When a resident who missed NO_SHOW_LIMIT bookings within NO_SHOW_WINDOW may book again (None: now)."""
     recent = list(Booking.objects.filter(
@@ -605,12 +703,14 @@ def no_show_pause_until(*, resident, now):
     ).order_by("-start").values_list("start", flat=True)[:NO_SHOW_LIMIT])
     if len(recent) < NO_SHOW_LIMIT:
         return None
-    until = recent[0] + NO_SHOW_PAUSE
-    return until if until > now else None
+    return _pause_until(recent[0], recent[-1], now)
 
 
 def check_no_show_pause(*, actor, now):
-    until = no_show_pause_until(resident=actor, now=now)
+    _raise_no_show_pause(no_show_pause_until(resident=actor, now=now))
+
+
+def _raise_no_show_pause(until):
     if until is not None:
         raise ValidationError({"non_field_errors": [
             _("You missed %(n)d bookings in the last %(days)d days without cancelling; you may book again from "
@@ -624,11 +724,15 @@ def _check_hold(room, start, end, *, actor, now):
         room=room, status=WaitlistEntry.Status.OFFERED, hold_until__gt=now, start__lt=end, end__gt=start,
     ).exclude(resident=actor).order_by("hold_until").first()
     if held is not None:
-        raise ConflictError(
-            _("This time is held for a resident on the waitlist until %(time)s.") % {
-                "time": local(held.hold_until).strftime("%H:%M")},
-            code=BOOKING_CONFLICT,
-        )
+        raise _held_error(held.hold_until)
+
+
+def _held_error(hold_until):
+    return ConflictError(
+        _("This time is held for a resident on the waitlist until %(time)s.") % {
+            "time": local(hold_until).strftime("%H:%M")},
+        code=BOOKING_CONFLICT,
+    )
 
 
 def expire_holds(*, now):

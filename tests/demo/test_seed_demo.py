@@ -263,3 +263,27 @@ def test_command_refuses_existing_accounts_and_leaves_nothing(small_jinshui, set
     with pytest.raises(CommandError, match="admin"):
         _run()
     assert not OrgNode.objects.exists() and not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seeded_bookings_keep_every_booking_rule(small_jinshui, settings):
+    """Four residents and 22 centers' fortnight ahead: far more bookings than four residents may hold. The seed
+    gives each at most the limit of upcoming bookings, and every booking fits its room."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from servicecenters.models import UPCOMING_STATUSES, Booking
+    from servicecenters.services import MAX_ACTIVE_PER_RESIDENT
+
+    settings.DEBUG = True
+    _run()
+    now = timezone.now()
+    held = dict(Booking.objects.filter(status__in=UPCOMING_STATUSES, end__gt=now).values_list("resident")
+                .annotate(n=Count("pk")).values_list("resident__username", "n"))
+    assert held, "the seed books ahead"
+    assert max(held.values()) <= MAX_ACTIVE_PER_RESIDENT, held
+    for booking in Booking.objects.select_related("room"):
+        minutes = (booking.end - booking.start).total_seconds() / 60
+        assert booking.room.bookable
+        assert 1 <= booking.attendees <= booking.room.capacity
+        assert booking.room.min_minutes <= minutes <= booking.room.max_minutes

@@ -1,5 +1,6 @@
 """Fifty requests for one slot at once, on real PostgreSQL: exactly one booking, 49 conflicts, no 500."""
 
+import datetime
 import threading
 
 import pytest
@@ -62,7 +63,15 @@ def test_the_constraint_catches_a_race_the_service_check_misses(tomorrow, monkey
     room = RoomFactory(capacity=30)
     User = get_user_model()
     users = User.objects.bulk_create([User(username=f"race2-{i}", password="!") for i in range(10)])
-    monkeypatch.setattr(services, "_lock_room", lambda r: type(r).objects.select_related("center").get(pk=r.pk))
+    def unlocked(r, **kwargs):  # the room read without any lock, open all day
+        found = type(r).objects.select_related("center").get(pk=r.pk)
+        found.closed_that_day, found.opens_that_day, found.closes_that_day = False, datetime.time(0), datetime.time(23)
+        return found
+
+    monkeypatch.setattr(services, "_lock_room", unlocked)
+    monkeypatch.setattr(services, "_slot_facts", lambda *a, **k: {
+        "taken": False, "blocked": False, "held_until": None, "upcoming": 0, "last_no_show": None,
+        "limit_no_show": None, "waiting": False})
     real_overlapping = services._overlapping
 
     class Never:
