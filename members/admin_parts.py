@@ -34,6 +34,12 @@ class ReadOnlyInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Never saved (the parent's services write these rows): the admin's change message still asks what the
+        # formset saved.
+        return type(formset.__name__, (formset,), {"new_objects": (), "changed_objects": (), "deleted_objects": ()})
+
     def has_change_permission(self, request, obj=None):
         return False
 
