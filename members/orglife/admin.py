@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
 from accounts.scopes import writes_above
+from grids.forms import org_choice_labels
 from grids.models import label_related
 from grids.selectors import org_list
 from members.admin_parts import (
@@ -220,14 +221,18 @@ class DutyDoneAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Checklist items ticked off by the branches (meetings tick theirs by themselves)."""
 
     form = DutyDoneForm
-    list_display = ["org", "item", "period", "done_on", "on_time", "meeting"]
+    list_display = ["org_label", "item", "period", "done_on", "on_time", "meeting"]
     list_filter = ["on_time", "item__frequency", StreetFilter, CommunityFilter]
-    list_select_related = ["org", "item", "meeting"]
+    list_select_related = ["org__parent__parent", "item", "meeting"]
     search_fields = ["org__name", "item__name", "period"]
     show_full_result_count = False
 
     def scoped_queryset(self, request, write=False):
         return duty_done_list(user=request.user, write=write)
+
+    @admin.display(description=_("party branch"), ordering="org__path")
+    def org_label(self, obj):
+        return obj.org.label
 
     def node_of(self, obj):
         return obj.org
@@ -241,6 +246,7 @@ class DutyDoneAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":
             kwargs["queryset"] = org_list(user=request.user, write=True).filter(level__gte=2)
+            return org_choice_labels(super().formfield_for_foreignkey(db_field, request, **kwargs))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):

@@ -28,7 +28,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name", "=id_number", "=phone", "org__name", "=org__code"]
     private_search_fields = ("id_number", "phone")
     masked_fields = PERSONAL_FIELDS
-    list_select_related = ["org"]
+    list_select_related = ["org__parent__parent"]
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["org"]
@@ -57,7 +57,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("party organization"), ordering="org__path")
     def org_name(self, obj):
-        return obj.org.name
+        return obj.org.label  # "龙子湖社区 · 第二网格": the community read with the row (list_select_related)
 
     @admin.display(description=_("ID-card number"))
     def masked_id_number_display(self, obj):
