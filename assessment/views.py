@@ -232,6 +232,9 @@ def scores(request, quarter=None):
     indicator_count = len(plan.indicators.all()) if plan else 0
     kind = "department" if level == UnitLevel.DEPARTMENT else "org"
     rows = [{"unit": u, "scored": counts.get(u.pk, 0), "kind": kind} for u in units]
+    district = is_district(user)
+    publishable = (district and (state is None or state.status != QuarterStatus.PUBLISHED)
+                   and quarter_end(quarter) < timezone.localdate())
     return _render(request, "assessment/scores.html", "scores", {
         "title": _("Score entry"), "quarter": quarter, "level": level,
         "levels": [(lv, UnitLevel(lv).label) for lv in levels], "plan": plan, "rows": rows,
@@ -239,9 +242,10 @@ def scores(request, quarter=None):
         "status_label": (state.get_status_display() if state else QuarterStatus.OPEN.label),
         "previous": previous_quarter(quarter), "next": _next_quarter_if_started(quarter),
         "done": sum(1 for r in rows if indicator_count and r["scored"] >= indicator_count),
-        "publishable": is_district(user) and quarter_end(quarter) < timezone.localdate(),
-        "unscored": services.quarter_unscored(quarter=quarter) if is_district(user) else [],
-        "quarter_log": QuarterLog.objects.filter(quarter=quarter).select_related("by")[:20] if is_district(user)
+        "publishable": publishable,
+        # What publishing needs (a constant number of queries): the units left unscored, and the quarter's log.
+        "unscored": services.quarter_unscored(quarter=quarter) if publishable else [],
+        "quarter_log": list(QuarterLog.objects.filter(quarter=quarter).select_related("by")[:20]) if district
         else [],
     })
 

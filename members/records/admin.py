@@ -41,7 +41,8 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     actions = ["export_masked_csv", "export_masked_xlsx", "delete_selected"]
 
     def scoped_queryset(self, request, write=False):
-        return member_list(user=request.user, write=write)
+        # The branch's community too (its label); the admin adds list_select_related only when nothing is.
+        return member_list(user=request.user, write=write).select_related("org__parent__parent")
 
     @admin.action(description=_("Export selected members (CSV, ID numbers and phones masked)"))
     def export_masked_csv(self, request, queryset):

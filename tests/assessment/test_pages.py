@@ -247,7 +247,7 @@ def _more(tree, start, n):
 PAGES = [
     ("ranking street", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "street"}), 8),
     ("ranking community", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "community"}), 8),
-    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 9),
+    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 17),
     ("inspections", lambda t: (reverse("assessment:inspections"), {"month": "2026-11"}), 8),
     ("interviews", lambda t: (reverse("assessment:interviews"), {}), 7),
     ("year", lambda t: (reverse("assessment:year", args=[2026]), {"level": "street"}), 6),
