@@ -116,6 +116,9 @@ class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         request._meeting_branch = branch
         return super().add_view(request, form_url, {**(extra_context or {}), "subtitle": branch.label})
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the attendance is the checklist while recording
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             branch = getattr(request, "_meeting_branch", None)

@@ -69,6 +69,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
 
+    def __str__(self):
+        return self.member.name
+
 
 class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")

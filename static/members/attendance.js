@@ -2,7 +2,7 @@
 // The form works without this file: unticked members need a reason either way (checked on the server).
 (function () {
   "use strict";
-  document.querySelectorAll("[data-attendance]").forEach(function (list) {
+  function enhance(list) {
     var boxes = list.querySelectorAll("input[type=checkbox]");
     function sync(box) {
       var reason = box.closest("tr").querySelector(".attendance-reason");
@@ -21,5 +21,13 @@
         boxes.forEach(function (box) { box.checked = true; sync(box); });
       });
     }
-  });
+  }
+  function start() {
+    document.querySelectorAll("[data-attendance]").forEach(enhance);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();
