@@ -27,6 +27,7 @@ from .models import (
     InterviewStatus,
     Plan,
     Quarter,
+    QuarterLog,
     RankingSnapshot,
     Score,
 )
@@ -64,9 +65,34 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quarter)
-class QuarterAdmin(ReadOnlyAdmin):
+class QuarterAdmin(BulkActionMixin, ReadOnlyAdmin):
+    """Quarters' states. Publishing goes through the service (ended, every unit scored); a publication with units
+    unscored (with its reason) and a reopening (with its reason) are made on the score-entry page."""
+
     list_display = ["key", "status", "changed_at", "changed_by"]
     list_filter = ["status"]
+    actions = ["publish"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and is_district(request.user)  # the list's action, not the form
+
+    @admin.action(description=_("Publish the selected quarters (ended, every unit scored)"))
+    def publish(self, request, queryset):
+        self.run_bulk(request, queryset, lambda quarter: services.quarter_publish(
+            actor=request.user, quarter=quarter.key), gettext("Published: the ranking is being computed."))
+
+
+@admin.register(QuarterLog)
+class QuarterLogAdmin(ReadOnlyAdmin):
+    """Who published or reopened each quarter, why, and the units a publication left unscored."""
+
+    list_display = ["quarter", "action", "by", "at", "reason", "unscored_count"]
+    list_filter = ["action", "quarter"]
+    list_select_related = ["by"]
+
+    @admin.display(description=_("units without scores"))
+    def unscored_count(self, obj):
+        return len(obj.unscored)
 
 
 @admin.register(Score)
@@ -84,7 +110,7 @@ class ScoreAdmin(ReadOnlyAdmin):
 
 @admin.register(RankingSnapshot)
 class RankingSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["quarter", "level", "taken_at", "ranked_count", "unscored_count"]
+    list_display = ["quarter", "level", "taken_at", "ranked_count", "unscored_count", "superseded_at"]
     list_filter = ["level"]
 
 

@@ -47,7 +47,7 @@ def evaluate(*, year, level, unit_q=None, published_only=True):
 
     quarters = year_quarters(year)
     rows = RankingRow.objects.filter(
-        unit_q or Q(), snapshot__level=level, snapshot__quarter__in=quarters
+        unit_q or Q(), snapshot__level=level, snapshot__quarter__in=quarters, snapshot__superseded_at__isnull=True
     ).values("org_id", "department_id", "unit_code", "unit_name", "parent_name", "snapshot__quarter", "total", "rank")
     units = {}
     for r in rows:

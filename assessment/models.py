@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UnitLevel(models.TextChoices):
@@ -122,6 +123,39 @@ class Quarter(models.Model):
         return f"{self.key} · {self.get_status_display()}"
 
 
+class QuarterAction(models.TextChoices):
+    PUBLISH = "publish", _("Published")
+    REOPEN = "reopen", _("Reopened")
+
+
+class QuarterLog(models.Model):
+    """Who published or reopened a quarter, when and why: a publication with units unscored names them (the
+    recorded exception), a reopening gives its reason."""
+
+    quarter = models.CharField(_("quarter"), max_length=6)
+    action = models.CharField(pgettext_lazy("quarter", "action"), max_length=10, choices=QuarterAction.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    unscored = models.JSONField(_("units without scores"), default=list, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("quarter", "by"),
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quarter publication record")
+        verbose_name_plural = _("quarter publication records")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(action="reopen") | ~Q(reason=""), name="quarterlog_reopen_reason",
+                                   violation_error_message=_("Give the reason for reopening the quarter.")),
+            models.CheckConstraint(condition=Q(unscored=[]) | ~Q(reason=""), name="quarterlog_exception_reason",
+                                   violation_error_message=_("Give the reason for publishing with units "
+                                                             "unscored.")),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} · {self.get_action_display()}"
+
+
 class Score(models.Model):
     """One unit's score on one indicator in one quarter, with its evidence.
 
@@ -197,12 +231,18 @@ class RankingSnapshot(ImmutableModel):
     ranked_count = models.PositiveIntegerField(_("units ranked"), default=0)
     unscored_count = models.PositiveIntegerField(_("units without scores"), default=0)
     indicators = models.JSONField(_("indicators"), default=list)
+    #: Set when district staff reopened the quarter: the snapshot is kept as it was, no longer current (the only
+    #: change PostgreSQL lets through, once).
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ranking snapshot")
         verbose_name_plural = _("ranking snapshots")
-        ordering = ["-quarter", "level"]
-        constraints = [models.UniqueConstraint(fields=["quarter", "level"], name="snapshot_once_per_quarter_level")]
+        ordering = ["-quarter", "level", "-taken_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["quarter", "level"], condition=Q(superseded_at__isnull=True),
+            name="snapshot_current_once_per_quarter_level",
+            violation_error_message=_("This quarter already has a current ranking of this kind of unit."))]
 
     def __str__(self):
         return f"{self.quarter} · {self.get_level_display()}"

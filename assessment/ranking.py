@@ -119,10 +119,15 @@ def take_snapshots(quarter):
     """Write the snapshot of every level that has a plan and no snapshot yet; returns a summary per level."""
     year, _q = parse_quarter(quarter)
     plans = {p.level: p for p in Plan.objects.filter(year=year).prefetch_related("indicators")}
-    done = set(RankingSnapshot.objects.filter(quarter=quarter).values_list("level", flat=True))
+    done = set(RankingSnapshot.objects.filter(quarter=quarter, superseded_at__isnull=True).values_list(
+        "level", flat=True))
+    # A quarter ranked again after it was reopened: units already suggested for an interview are not again.
+    suggested_before = {_unit_key(r) for r in Interview.objects.filter(
+        quarter=quarter, reason=InterviewReason.RANKING).values("org_id", "department_id")}
     previous = {
         (r["snapshot__level"], _unit_key(r)): r
-        for r in RankingRow.objects.filter(snapshot__quarter=previous_quarter(quarter)).values(
+        for r in RankingRow.objects.filter(snapshot__quarter=previous_quarter(quarter),
+                                           snapshot__superseded_at__isnull=True).values(
             "snapshot__level", "org_id", "department_id", "rank", "total"
         )
     }
@@ -134,7 +139,7 @@ def take_snapshots(quarter):
             continue
         units = compute(quarter, level, plan)
         ranked = [u for u in units if u["rank"] is not None]
-        bottom = bottom_of([(u["key"], u["total"]) for u in ranked])
+        bottom = bottom_of([(u["key"], u["total"]) for u in ranked]) - suggested_before
         snapshot = RankingSnapshot.objects.create(
             quarter=quarter, level=level, plan=plan, ranked_count=len(ranked),
             unscored_count=len(units) - len(ranked),

@@ -52,7 +52,7 @@ def ranking_levels(*, user):
 
 def snapshot_quarters(*, level=None):
     """Quarters that have a snapshot (newest first)."""
-    qs = RankingSnapshot.objects.all()
+    qs = RankingSnapshot.objects.filter(superseded_at__isnull=True)
     if level:
         qs = qs.filter(level=level)
     return list(qs.order_by("-quarter").values_list("quarter", flat=True).distinct())
@@ -61,7 +61,8 @@ def snapshot_quarters(*, level=None):
 def ranking_rows(*, user, quarter, level):
     """The rows of one snapshot the user may see, ranked first, then the unscored."""
     scope = resolve_scope(user)
-    return RankingRow.objects.filter(_unit_q(scope), snapshot__quarter=quarter, snapshot__level=level).select_related(
+    return RankingRow.objects.filter(_unit_q(scope), snapshot__quarter=quarter, snapshot__level=level,
+                                     snapshot__superseded_at__isnull=True).select_related(
         "snapshot"
     )
 
@@ -78,7 +79,7 @@ def previous_row(*, row):
 
     return RankingRow.objects.filter(
         snapshot__quarter=previous_quarter(row.snapshot.quarter), snapshot__level=row.snapshot.level,
-        org_id=row.org_id, department_id=row.department_id,
+        snapshot__superseded_at__isnull=True, org_id=row.org_id, department_id=row.department_id,
     ).first()
 
 
@@ -86,7 +87,8 @@ def trend(*, user, level, quarters, unit_ids=None):
     """{unit: {quarter: total}} over `quarters` for the visible units of `level` (optionally only some)."""
     scope = resolve_scope(user)
     rows = RankingRow.objects.filter(
-        _unit_q(scope), snapshot__level=level, snapshot__quarter__in=quarters, total__isnull=False
+        _unit_q(scope), snapshot__level=level, snapshot__quarter__in=quarters, total__isnull=False,
+        snapshot__superseded_at__isnull=True,
     )
     if unit_ids is not None:
         key = "department_id__in" if level == UnitLevel.DEPARTMENT else "org_id__in"
@@ -99,7 +101,8 @@ def level_averages(*, level, quarters):
     from django.db.models import Avg
 
     return dict(
-        RankingRow.objects.filter(snapshot__level=level, snapshot__quarter__in=quarters, total__isnull=False)
+        RankingRow.objects.filter(snapshot__level=level, snapshot__quarter__in=quarters, total__isnull=False,
+                                  snapshot__superseded_at__isnull=True)
         .values_list("snapshot__quarter").annotate(avg=Avg("total")).order_by()
     )
 
@@ -117,7 +120,8 @@ def unit_for(*, user, kind, pk):
 def unit_history(*, user, unit):
     """Every snapshot row of one unit, oldest first (the unit must be visible: use unit_for first)."""
     field = "department" if isinstance(unit, Department) else "org"
-    return RankingRow.objects.filter(_unit_q(resolve_scope(user)), **{field: unit}).select_related(
+    return RankingRow.objects.filter(_unit_q(resolve_scope(user)), snapshot__superseded_at__isnull=True,
+                                     **{field: unit}).select_related(
         "snapshot"
     ).order_by("snapshot__quarter")
 
@@ -238,4 +242,4 @@ def next_quarter_row(*, user, interview):
     field = {"department_id": interview.department_id} if interview.department_id else {"org_id": interview.org_id}
     return RankingRow.objects.filter(_unit_q(resolve_scope(user)),
                                      snapshot__quarter=next_quarter(interview_quarter(interview)),
-                                     **field).select_related("snapshot").first()
+                                     snapshot__superseded_at__isnull=True, **field).select_related("snapshot").first()

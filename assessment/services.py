@@ -8,6 +8,7 @@ Who may do what:
 - a unit's secretary reports a finding of their unit rectified (the inspector or the district closes it).
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -33,12 +34,16 @@ from .models import (
     InterviewAction,
     InterviewReason,
     InterviewStatus,
+    Plan,
     Quarter,
+    QuarterAction,
+    QuarterLog,
     QuarterStatus,
+    RankingSnapshot,
     Score,
     UnitLevel,
 )
-from core.periods import month_of, parse_month, parse_quarter, quarter_start
+from core.periods import month_of, parse_month, parse_quarter, quarter_end, quarter_start
 
 # --- who may do what (shared with selectors and views) ---------------------------------------------
 
@@ -275,19 +280,75 @@ def quarter_set_status(*, actor, quarter, status):
     return state
 
 
+def quarter_unscored(*, quarter):
+    """The units of every kind with a plan for the quarter's year that have no score at all in `quarter`
+    ({"level", "code", "name"}, by kind then code): what a publication would rank apart. A constant number of
+    queries."""
+    from .ranking import _unit_key, _units
+
+    year = parse_quarter(quarter)[0]
+    levels = [lv for lv in UnitLevel.values if lv in set(Plan.objects.filter(year=year).values_list("level",
+                                                                                                    flat=True))]
+    scored = {_unit_key(r) for r in Score.objects.filter(quarter=quarter).values("org_id", "department_id")
+              .distinct().order_by()}
+    return [{"level": level, "code": u["code"], "name": u["name"]}
+            for level in levels for u in sorted(_units(level), key=lambda u: u["code"]) if u["key"] not in scored]
+
+
 @transaction.atomic
-def quarter_publish(*, actor, quarter):
-    """Publish a quarter: lock it, and queue the ranking job (snapshot + interview suggestions) after commit."""
+def quarter_publish(*, actor, quarter, exception_reason=""):
+    """Publish a quarter (district staff): only once it has ended, and with every unit of every planned kind
+    scored, or with `exception_reason` saying why the unscored units (recorded by name) are left unranked. Locks
+    it, records who published it (QuarterLog), and queues the ranking job (snapshot + interview suggestions)."""
     _require_district(actor)
     quarter = _quarter_key(quarter)
-    if quarter_start(quarter) > timezone.localdate():
-        raise ValidationError({"quarter": [_("Quarter %(quarter)s has not begun yet.") % {"quarter": quarter}]})
+    today = timezone.localdate()
+    if quarter_end(quarter) >= today:
+        raise ValidationError({"quarter": [
+            _("Quarter %(quarter)s has not ended yet: it can be published from %(day)s.") % {
+                "quarter": quarter, "day": (quarter_end(quarter) + datetime.timedelta(days=1)).isoformat()}]})
     state = _locked_quarter(quarter)
     if state.status == QuarterStatus.PUBLISHED:
         raise ValidationError({"quarter": [_("Quarter %(quarter)s is already published.") % {"quarter": quarter}]})
+    if not Plan.objects.filter(year=parse_quarter(quarter)[0]).exists():
+        raise ValidationError({"quarter": [_("There is no assessment plan for %(year)s: nothing to rank.") % {
+            "year": parse_quarter(quarter)[0]}]})
+    unscored = quarter_unscored(quarter=quarter)
+    reason = (exception_reason or "").strip()
+    if unscored and not reason:
+        names = "、".join(u["name"] for u in unscored[:10]) + ("……" if len(unscored) > 10 else "")
+        raise ValidationError({"exception_reason": [ValidationError(
+            _("%(count)s units have no score in %(quarter)s (%(names)s). Score them, or give the reason to "
+              "publish without them.") % {"count": len(unscored), "quarter": quarter, "names": names},
+            code="unscored")]})
     state.status, state.changed_by = QuarterStatus.PUBLISHED, actor
     state.save()
+    QuarterLog.objects.create(quarter=quarter, action=QuarterAction.PUBLISH, reason=reason if unscored else "",
+                              unscored=unscored, by=actor)
     enqueue("assessment.quarterly_ranking", quarter)
+    return state
+
+
+@transaction.atomic
+def quarter_reopen(*, actor, quarter, reason):
+    """Reopen a published quarter for scoring (district staff), with the reason, recorded. Its ranking snapshots
+    are kept, marked superseded (no longer shown as the quarter's ranking); publishing it again takes a new one."""
+    from jobs.models import JobRun
+
+    _require_district(actor)
+    quarter = _quarter_key(quarter)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for reopening the quarter.")]})
+    state = _locked_quarter(quarter)
+    if state.status != QuarterStatus.PUBLISHED:
+        raise ValidationError({"quarter": [_("Quarter %(quarter)s is not published.") % {"quarter": quarter}]})
+    RankingSnapshot.objects.filter(quarter=quarter, superseded_at__isnull=True).update(superseded_at=timezone.now())
+    # The ranking job ran for this quarter: forget that run, so that the next publication ranks it again.
+    JobRun.objects.filter(job="assessment.quarterly_ranking", period=quarter).delete()
+    state.status, state.changed_by = QuarterStatus.OPEN, actor
+    state.save()
+    QuarterLog.objects.create(quarter=quarter, action=QuarterAction.REOPEN, reason=reason, by=actor)
     return state
 
 

@@ -32,6 +32,7 @@ from core.periods import (
     parse_quarter,
     previous_quarter,
     quarter_of,
+    quarter_end,
     quarter_start,
     quarters_back,
     year_quarters,
@@ -40,7 +41,7 @@ from grids.models import OrgNode
 
 from . import selectors, services
 from .evaluation import year_evaluation
-from .models import FindingStatus, InterviewReason, Quarter, QuarterStatus, UnitLevel
+from .models import FindingStatus, InterviewReason, Quarter, QuarterLog, QuarterStatus, UnitLevel
 
 TREND_QUARTERS = 6
 TREND_SERIES = 8
@@ -231,6 +232,9 @@ def scores(request, quarter=None):
     indicator_count = len(plan.indicators.all()) if plan else 0
     kind = "department" if level == UnitLevel.DEPARTMENT else "org"
     rows = [{"unit": u, "scored": counts.get(u.pk, 0), "kind": kind} for u in units]
+    district = is_district(user)
+    publishable = (district and (state is None or state.status != QuarterStatus.PUBLISHED)
+                   and quarter_end(quarter) < timezone.localdate())
     return _render(request, "assessment/scores.html", "scores", {
         "title": _("Score entry"), "quarter": quarter, "level": level,
         "levels": [(lv, UnitLevel(lv).label) for lv in levels], "plan": plan, "rows": rows,
@@ -238,6 +242,11 @@ def scores(request, quarter=None):
         "status_label": (state.get_status_display() if state else QuarterStatus.OPEN.label),
         "previous": previous_quarter(quarter), "next": _next_quarter_if_started(quarter),
         "done": sum(1 for r in rows if indicator_count and r["scored"] >= indicator_count),
+        "publishable": publishable,
+        # What publishing needs (a constant number of queries): the units left unscored, and the quarter's log.
+        "unscored": services.quarter_unscored(quarter=quarter) if publishable else [],
+        "quarter_log": list(QuarterLog.objects.filter(quarter=quarter).select_related("by")[:20]) if district
+        else [],
     })
 
 
@@ -322,10 +331,16 @@ def quarter_action(request, quarter, action):
     if not is_district(request.user):
         raise DjangoPermissionDenied(_("Only district staff may do this."))
     try:
+        state = Quarter.objects.filter(key=quarter).first()
         if action == "publish":
-            services.quarter_publish(actor=request.user, quarter=quarter)
+            services.quarter_publish(actor=request.user, quarter=quarter,
+                                     exception_reason=request.POST.get("exception_reason", ""))
             messages.success(request, _("Quarter %(quarter)s is published: the ranking is being computed.")
                              % {"quarter": quarter})
+        elif action == "reopen" and state is not None and state.status == QuarterStatus.PUBLISHED:
+            services.quarter_reopen(actor=request.user, quarter=quarter, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Quarter %(quarter)s is reopened for scoring; its ranking is kept as "
+                                        "superseded and taken again when it is published.") % {"quarter": quarter})
         elif action in ("close", "reopen"):
             status = QuarterStatus.CLOSED if action == "close" else QuarterStatus.OPEN
             services.quarter_set_status(actor=request.user, quarter=quarter, status=status)

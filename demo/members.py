@@ -170,15 +170,22 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
 
     meetings, latest = [], {}
     months = _month_starts(today, 12)
+    # The street secretary reviews a community's meetings (never their recorder, the district's admin).
+    street_of = dict(OrgNode.objects.filter(level=2).values_list("pk", "parent__code"))
+    secretaries = {u.username: u for u in get_user_model().objects.filter(username__startswith="sec-")}
     for community in communities:
+        reviewer = secretaries.get(f"sec-{street_of.get(community)}")
+        if reviewer is not None and reviewer.pk == recorder.pk:
+            reviewer = None
         for month in months:
             held = month + datetime.timedelta(days=rng.randint(0, 9))
             if held > today:
                 held = today
             meeting = Meeting(org_id=community, kind="theme_day", held_on=held, topic=f"{held:%Y年%m月}主题党日",
                               minutes="学习党的理论，开展志愿服务。", recorded_by=recorder,
-                              reviewed_by=recorder if month < months[0] else None,
-                              reviewed_on=held + datetime.timedelta(days=5) if month < months[0] else None)
+                              reviewed_by=reviewer if reviewer and month < months[0] else None,
+                              reviewed_on=held + datetime.timedelta(days=5) if reviewer and month < months[0]
+                              else None)
             meetings.append(meeting)
             if month == months[0]:
                 latest[community] = meeting

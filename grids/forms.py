@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ValidationError
 from core.forms import add_service_error
 
-from .models import OrgNode
+from .models import OrgNode, label_related
 from .services import check_placement
 
 
@@ -26,3 +26,20 @@ class OrgNodeForm(forms.ModelForm):
             except ValidationError as exc:
                 add_service_error(self, exc)
         return cleaned
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """A choice of tree nodes named with their community ("龙子湖社区 · 第二网格"), in one query."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset.select_related(label_related()).order_by("path"), **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+def org_choice_labels(field):
+    """Make an existing ModelChoiceField of nodes (an admin's foreign key) name them as OrgChoiceField does."""
+    field.queryset = field.queryset.select_related(label_related()).order_by("path")
+    field.label_from_instance = lambda obj: obj.label
+    return field

@@ -115,6 +115,17 @@ class OrgNode(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    @property
+    def label(self):
+        """The name people recognise: a grid or building group with its community ("龙子湖社区 · 第二网格",
+        "龙子湖社区 · 第二网格 · 3号楼组"); a street or community alone. It reads the parent and grandparent: select
+        them with the node (`label_related`), or each row costs a query."""
+        if self.level == 3 and self.parent_id:
+            return f"{self.parent.name} · {self.name}"
+        if self.level == 4 and self.parent_id:
+            return f"{self.parent.parent.name} · {self.parent.name} · {self.name}"
+        return self.name
+
     @staticmethod
     def path_for(code, parent=None):
         prefix = parent.path if parent is not None else PATH_SEPARATOR
@@ -128,6 +139,11 @@ class OrgNode(models.Model):
 
     def is_within(self, other):
         return self.path.startswith(other.path)
+
+
+def label_related(prefix=""):
+    """The select_related path that makes `OrgNode.label` free for nodes reached through `prefix` ("org__")."""
+    return f"{prefix}parent__parent"
 
 
 class LevelProxyManager(models.Manager.from_queryset(OrgNodeQuerySet)):

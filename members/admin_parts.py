@@ -34,11 +34,26 @@ class ReadOnlyInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Never saved (the parent's services write these rows): the admin's change message still asks what the
+        # formset saved.
+        return type(formset.__name__, (formset,), {"new_objects": (), "changed_objects": (), "deleted_objects": ()})
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Shown to whoever may see the parent record (its admin decides by scope): secretaries hold no model
+        # permission of their own, and without this they saw a meeting without its attendance.
+        parent = self.admin_site._registry.get(self.parent_model)
+        return parent is not None and parent.has_view_permission(request, obj)
+
 
 class ServiceFormMixin:
     """Admin forms whose write is a service call made during validation (so its refusals are form errors)."""
 
-    def _service_form(self, form, request, call):
+    def _service_form(self, form, request, call, renames=None):
         class ServiceForm(form):
             def _post_clean(self):
                 super()._post_clean()
@@ -47,7 +62,7 @@ class ServiceFormMixin:
                 try:
                     self._saved = call(self)
                 except (ValidationError, PermissionDenied) as exc:
-                    add_service_error(self, exc)
+                    add_service_error(self, exc, renames=renames)
 
         return ServiceForm
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("import/template.xlsx", views.member_import_template_view, name="import-template"),
     path("branches/<int:pk>/", views.branch_view, name="branch"),
     path("birthdays/", views.birthdays_view, name="birthdays"),
+    path("development/steps/<int:pk>/attachment/", views.step_attachment_view, name="step-attachment"),
     path("transfers/<int:pk>/letter/", views.transfer_letter_view, name="transfer-letter"),
 ]

@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from core.errors import ConflictError
 from core.errors import PermissionDenied as ServicePermissionDenied
 from core.errors import ValidationError
 
+from .development.selectors import step_record_get
 from .dues.selectors import dues_paid_to
 from .imports import cells, engine
 from .imports.models import ImportKind, MemberImport
@@ -117,6 +118,19 @@ def branch_view(request, pk):
     return render(request, "members/branch.html", _context(
         request, branch.name, branch=branch, year=year, ranking=ranking, birthdays=birthdays, duties=duties,
         compliance=compliance))
+
+
+@staff_page
+def step_attachment_view(request, pk):
+    """A development step's attachment (the materials a pre-review reads), for whoever may see the candidate."""
+    record = step_record_get(user=request.user, pk=pk)
+    if record is None or not record.attachment:
+        raise Http404
+    try:
+        handle = record.attachment.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=record.attachment.name.rsplit("/", 1)[-1])
 
 
 @staff_page

@@ -5,6 +5,9 @@ from django import forms as django_forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,7 +20,7 @@ from members.admin_parts import CommunityFilter, ReadOnlyInline, StreetFilter
 from members.records.masking import PERSONAL_FIELDS
 
 from .models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
-from .selectors import candidate_list, stage_filing_list
+from .selectors import candidate_facts, candidate_list, stage_filing_list
 from .services import (
     CANDIDATE_FIELDS,
     candidate_create,
@@ -88,12 +91,12 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Member development: the candidate, their steps (record the next one from here) and stage filings."""
 
     form = CandidateForm
-    list_display = ["name", "gender", "masked_id", "org", "stage", "next_step", "completed_on"]
+    list_display = ["name", "gender", "masked_id", "org_label", "stage", "next_step", "completed_on"]
     list_filter = ["stage", StreetFilter, CommunityFilter]
     search_fields = ["name", "=id_number", "org__name", "=org__code"]
     private_search_fields = ("id_number",)
     masked_fields = PERSONAL_FIELDS
-    list_select_related = ["org"]
+    list_select_related = ["org__parent__parent"]
     show_full_result_count = False
     autocomplete_fields = ["org"]
     inlines = [StepRecordInline, StageFilingInline]
@@ -106,6 +109,10 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(steps_done=Count("steps"))
+
+    @admin.display(description=_("party branch"), ordering="org__path")
+    def org_label(self, obj):
+        return obj.org.label
 
     @admin.display(description=_("ID-card number"))
     def masked_id(self, obj):
@@ -230,11 +237,12 @@ class StageFilingAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["candidate", "org_name", "stage", "status", "community_by", "community_on", "street_by",
                     "street_on"]
     list_filter = [StageFilingStatusFilter, "stage"]
-    list_select_related = ["candidate__org", "community_by", "street_by"]
+    list_select_related = ["candidate__org__parent__parent", "community_by", "street_by"]
     search_fields = ["candidate__name"]
     show_full_result_count = False
-    readonly_fields = ["candidate", "stage", "status", "community_by", "community_on", "community_opinion",
-                       "street_by", "street_on", "street_opinion"]
+    readonly_fields = ["candidate", "org_name", "stage", "status", "community_by", "community_on",
+                       "community_opinion", "street_by", "street_on", "street_opinion", "candidate_steps",
+                       "earlier_filings"]
     actions = ["approve", "send_back"]
     bulk_select_related = ["candidate"]
 
@@ -252,7 +260,36 @@ class StageFilingAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("party branch"), ordering="candidate__org__path")
     def org_name(self, obj):
-        return obj.candidate.org.name
+        return obj.candidate.org.label
+
+    @admin.display(description=_("steps done"))
+    def candidate_steps(self, obj):
+        """The candidate's record as the pre-review weighs it: each step with its stage, date, reviewer, opinion
+        and materials."""
+        steps, _filings = candidate_facts(candidate=obj.candidate)
+        if not steps:
+            return _("No step recorded yet.")
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (r.step.number, r.step.name, r.step.get_stage_display(), date_format(r.done_on, "Y-m-d"), r.reviewer,
+             r.opinion or "—") for r in steps))
+        links = format_html_join("", '<li><a href="{}">{}. {}</a></li>', (
+            (reverse("members:step-attachment", args=[r.pk]), r.step.number, r.attachment.name.rsplit("/", 1)[-1])
+            for r in steps if r.attachment))
+        return format_html(
+            '<table class="filing-steps"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            '<th>{}</th></tr></thead><tbody>{}</tbody></table>{}',
+            _("number"), _("step"), _("stage"), _("date"), _("reviewer"), _("opinion"), rows,
+            format_html('<p>{}</p><ul class="filing-materials">{}</ul>', _("Materials:"), links) if links
+            else format_html('<p class="help">{}</p>', _("No materials attached.")))
+
+    @admin.display(description=_("filings of this candidate"))
+    def earlier_filings(self, obj):
+        _steps, filings = candidate_facts(candidate=obj.candidate)
+        return format_html_join("", "<p>{} · {} · {} {} {}{}</p>", (
+            (f.get_stage_display(), f.get_status_display(), date_format(f.community_on, "Y-m-d"), f.community_by,
+             f.community_opinion or "", format_html("；{} {} {}", date_format(f.street_on, "Y-m-d"), f.street_by,
+                                                   f.street_opinion) if f.street_on else "")
+            for f in filings))
 
     @admin.action(description=_("Pre-review and file the selected stages (street)"))
     def approve(self, request, queryset):
@@ -267,11 +304,13 @@ class StageFilingAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
                       lambda f: stage_filing_return(actor=request.user, filing=f, opinion=opinion),
                       _("%(count)s stages sent back."))
 
-    def get_fields(self, request, obj=None):
-        fields = list(self.readonly_fields)
+    def get_fieldsets(self, request, obj=None):
+        filed = (None, {"fields": ["candidate", "org_name", "stage", "status", "community_by", "community_on",
+                                   "community_opinion"]})
+        record = (_("The candidate's record"), {"fields": ["candidate_steps", "earlier_filings"]})
         if obj is not None and obj.status == FilingStatus.PROPOSED:
-            fields += ["decision", "opinion"]
-        return fields
+            return [filed, record, (_("Street pre-review"), {"fields": ["decision", "opinion"]})]
+        return [filed, record, (_("Street pre-review"), {"fields": ["street_by", "street_on", "street_opinion"]})]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields
@@ -281,10 +320,11 @@ class StageFilingAdmin(BulkActionMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         base = super().get_form(request, obj, **kwargs)
 
         class DecisionForm(base):
-            decision = django_forms.ChoiceField(label=_("decision"), choices=[
+            # No default: the street decides after reading the record above (a radio that starts empty).
+            decision = django_forms.ChoiceField(label=_("decision"), widget=django_forms.RadioSelect, choices=[
                 ("approve", _("Pre-review and file: the stage takes effect")),
                 ("return", _("Send back to the community")),
-            ])
+            ], error_messages={"required": _("Choose whether to file the stage or send it back.")})
             opinion = django_forms.CharField(label=_("street opinion"), required=False,
                                              widget=django_forms.Textarea(attrs={"rows": 3}))
 

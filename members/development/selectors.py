@@ -19,7 +19,8 @@ def development_steps():
 
 def candidate_list(*, user, write=False):
     """Development candidates `user` may see (or change, with write=True), with their branch joined in."""
-    return Candidate.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__")).select_related("org")
+    return Candidate.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__")).select_related(
+        "org__parent__parent")
 
 
 def candidate_can_reveal(*, user, candidate):
@@ -31,7 +32,7 @@ def stage_filing_list(*, user, write=False):
     """Stage filings the user may see; `.filter(status="proposed")` is the street's to-do list."""
     return StageFiling.objects.filter(
         resolve_scope(user).nodes_q(write=write, prefix="candidate__org__")
-    ).select_related("candidate__org", "community_by", "street_by")
+    ).select_related("candidate__org__parent__parent", "community_by", "street_by")
 
 
 def development_deadlines(*, user, today=None, within_days=30):
@@ -50,3 +51,17 @@ def development_deadlines(*, user, today=None, within_days=30):
             rows.append((candidate, *due))
     rows.sort(key=lambda r: (r[2], r[0].pk))
     return rows
+
+
+def step_record_get(*, user, pk):
+    """A step record of a candidate `user` may see (its attachment is downloaded through it), or None."""
+    return StepRecord.objects.filter(resolve_scope(user).nodes_q(prefix="candidate__org__"), pk=pk).first()
+
+
+def candidate_facts(*, candidate):
+    """What a pre-review weighs: the candidate's steps done (oldest first, with their stage, date, reviewer,
+    opinion and attachment) and their earlier filings with both levels' opinions. Two queries. The caller has
+    already found `candidate` in the user's scope."""
+    steps = list(candidate.steps.select_related("step").order_by("step__number"))
+    filings = list(candidate.filings.select_related("community_by", "street_by").order_by("community_on", "pk"))
+    return steps, filings

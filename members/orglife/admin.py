@@ -3,10 +3,15 @@ duty checklist (items, what the branches did, the quarterly compliance)."""
 
 from django import forms as django_forms
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import ScopedAdminMixin
+from accounts.scopes import writes_above
+from grids.forms import org_choice_labels
+from grids.models import label_related
 from grids.selectors import org_list
 from members.admin_parts import (
     CommunityFilter,
@@ -16,9 +21,9 @@ from members.admin_parts import (
     xlsx_response,
 )
 from members.records.exports import id_number_shown
-from members.records.models import Member
 from members.records.selectors import member_list
 
+from .forms import AttendanceField
 from .models import Attendance, ComplianceSnapshot, DutyDone, DutyItem, Meeting
 from .selectors import duty_done_list, meeting_list
 from .services import duty_mark_done, duty_redate, meeting_record, meeting_review
@@ -33,25 +38,21 @@ class AttendanceInline(ReadOnlyInline):
 
 
 class MeetingForm(django_forms.ModelForm):
-    present = django_forms.ModelMultipleChoiceField(label=_("present"), queryset=Member.objects.none(),
-                                                    required=False)
-    absent = django_forms.CharField(
-        label=_("absent"), required=False, widget=django_forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One a line: ID-card number or name, a colon, the reason (王明: 出差)."))
-
     class Meta:
         model = Meeting
-        fields = ["org", "kind", "held_on", "topic", "minutes"]
+        fields = ["kind", "held_on", "topic", "minutes"]
         widgets = {"held_on": django_forms.DateInput(attrs={"type": "date"})}
 
 
 @admin.register(Meeting)
 class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    """三会一课: the branch records a meeting with attendance (points follow); the level above reviews it."""
+    """三会一课: the branch records a meeting in two steps (the branch, then its members ticked present or given a
+    reason for their absence; points follow); someone at the level above, not the recorder, reviews it."""
 
-    list_display = ["held_on", "org", "kind", "topic", "present_count", "absent_count", "reviewed_by", "reviewed_on"]
+    list_display = ["held_on", "org_label", "kind", "topic", "present_count", "absent_count", "reviewed_by",
+                    "reviewed_on"]
     list_filter = ["kind", StreetFilter, CommunityFilter]
-    list_select_related = ["org", "reviewed_by"]
+    list_select_related = ["org__parent__parent", "reviewed_by"]
     search_fields = ["topic", "org__name"]
     show_full_result_count = False
     inlines = [AttendanceInline]
@@ -59,7 +60,7 @@ class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     actions = ["export_attendance_xlsx"]
 
     def scoped_queryset(self, request, write=False):
-        return meeting_list(user=request.user, write=write)
+        return meeting_list(user=request.user, write=write).select_related(label_related("org__"))
 
     @admin.action(description=_("Export the attendance of the selected meetings (Excel)"))
     def export_attendance_xlsx(self, request, queryset):
@@ -76,6 +77,10 @@ class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def node_of(self, obj):
         return obj.org
 
+    @admin.display(description=_("party branch"), ordering="org__path")
+    def org_label(self, obj):
+        return obj.org.label
+
     @admin.display(description=_("present"), ordering="present_count")
     def present_count(self, obj):
         return obj.present_count
@@ -84,28 +89,74 @@ class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def absent_count(self, obj):
         return obj.absent_count
 
-    def get_fields(self, request, obj=None):
+    # --- recording: choose the branch, then tick its members -------------------------------------------
+
+    def _branches(self, request):
+        return org_list(user=request.user, write=True).filter(level__gte=2)
+
+    def _chosen_branch(self, request):
+        value = request.GET.get("org", "")
+        if not value.isdigit():
+            return None
+        return self._branches(request).select_related(label_related()).filter(pk=value).first()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Step 1 (no branch chosen, or one outside the user's area): the branch. Step 2: the meeting's form with
+        that branch's members as a checklist."""
+        if not self.has_add_permission(request):
+            return super().add_view(request, form_url, extra_context)
+        branch = self._chosen_branch(request)
+        if branch is None:
+            error = _("Choose a party branch in your area.") if request.GET.get("org") else None
+            branches = self._branches(request).select_related(label_related()).order_by("path").only(
+                "pk", "name", "level", "parent__name", "parent__level", "parent__parent__name")
+            return TemplateResponse(request, "admin/members/meeting/choose_branch.html", {
+                **self.admin_site.each_context(request), "opts": self.opts, "title": _("Record a meeting"),
+                "branches": branches, "error": error})
+        request._meeting_branch = branch
+        return super().add_view(request, form_url, {**(extra_context or {}), "subtitle": branch.label})
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the attendance is the checklist while recording
+
+    def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return ["org", "kind", "held_on", "topic", "minutes", "present", "absent"]
-        fields = ["org", "kind", "held_on", "topic", "minutes", "recorded_by", "reviewed_by", "reviewed_on",
-                  "review_opinion"]
-        return fields + (["opinion"] if obj.reviewed_on is None else [])
+            branch = getattr(request, "_meeting_branch", None)
+            title = _("Meeting of %(branch)s") % {"branch": branch.label} if branch else None
+            return [(title, {"fields": ["kind", "held_on", "topic", "minutes"]}),
+                    (_("Attendance"), {"fields": ["attendance"]})]
+        fields = ["org_label", "kind", "held_on", "topic", "minutes", "recorded_by"]
+        if obj.reviewed_on:
+            return [(None, {"fields": fields}),
+                    (pgettext_lazy("meeting", "Review"), {"fields": ["reviewed_by", "reviewed_on", "review_opinion"]})]
+        if self._may_review(request, obj):
+            return [(None, {"fields": fields}), (pgettext_lazy("meeting", "Review"), {"fields": ["opinion"]})]
+        own = obj.recorded_by_id == request.user.pk
+        return [(None, {"fields": fields + ["review_state_own" if own else "review_state"]})]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["org", "kind", "held_on", "topic", "minutes", "recorded_by", "reviewed_by", "reviewed_on",
-                "review_opinion"]
+        return ["org_label", "kind", "held_on", "topic", "minutes", "recorded_by", "reviewed_by", "reviewed_on",
+                "review_opinion", "review_state", "review_state_own"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "org":
-            kwargs["queryset"] = org_list(user=request.user, write=True).filter(level__gte=2)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    @admin.display(description=pgettext_lazy("meeting", "review"))
+    def review_state(self, obj):
+        return _("Not reviewed yet: the level above the branch reviews it.")
+
+    @admin.display(description=pgettext_lazy("meeting", "review"))
+    def review_state_own(self, obj):
+        return _("Not reviewed yet. You recorded this meeting: someone else at the level above reviews it.")
+
+    def _may_review(self, request, obj):
+        return obj.recorded_by_id != request.user.pk and writes_above(request.user, obj.org, obj.org.level - 1)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
             kwargs["fields"] = []
             base = super().get_form(request, obj, **kwargs)
+            if obj.reviewed_on or not self._may_review(request, obj):
+                return base
 
             class ReviewForm(base):
                 opinion = django_forms.CharField(label=_("review opinion"), widget=django_forms.Textarea(
@@ -113,21 +164,24 @@ class MeetingAdmin(ServiceFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
             return self._service_form(ReviewForm, request, lambda f: meeting_review(
                 actor=request.user, meeting=obj, opinion=f.cleaned_data["opinion"]))
+        kwargs["fields"] = ["kind", "held_on", "topic", "minutes"]
         base = super().get_form(request, obj, **kwargs)
-        writable = member_list(user=request.user, write=True)
+        branch = getattr(request, "_meeting_branch", None) or self._chosen_branch(request)
+        members = list(member_list(user=request.user, write=True).filter(org__path__startswith=branch.path)
+                       .select_related(label_related("org__")).order_by("org__path", "name", "pk")) if branch else []
 
         class RecordForm(base):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, **kw)
-                self.fields["present"].queryset = writable
+            attendance = AttendanceField(label=_("Attendance"), members=members)
 
         def record(f):
             data = f.cleaned_data
-            return meeting_record(actor=request.user, org=data["org"], kind=data["kind"], held_on=data["held_on"],
-                                  topic=data["topic"], minutes=data["minutes"],
-                                  present=list(data.get("present") or []), absent_text=data.get("absent") or "")
+            present, absent = data["attendance"]
+            return meeting_record(actor=request.user, org=branch, kind=data["kind"], held_on=data["held_on"],
+                                  topic=data["topic"], minutes=data["minutes"], present=present, absent=absent)
 
-        return self._service_form(RecordForm, request, record)
+        return self._service_form(RecordForm, request, record, renames={"present": "attendance",
+                                                                         "absent": "attendance",
+                                                                         "org": "attendance"})
 
 
 @admin.register(DutyItem)
@@ -170,14 +224,18 @@ class DutyDoneAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Checklist items ticked off by the branches (meetings tick theirs by themselves)."""
 
     form = DutyDoneForm
-    list_display = ["org", "item", "period", "done_on", "on_time", "meeting"]
+    list_display = ["org_label", "item", "period", "done_on", "on_time", "meeting"]
     list_filter = ["on_time", "item__frequency", StreetFilter, CommunityFilter]
-    list_select_related = ["org", "item", "meeting"]
+    list_select_related = ["org__parent__parent", "item", "meeting"]
     search_fields = ["org__name", "item__name", "period"]
     show_full_result_count = False
 
     def scoped_queryset(self, request, write=False):
         return duty_done_list(user=request.user, write=write)
+
+    @admin.display(description=_("party branch"), ordering="org__path")
+    def org_label(self, obj):
+        return obj.org.label
 
     def node_of(self, obj):
         return obj.org
@@ -191,6 +249,7 @@ class DutyDoneAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":
             kwargs["queryset"] = org_list(user=request.user, write=True).filter(level__gte=2)
+            return org_choice_labels(super().formfield_for_foreignkey(db_field, request, **kwargs))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):

@@ -45,6 +45,9 @@ class Meeting(models.Model):
                                    | Q(reviewed_by__isnull=False, reviewed_on__isnull=False),
                                    name="meeting_review_complete"),
             models.CheckConstraint(condition=~Q(minutes=""), name="meeting_has_minutes"),
+            models.CheckConstraint(condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("recorded_by")),
+                                   name="meeting_reviewer_not_recorder",
+                                   violation_error_message=_("The person who recorded a meeting cannot review it.")),
         ]
 
     def __str__(self):
@@ -65,6 +68,9 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
+
+    def __str__(self):
+        return self.member.name
 
 
 class Frequency(models.TextChoices):

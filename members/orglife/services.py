@@ -140,10 +140,12 @@ def meeting_attendance_set(*, actor, rows):
 
 @transaction.atomic
 def meeting_review(*, actor, meeting, opinion, on=None):
-    """The level above the branch reviews the meeting record."""
+    """The level above the branch reviews the meeting record; never the person who recorded it."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
     if not writes_above(actor, meeting.org, meeting.org.level - 1):
         raise PermissionDenied(_("The meeting is reviewed by the level above the branch."))
+    if meeting.recorded_by_id == actor.pk:
+        raise PermissionDenied(_("You recorded this meeting: someone else at the level above reviews it."))
     if meeting.reviewed_on:
         raise ValidationError({"reviewed_on": [_("This meeting has already been reviewed.")]})
     meeting.reviewed_by, meeting.reviewed_on, meeting.review_opinion = actor, on or timezone.localdate(), opinion

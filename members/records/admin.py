@@ -28,7 +28,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name", "=id_number", "=phone", "org__name", "=org__code"]
     private_search_fields = ("id_number", "phone")
     masked_fields = PERSONAL_FIELDS
-    list_select_related = ["org"]
+    list_select_related = ["org__parent__parent"]
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["org"]
@@ -41,7 +41,8 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     actions = ["export_masked_csv", "export_masked_xlsx", "delete_selected"]
 
     def scoped_queryset(self, request, write=False):
-        return member_list(user=request.user, write=write)
+        # The branch's community too (its label); the admin adds list_select_related only when nothing is.
+        return member_list(user=request.user, write=write).select_related("org__parent__parent")
 
     @admin.action(description=_("Export selected members (CSV, ID numbers and phones masked)"))
     def export_masked_csv(self, request, queryset):
@@ -57,7 +58,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("party organization"), ordering="org__path")
     def org_name(self, obj):
-        return obj.org.name
+        return obj.org.label  # "龙子湖社区 · 第二网格": the community read with the row (list_select_related)
 
     @admin.display(description=_("ID-card number"))
     def masked_id_number_display(self, obj):

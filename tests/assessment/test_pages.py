@@ -129,11 +129,16 @@ def test_publishing_from_the_page(client, district_user, street_secretary, ranke
     client.force_login(street_secretary)
     assert client.post(reverse("assessment:quarter-action", args=["2026Q4", "publish"])).status_code == 403
     client.force_login(district_user)
+    response = client.post(reverse("assessment:quarter-action", args=["2026Q4", "publish"]), {"level": "street"},
+                           follow=True, **EN)
+    assert "has not ended yet" in response.content.decode()  # the current quarter
+    assert not Quarter.objects.filter(key="2026Q4", status=QuarterStatus.PUBLISHED).exists()
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("assessment:quarter-action", args=["2026Q4", "publish"]), {"level": "street"})
+        response = client.post(reverse("assessment:quarter-action", args=["2026Q3", "publish"]),
+                               {"level": "street", "exception_reason": "新建社区本季度不参评"})
     assert response.status_code == 302
-    assert Quarter.objects.get(key="2026Q4").status == QuarterStatus.PUBLISHED
-    response = client.post(reverse("assessment:quarter-action", args=["2026Q4", "publish"]), follow=True, **EN)
+    assert Quarter.objects.get(key="2026Q3").status == QuarterStatus.PUBLISHED
+    response = client.post(reverse("assessment:quarter-action", args=["2026Q3", "publish"]), follow=True, **EN)
     assert "already published" in response.content.decode()
 
 
@@ -242,7 +247,7 @@ def _more(tree, start, n):
 PAGES = [
     ("ranking street", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "street"}), 8),
     ("ranking community", lambda t: (reverse("assessment:ranking"), {"quarter": "2026Q1", "level": "community"}), 8),
-    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 9),
+    ("scores", lambda t: (reverse("assessment:scores", args=["2026Q1"]), {"level": "street"}), 17),
     ("inspections", lambda t: (reverse("assessment:inspections"), {"month": "2026-11"}), 8),
     ("interviews", lambda t: (reverse("assessment:interviews"), {}), 7),
     ("year", lambda t: (reverse("assessment:year", args=[2026]), {"level": "street"}), 6),

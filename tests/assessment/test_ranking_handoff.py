@@ -29,7 +29,7 @@ def test_publishing_while_redis_is_down_answers_and_ranks_once_redis_is_back(
     monkeypatch.setattr(outbox, "_publish", down)
     client.force_login(district_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("assessment:quarter-action", args=[Q, "publish"]))
+        response = client.post(reverse("assessment:quarter-action", args=[Q, "publish"]), {"exception_reason": "部分单位未评分"})
     assert response.status_code == 302  # not a 500
     assert Quarter.objects.get(key=Q).status == QuarterStatus.PUBLISHED
     entry = Outbox.objects.get()

@@ -95,13 +95,13 @@ def test_future_closed_and_published_quarters_refuse_scores(district_user, tree,
         services.score_enter(quarter=Q, **kwargs)
     services.quarter_set_status(actor=district_user, quarter=Q, status=QuarterStatus.OPEN)
     services.score_enter(quarter=Q, **kwargs)
-    services.quarter_publish(actor=district_user, quarter=Q)
+    services.quarter_publish(actor=district_user, quarter=Q, exception_reason="其余单位本季度不参评")
     with pytest.raises(ValidationError, match="published and locked"):
         services.score_enter(quarter=Q, **kwargs)
     with pytest.raises(ValidationError, match="published and locked"):
         services.quarter_set_status(actor=district_user, quarter=Q, status=QuarterStatus.OPEN)
     with pytest.raises(ValidationError, match="already published"):
-        services.quarter_publish(actor=district_user, quarter=Q)
+        services.quarter_publish(actor=district_user, quarter=Q, exception_reason="x")
 
 
 def test_only_district_staff_publish(street_secretary, inspector, tree):
@@ -119,7 +119,7 @@ def test_publish_queues_the_ranking_after_commit(district_user, tree, plans, dja
 
     monkeypatch.setattr(outbox, "_publish", lambda entry: queued.append((entry.task, *entry.args)))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.quarter_publish(actor=district_user, quarter=Q)
+        services.quarter_publish(actor=district_user, quarter=Q, exception_reason="未评分单位不参评")
     # The hand-off is an outbox row of the publishing transaction, handed to the broker after commit.
     entry = Outbox.objects.get()
     assert queued == [] and len(callbacks) == 1 and entry.args == ["assessment.quarterly_ranking", Q]

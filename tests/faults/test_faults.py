@@ -88,7 +88,7 @@ def test_redis_stopped_during_the_hand_offs_then_started(client, quarter, distri
     try:
         client.force_login(district_user)
         started = time.monotonic()
-        response = client.post(reverse("assessment:quarter-action", args=[Q, "publish"]))
+        response = client.post(reverse("assessment:quarter-action", args=[Q, "publish"]), {"exception_reason": "部分单位未评分"})
         assert response.status_code == 302 and time.monotonic() - started < 5
         assert Quarter.objects.get(key=Q).status == QuarterStatus.PUBLISHED
         client.force_login(community_secretary)
@@ -115,7 +115,7 @@ def test_redis_frozen_during_requests(client, quarter, district_user, community_
     try:
         client.force_login(district_user)
         started = time.monotonic()
-        response = client.post(reverse("assessment:quarter-action", args=[Q, "publish"]))
+        response = client.post(reverse("assessment:quarter-action", args=[Q, "publish"]), {"exception_reason": "部分单位未评分"})
         publish_seconds = time.monotonic() - started
         client.force_login(community_secretary)
         started = time.monotonic()
@@ -163,7 +163,7 @@ def test_whole_worker_killed_during_a_ranking(client, quarter, district_user, fa
     with db_lock.cursor() as cursor:
         cursor.execute(f'LOCK TABLE "{snapshots}" IN EXCLUSIVE MODE')  # the ranking's first snapshot waits here
     client.force_login(district_user)
-    assert client.post(reverse("assessment:quarter-action", args=[Q, "publish"])).status_code == 302
+    assert client.post(reverse("assessment:quarter-action", args=[Q, "publish"]), {"exception_reason": "部分单位未评分"}).status_code == 302
     wait_for(lambda: waiting_on_lock(db_lock, f'INSERT INTO "{snapshots}"'), 30,
              lambda: f"the ranking to start: {activity(db_lock)} {worker.describe()}")
     worker.kill()

@@ -228,12 +228,13 @@ def test_meeting_absentees_typed_a_line_each(client, tree, community_secretary):
         meeting_record(actor=community_secretary, org=tree.community, kind="group", held_on=datetime.date(2026, 4, 2),
                        topic="t", minutes="m", present=[], absent_text="李红: 病假")
     client.force_login(community_secretary)
-    response = client.post(reverse("admin:members_meeting_add"), {
-        "org": tree.community.pk, "kind": "group", "held_on": "2026-04-03", "topic": "党小组会", "minutes": "记录",
-        "present": [tree.member.pk], "absent": "缺席甲: 病假", "attendance-TOTAL_FORMS": 0,
-        "attendance-INITIAL_FORMS": 0})
+    url = reverse("admin:members_meeting_add") + f"?org={tree.community.pk}"
+    response = client.post(url, {
+        "kind": "group", "held_on": "2026-04-03", "topic": "党小组会", "minutes": "记录",
+        "attendance_present": [tree.member.pk], f"attendance_reason_{absent.pk}": "病假",
+        "attendance-TOTAL_FORMS": 0, "attendance-INITIAL_FORMS": 0})
     assert response.status_code == 302, response.context["adminform"].form.errors
-    response = client.post(reverse("admin:members_meeting_add"), {
-        "org": tree.community.pk, "kind": "group", "held_on": "2026-04-04", "topic": "党小组会", "minutes": "记录",
-        "absent": "无此人: 病假", "attendance-TOTAL_FORMS": 0, "attendance-INITIAL_FORMS": 0})
-    assert response.status_code == 200 and "absent" in response.context["adminform"].form.errors
+    response = client.post(url, {
+        "kind": "group", "held_on": "2026-04-04", "topic": "党小组会", "minutes": "记录",
+        "attendance_present": [tree.member.pk], "attendance-TOTAL_FORMS": 0, "attendance-INITIAL_FORMS": 0})
+    assert response.status_code == 200 and "缺席甲" in str(response.context["adminform"].form.errors["attendance"])
