@@ -229,6 +229,8 @@ def seed(*, scale, seed, hashed_password=None, today=None):
         (_("pairings with streets and communities"), counts.get("pairings", 0)),
         (_("joint meetings"), counts.get("meetings", 0)),
         (_("village visits"), counts.get("visits", 0)),
+        (_("joint meetings this year so far"), counts.get("meetings_now", 0)),
+        (_("village visits this year so far"), counts.get("visits_now", 0)),
         (_("residents' issues"), counts.get("issues", 0)),
         (_("building-group star ratings"), counts.get("ratings", 0)),
         (_("weak-and-lax flags"), counts.get("flags", 0)),
@@ -266,7 +268,7 @@ def _seed_this_year(rng, tree, scale, today, add):
             problems_resolved=rng.randint(0, raised), agreements_signed=rng.randint(0, 1),
             joint_services=rng.randint(0, 2),
         ))
-    add("meetings", len(_bulk(JointMeeting, meetings)))
+    add("meetings_now", len(_bulk(JointMeeting, meetings)))
 
     outcomes = list(VISITS)
     weights = list(VISITS.values())
@@ -282,7 +284,7 @@ def _seed_this_year(rng, tree, scale, today, add):
             node_id=rng.choice(tree.villages)[0], visited_on=visited, visitor=_name(rng),
             matter=rng.choice(_VISIT_MATTERS), outcome=outcome, completed_on=done,
         ))
-    add("visits", len(_bulk(VillageVisit, visits)))
+    add("visits_now", len(_bulk(VillageVisit, visits)))
 
 
 def _seed_copy(rng, tree, street_of, copy, today, add):

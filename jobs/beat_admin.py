@@ -31,6 +31,10 @@ from .schedules import RELAY, RELAY_NAME, RUN_JOB
 from .services import schedule_run_now
 
 
+#: Django's own msgid (its catalog translates it), the label of a row's checkbox.
+DJANGO_SELECT_LABEL = "Select this object for an action - {}"
+
+
 def job_name(task):
     """The registry name of the job a PeriodicTask runs ("" when it runs something else)."""
     if task.task != RUN_JOB:
@@ -144,7 +148,7 @@ class PortalPeriodicTaskAdmin(PeriodicTaskAdmin):
     def action_checkbox(self, obj):
         # The checkbox's label names the job as the row does (the library's says the English name and crontab).
         box = forms.CheckboxInput({"class": "action-select", "aria-label": format_html(
-            _("Select this object for an action - {}"), task_label(obj))}, lambda value: False)
+            _(DJANGO_SELECT_LABEL), task_label(obj))}, lambda value: False)
         return box.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
 
     @admin.action(description=gettext_lazy("Run the selected jobs now (recorded in the job ledger)"),

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django_celery_beat.models import PeriodicTask
 
 from jobs.models import JobRun, Outbox
-from jobs.registry import registered_jobs
+from jobs.registry import scheduled_jobs
 from jobs.schedules import RELAY, RUN_JOB, job_args
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,9 @@ URL = "/admin/django_celery_beat/periodictask/"
 
 def test_every_job_title_reads_in_chinese():
     with translation.override("zh-hans"):
-        for name, spec in registered_jobs().items():
-            assert translation.gettext(spec.title) != spec.title, name
+        for spec in scheduled_jobs():
+            if not spec.name.startswith("test"):  # jobs some tests register for themselves
+                assert translation.gettext(spec.title) != spec.title, spec.name
 
 
 def test_the_list_reads_in_chinese_with_the_ledgers_last_run(client, district_user):
