@@ -64,6 +64,10 @@ def present_ranking(data, view):
     )
 
 
+#: At most this many places of a secretary's units on the card (the chart shows the rest).
+OWN_UNITS_SHOWN = 6
+
+
 def compute_ranking(ctx):
     from assessment.models import UnitLevel
     from assessment.selectors import ranking_rows, snapshot_quarters
@@ -101,8 +105,10 @@ def compute_ranking(ctx):
     if own_paths is not None:
         # How many units the whole district ranked, so that "No. 190 of 192" reads right in a small scope.
         data["ranked"] = rows[0][5] if rows else 0
+        own = [row for row in rows if row[4] in own_paths]
+        # No row of their own unit at this level (a street while only communities are ranked): their units' places.
         data["own"] = [[name, rank, round(float(total), 2) if total is not None else None, interview]
-                       for name, rank, total, interview, path, _c in rows if path in own_paths]
+                       for name, rank, total, interview, _p, _c in (own or rows[:OWN_UNITS_SHOWN])]
     return data
 
 

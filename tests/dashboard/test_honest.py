@@ -94,3 +94,13 @@ def test_every_slice_has_its_own_visible_colour(card):
     assert chart["legend"]
     if card == "members":
         assert "Probationary member" in {item["name"] for _s, item in items}
+
+
+def test_a_street_secretary_sees_the_places_of_their_communities(tree):
+    from tests.factories import CommunityFactory
+
+    _community_ranking(tree, CommunityFactory(code="S02C02", name="龙子湖社区", parent=tree.other_street))
+    data = optional.compute_ranking(ComputeContext(scope=services.paths_scope([tree.street.path])))
+    assert data["own"] == [["省委社区", 3, 69.6, True]]  # no street ranking yet: their community's place
+    card = optional.present_ranking(data, View(year=2026))
+    assert ("省委社区: place", "No. 3 of 3") in {(str(label), value) for label, value, _n in card.stats}
