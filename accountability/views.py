@@ -47,6 +47,11 @@ YEAR_GRADE_LABELS = {"excellent": gettext_lazy("Excellent"), "good": gettext_laz
                      "fair": gettext_lazy("Fair"), "poor": gettext_lazy("Poor")}
 
 
+def _date_input():
+    """A date picker: it takes ISO dates only (the Chinese format 2026/11/30 would leave it empty)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 def staff_page(view):
     return accounts_staff_page(view, denied=gettext_lazy("Your role gives no access to the accountability pages."))
 
@@ -76,7 +81,7 @@ def _year_or_404(year):
 class CycleForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
     level = forms.ChoiceField(label=gettext_lazy("kind of unit"), choices=UnitLevel.choices)
-    due_on = forms.DateField(label=gettext_lazy("reports due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=gettext_lazy("reports due on"), widget=_date_input())
     duties = forms.CharField(label=gettext_lazy("duty list"), max_length=20000,
                              widget=forms.Textarea(attrs={"rows": 5}), help_text=gettext_lazy("One duty per line."))
     criteria = forms.CharField(label=gettext_lazy("review criteria"), max_length=5000,
@@ -440,7 +445,7 @@ class FiveOneForm(forms.Form):
 
 
 class SlateForm(forms.Form):
-    election_on = forms.DateField(label=gettext_lazy("election date"), widget=forms.DateInput(attrs={"type": "date"}))
+    election_on = forms.DateField(label=gettext_lazy("election date"), widget=_date_input())
 
 
 @staff_page
@@ -482,7 +487,8 @@ def committee(request, pk):
                     if item is None:
                         raise Http404
                     services.five_one_done(actor=user, item=item, note=data["note"])
-                    messages.success(request, _("Done."))
+                    messages.success(request, _("“%(item)s” is ticked off for %(org)s.") % {
+                        "item": item.get_kind_display(), "org": obj.org.name})
                 else:
                     slate = services.slate_create(actor=user, org=obj.org, election_on=data["election_on"])
                     return redirect("accountability:slate", pk=slate.pk)
@@ -508,7 +514,7 @@ class CadreForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("name"), max_length=50)
     gender = forms.ChoiceField(label=gettext_lazy("gender"), choices=[("M", gettext_lazy("male")),
                                                                       ("F", gettext_lazy("female"))])
-    birth_date = forms.DateField(label=gettext_lazy("birth date"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(label=gettext_lazy("birth date"), widget=_date_input())
     education = forms.CharField(label=gettext_lazy("education"), max_length=30)
     source = forms.ChoiceField(label=gettext_lazy("source"), choices=Source.choices)
     training = forms.CharField(label=gettext_lazy("training"), max_length=2000, required=False)
@@ -563,7 +569,7 @@ class CandidateForm(forms.Form):
 
 
 class ElectForm(forms.Form):
-    elected_on = forms.DateField(label=gettext_lazy("elected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    elected_on = forms.DateField(label=gettext_lazy("elected on"), widget=_date_input())
 
 
 @staff_page
@@ -630,7 +636,7 @@ def slate(request, pk):
 
 class VisitForm(forms.Form):
     point = forms.IntegerField(widget=forms.HiddenInput)
-    visited_on = forms.DateField(label=gettext_lazy("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=gettext_lazy("visited on"), widget=_date_input())
     summary = forms.CharField(label=gettext_lazy("summary"), max_length=5000)
     problems = forms.IntegerField(label=gettext_lazy("problems taken up"), min_value=0, max_value=100, initial=0)
     solved = forms.IntegerField(label=gettext_lazy("problems solved"), min_value=0, max_value=100, initial=0)

@@ -48,6 +48,11 @@ TREND_SERIES = 8
 TWO = Decimal("0.01")
 
 
+def _date_input():
+    """A date picker: it takes ISO dates only (the Chinese format 2026/11/30 would leave it empty)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 def staff_page(view):
     """Signed-in staff only: anonymous users go to the admin sign-in, other roles get 403."""
     return accounts_staff_page(view, denied=gettext_lazy("Your role gives no access to the assessment pages."))
@@ -446,19 +451,19 @@ def interviews(request):
 class InterviewForm(forms.Form):
     interviewee = forms.CharField(label=gettext_lazy("interviewee"), max_length=50)
     reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=InterviewReason.choices)
-    held_on = BoundedDateField(label=gettext_lazy("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = BoundedDateField(label=gettext_lazy("held on"), widget=_date_input())
     outcome = forms.CharField(label=gettext_lazy("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(label=gettext_lazy("minutes"), required=False, max_length=20000,
                               widget=forms.Textarea(attrs={"rows": 5}))
     follow_up_on = BoundedDateField(label=gettext_lazy("follow up on"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=_date_input())
 
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("action"), max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     owner_name = forms.CharField(label=gettext_lazy("owner"), max_length=50)
-    deadline = forms.DateField(label=gettext_lazy("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=gettext_lazy("deadline"), widget=_date_input())
 
 
 class ActionDoneForm(forms.Form):
@@ -570,12 +575,11 @@ def year(request, year=None):
 
 class InspectionForm(forms.Form):
     org = forms.ModelChoiceField(label=gettext_lazy("unit inspected"), queryset=OrgNode.objects.none())
-    visited_on = BoundedDateField(label=gettext_lazy("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = BoundedDateField(label=gettext_lazy("visited on"), widget=_date_input())
     summary = forms.CharField(label=gettext_lazy("what the inspection saw"), widget=forms.Textarea(attrs={"rows": 4}))
     finding = forms.CharField(label=gettext_lazy("finding to rectify (optional)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = BoundedDateField(label=gettext_lazy("rectification deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = BoundedDateField(label=gettext_lazy("rectification deadline"), required=False, widget=_date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

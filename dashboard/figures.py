@@ -41,7 +41,14 @@ from members.records.models import Member, MemberCategory, MemberStatus
 from .registry import Card, figure
 
 RED, RED_DARK, GOLD, ROSE, BROWN, GREY = "#b71c1c", "#8e1515", "#f2c14e", "#ef9a9a", "#6d4c41", "#9e9e9e"
-PALETTE = [RED, GOLD, "#e57373", RED_DARK, "#ffb74d", BROWN, ROSE]
+ORANGE, TEAL = "#ffb74d", "#00897b"
+PALETTE = [RED, GOLD, "#e57373", RED_DARK, ORANGE, BROWN, ROSE]
+
+
+def _slices(items, colors):
+    """Pie slices, each with its own colour: the legend's swatch then shows the slice's colour, never a blank."""
+    return [{"name": label, "value": value, "itemStyle": {"color": colors[i % len(colors)]}}
+            for i, (label, value) in enumerate(items)]
 
 
 def n(value):
@@ -84,7 +91,7 @@ def _bar(labels, series, *, horizontal=False, stack=None, percent=False, legend=
     return option
 
 
-def _pie(items, *, name="", radius=("38%", "68%")):
+def _pie(items, *, name="", radius=("38%", "68%"), colors=PALETTE):
     return {
         "color": PALETTE,
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
@@ -92,7 +99,7 @@ def _pie(items, *, name="", radius=("38%", "68%")):
         "series": [{
             "type": "pie", "name": name, "radius": list(radius), "center": ["50%", "44%"],
             "avoidLabelOverlap": True, "label": {"formatter": "{b}\n{c}"},
-            "data": [{"name": label, "value": value} for label, value in items],
+            "data": _slices(items, colors),
         }],
     }
 
@@ -132,11 +139,12 @@ def present_members(data, view):
         by_status[status] = by_status.get(status, 0) + count
     category_items = [(str(MemberCategory(c).label), by_category.get(c, 0)) for c in MemberCategory.values]
     status_items = [(str(MemberStatus(s).label), by_status.get(s, 0)) for s in MemberStatus.values]
-    chart = _pie(category_items, name=_("category"), radius=("48%", "70%"))
+    chart = _pie(category_items, name=_("category"), radius=("48%", "70%"), colors=[RED, GOLD, "#e57373"])
+    # The statuses in colours of their own (the categories' are taken), so that each legend entry is told apart.
     chart["series"].append({
         "type": "pie", "name": _("status"), "radius": ["0%", "34%"], "center": ["50%", "45%"],
         "label": {"position": "inner", "formatter": "{c}", "fontSize": 11, "color": "#fff"},
-        "color": [ROSE, RED], "data": [{"name": label, "value": value} for label, value in status_items],
+        "data": _slices(status_items, [TEAL, BROWN]),
     })
     return Card(
         key="members", title=_("Party members by category and status"),

@@ -41,29 +41,48 @@ def present_ranking(data, view):
         return Card(key="ranking", title=_("Quarterly ranking"), note=_("No ranking has been taken yet."))
     rows = data["rows"]
     top = rows[:10]
-    stats = [
-        (_("quarter"), data["quarter"], ""),
-        (_("units ranked"), n(data["ranked"]), ""),
-        (_("interviews suggested"), n(data["interviews"]), ""),
-    ]
-    if rows:
-        stats.append((_("first place"), f"{rows[0][2]:g}", rows[0][0]))
+    stats = [(_("quarter"), data["quarter"], "")]
+    own = data.get("own")
+    if own is None:  # the district: the whole ranking and who leads it
+        stats += [(_("units ranked"), n(data["ranked"]), ""), (_("interviews suggested"), n(data["interviews"]), "")]
+        if rows:
+            stats.append((_("first place"), f"{rows[0][2]:g}", rows[0][0]))
+    else:  # a secretary: their own unit's place among all ranked ones, never someone else's first place
+        for name, rank, total, interview in own:
+            place = (_("No. %(rank)s of %(count)s") % {"rank": rank, "count": data["ranked"]}
+                     if rank is not None else _("not ranked"))
+            note = _("score %(total)s") % {"total": f"{total:g}"} if rank is not None else ""
+            if interview:
+                note = f"{note}，{_('interview suggested')}" if note else _("interview suggested")
+            stats.append((_("%(unit)s: place") % {"unit": name}, place, note))
     return Card(
         key="ranking", title=_("Quarterly ranking, %(quarter)s") % {"quarter": data["quarter"]}, stats=stats,
         chart=_bar([r[0] for r in top], [(_("weighted total"), [r[2] for r in top])], horizontal=True,
-                   legend=False) if top else None,
+                   legend=False) if len(top) > 1 else None,
         chart_height=max(200, 26 * len(top) + 40),
         note=_("Ranked among %(level)s.") % {"level": data["level_label"]},
     )
 
 
+#: At most this many places of a secretary's units on the card (the chart shows the rest).
+OWN_UNITS_SHOWN = 6
+
+
 def compute_ranking(ctx):
     from assessment.models import UnitLevel
     from assessment.selectors import ranking_rows, snapshot_quarters
+    from grids.models import Level, OrgNode
 
-    # The district sees the streets' ranking; a secretary the district-wide ranks of the communities below them
-    # (or of their street, while communities are not ranked yet).
-    levels = [UnitLevel.STREET] if ctx.district else [UnitLevel.COMMUNITY, UnitLevel.STREET]
+    # The district sees the streets' ranking. A secretary sees their own unit's place among all the units of its
+    # level (a street secretary their street's, a community secretary their community's), then the ranked units
+    # of their area below it.
+    own_paths = None
+    if ctx.district:
+        levels = [UnitLevel.STREET]
+    else:
+        own_paths = list(ctx.scope.read_paths)
+        node_levels = set(OrgNode.objects.filter(path__in=own_paths).values_list("level", flat=True))
+        levels = [UnitLevel.STREET, UnitLevel.COMMUNITY] if Level.STREET in node_levels else [UnitLevel.COMMUNITY]
     for level in levels:
         quarters = snapshot_quarters(level=level)
         if quarters:
@@ -72,16 +91,25 @@ def compute_ranking(ctx):
         return {"quarter": None}
     quarter = quarters[0]
     rows = list(ranking_rows(user=ctx.as_user(), quarter=quarter, level=level).values_list(
-        "unit_name", "rank", "total", "interview_suggested"
+        "unit_name", "rank", "total", "interview_suggested", "org__path", "snapshot__ranked_count",
     ))
     ranked = [r for r in rows if r[1] is not None]
-    return {
+    data = {
         "quarter": quarter,
         "level_label": str(UnitLevel(level).label),
         "ranked": len(ranked),
         "interviews": sum(1 for r in rows if r[3]),
-        "rows": [[name, rank, round(float(total), 2) if total is not None else 0] for name, rank, total, _i in ranked],
+        "rows": [[name, rank, round(float(total), 2) if total is not None else 0]
+                 for name, rank, total, _i, _p, _c in ranked],
     }
+    if own_paths is not None:
+        # How many units the whole district ranked, so that "No. 190 of 192" reads right in a small scope.
+        data["ranked"] = rows[0][5] if rows else 0
+        own = [row for row in rows if row[4] in own_paths]
+        # No row of their own unit at this level (a street while only communities are ranked): their units' places.
+        data["own"] = [[name, rank, round(float(total), 2) if total is not None else None, interview]
+                       for name, rank, total, interview, _p, _c in (own or rows[:OWN_UNITS_SHOWN])]
+    return data
 
 
 # --- booking occupancy --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from grids.models import Level, OrgNode
 
 from .registry import ComputeContext, figures
 
-VERSION = 1
+VERSION = 2
 #: Entries outlive two job periods, so that a late job never leaves a page cold.
 TIMEOUT = 3 * 60 * 60
 _KNOWN_KEY = f"dashboard:v{VERSION}:known-scopes"

@@ -26,8 +26,8 @@ def _year(request, years):
     value = request.GET.get("year", "")
     if value.isdigit() and 1949 <= int(value) <= 2100:
         return int(value)
-    # By default the latest year that has records (the demo's records are the report's 2017).
-    return max(years) if years else timezone.localdate().year
+    # By default the current year (Beijing time): the page tells how this year is going, even when it is still empty.
+    return timezone.localdate().year
 
 
 @login_required
@@ -45,6 +45,7 @@ def dashboard(request):
             cards.append(figure.present(data, view))
     label = payload["scope"]
     scope_name = _("Whole district") if label["district"] else "、".join(label["names"])
+    title = _("District dashboard") if label["district"] else _("%(scope)s dashboard") % {"scope": scope_name}
     computed_at = timezone.localtime(datetime.datetime.fromisoformat(payload["computed_at"]))
     choices = sorted(set(years) | {view.year}, reverse=True)
     return render(request, "dashboard/index.html", {
@@ -53,5 +54,5 @@ def dashboard(request):
         "computed_at": computed_at,
         "year": view.year,
         "years": choices,
-        "title": _("District dashboard"),
+        "title": title,
     })

@@ -14,8 +14,9 @@ transaction. At scale 1 the records add up exactly to the report's figures; at s
 - 2017's party dues refunded to two-new organizations with their own party organization: 100 paid, adding up
   to 241,680.00 yuan ("24万余元"), and a few still proposed, approved or sent back.
 
-The yearly figures are the report's 2017 figures, so the records are dated 2017 (the dashboard shows the
-latest year that has records by default, and any other year on request).
+The yearly figures are the report's 2017 figures, so those records are dated 2017; the current year has its
+own joint meetings and village visits from 1 January to the seeding day at the same pace (the dashboard opens
+on the current year, and shows any other year on request).
 
 Deterministic: everything is drawn from `random.Random(seed)` in a fixed order over nodes sorted by code.
 """
@@ -201,6 +202,8 @@ def seed(*, scale, seed, hashed_password=None, today=None):
         _seed_copy(rng, tree.copy(copy), street_of, copy, today, add)
     # Their own random stream, so that adding refunds left every other demo record as it was.
     add("refunds", _seed_refunds(Random(f"community-refunds-{seed}"), scale))
+    # This year's meetings and visits so far (their own stream too): the dashboard opens on the current year.
+    _seed_this_year(Random(f"community-this-year-{seed}"), tree, scale, today, add)
 
     homes = [
         RedHome(node_id=pk, name=f"{name}红色家园", address=f"{name}党群服务站", area_m2=rng.randrange(200, 900),
@@ -226,11 +229,62 @@ def seed(*, scale, seed, hashed_password=None, today=None):
         (_("pairings with streets and communities"), counts.get("pairings", 0)),
         (_("joint meetings"), counts.get("meetings", 0)),
         (_("village visits"), counts.get("visits", 0)),
+        (_("joint meetings this year so far"), counts.get("meetings_now", 0)),
+        (_("village visits this year so far"), counts.get("visits_now", 0)),
         (_("residents' issues"), counts.get("issues", 0)),
         (_("building-group star ratings"), counts.get("ratings", 0)),
         (_("weak-and-lax flags"), counts.get("flags", 0)),
         (_("dues refunds to two-new organizations"), counts.get("refunds", 0)),
     ]
+
+
+def _seed_this_year(rng, tree, scale, today, add):
+    """Joint meetings and village visits from 1 January to `today`, at the report's yearly pace.
+
+    Every street meets once in each quarter begun; the rest are communities' meetings. Nothing is dated after
+    `today`; a transferred matter is completed within a month, if that day has come.
+    """
+    first = datetime.date(today.year, 1, 1)
+    elapsed = (today - first).days + 1
+    share = elapsed / (datetime.date(today.year + 1, 1, 1) - first).days
+
+    def day_between(start, end):
+        return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
+
+    quarters = [q for q in range(4) if datetime.date(today.year, 3 * q + 1, 1) <= today]
+    slots = [(street[0], q) for street in tree.streets for q in quarters]
+    for _ in range(max(0, round(MEETINGS * scale * share) - len(slots))):
+        slots.append((rng.choice(tree.level2)[0], rng.choice(quarters)))
+    meetings = []
+    for node_id, q in slots:
+        start = datetime.date(today.year, 3 * q + 1, 1)
+        end = min(today, datetime.date(today.year + (q == 3), 1 if q == 3 else 3 * q + 4, 1)
+                  - datetime.timedelta(days=1))
+        raised = rng.randint(0, 3)
+        meetings.append(JointMeeting(
+            node_id=node_id, held_on=day_between(start, end),
+            topic=f"{today.year}年第{q + 1}季度党建联席会议：{rng.choice(_MEETING_TOPICS)}",
+            units_attending=rng.randint(3, 12), problems_raised=raised,
+            problems_resolved=rng.randint(0, raised), agreements_signed=rng.randint(0, 1),
+            joint_services=rng.randint(0, 2),
+        ))
+    add("meetings_now", len(_bulk(JointMeeting, meetings)))
+
+    outcomes = list(VISITS)
+    weights = list(VISITS.values())
+    visits = []
+    for _ in range(max(1, round(sum(VISITS.values()) * scale * share))):
+        visited = day_between(first, today)
+        outcome = rng.choices(outcomes, weights=weights)[0]
+        done = None
+        if outcome == VisitOutcome.TRANSFERRED:
+            candidate = visited + datetime.timedelta(days=rng.randint(1, 30))
+            done = candidate if candidate <= today and rng.random() < 0.95 else None
+        visits.append(VillageVisit(
+            node_id=rng.choice(tree.villages)[0], visited_on=visited, visitor=_name(rng),
+            matter=rng.choice(_VISIT_MATTERS), outcome=outcome, completed_on=done,
+        ))
+    add("visits_now", len(_bulk(VillageVisit, visits)))
 
 
 def _seed_copy(rng, tree, street_of, copy, today, add):

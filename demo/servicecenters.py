@@ -12,12 +12,13 @@ from decimal import Decimal
 from random import Random
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleGrant
 from grids.models import Level, OrgNode
-from inbox.models import Message
+from inbox.models import ContactPreference, Message
 
 from servicecenters.models import (
     Booking,
@@ -77,11 +78,42 @@ PARTNERS = ("金水区社会工作服务中心", "郑州市益友社工服务中
             "郑州市幸福家园社会服务中心", "金水区邻里互助协会")
 EVALUATOR = "河南省社会组织评估中心"
 PAST_DAYS, FUTURE_DAYS = 28, 14
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红梅玉兰海峰鹏飞雪晶婷宇浩然博文欣怡思琪子轩"
 BATCH = 2000
 
 
 def _at(day, hour, minute=0):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def _where(place, copy_streets, *, fallback):
+    """The organization a center named after `place` stands in: the street of that name, else a community or
+    village of that name in the copy's streets, else `fallback` (a street). Its street is then the one served."""
+    street = next((s for s in copy_streets if s.name.startswith(place)), None)
+    if street is not None:
+        return street
+    within = Q()
+    for s in copy_streets:
+        within |= Q(path__startswith=s.path)
+    return OrgNode.objects.filter(within, level=Level.COMMUNITY, name__startswith=place).order_by("path").first() \
+        or fallback
+
+
+def _name_residents(rng, resident_ids):
+    """The demo residents' names and phones (on their contact preferences, for text messages): center staff see a
+    booker's name and masked phone, as they would a real resident's."""
+    User = get_user_model()
+    users = list(User.objects.filter(pk__in=resident_ids, first_name="").order_by("pk"))
+    for user in users:
+        user.first_name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    User.objects.bulk_update(users, ["first_name"], batch_size=BATCH)
+    have = set(ContactPreference.objects.filter(user_id__in=resident_ids).values_list("user_id", flat=True))
+    ContactPreference.objects.bulk_create([
+        ContactPreference(user_id=pk, phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                          phone_verified_at=timezone.now())
+        for pk in resident_ids if pk not in have
+    ], batch_size=BATCH)
 
 
 def seed(*, scale, seed, hashed_password, today):
@@ -96,12 +128,13 @@ def seed(*, scale, seed, hashed_password, today):
         copy_streets = streets[copy * per_copy:(copy + 1) * per_copy] or streets
         prefix = "" if copy == 0 else f"K{copy + 1}"
         for i in range(CENTERS_PER_COPY):
-            street = copy_streets[i % len(copy_streets)]
             place = PLACES[i]
+            node = _where(place, copy_streets, fallback=copy_streets[i % len(copy_streets)])
+            street = next(s for s in copy_streets if node.path.startswith(s.path))
             area = BUILT_AREAS[i] if i < len(BUILT_AREAS) else rng.randrange(1200, 3600, 50)
             centers.append(ServiceCenter(
                 code=f"{prefix}SC{i + 1:02d}", name=f"{place}党群服务中心" + ("" if copy == 0 else f"（{copy + 1}）"),
-                street=street, address=f"河南省郑州市金水区{place}{rng.randint(1, 200)}号",
+                street=street, node=node, address=f"河南省郑州市金水区{place}{rng.randint(1, 200)}号",
                 floor_area=area, phone=f"0371-6{rng.randint(1000000, 9999999)}",
                 opened_on=datetime.date(2018, 6, 1) if i < 3 else datetime.date(2019 + i % 4, 1 + i % 12, 1),
             ))
@@ -163,6 +196,7 @@ def seed(*, scale, seed, hashed_password, today):
     )
     bookings = []
     if residents:
+        _name_residents(Random(f"servicecenters-residents-{seed}"), residents)
         first, others = residents[0], residents[1:] or residents
         first_future = 0
         upcoming = collections.Counter()

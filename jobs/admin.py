@@ -62,3 +62,7 @@ class OutboxAdmin(BulkActionMixin, _ReadOnly):
     def retry(self, request, queryset):
         self.run_bulk(request, queryset, lambda entry: outbox_retry(actor=request.user, entry=entry),
                       _("%(count)s job(s) handed to the queue again."))
+
+
+# Beat's schedules in the portal's words, with the ledger's last run (django-celery-beat's admin, re-registered).
+from . import beat_admin  # noqa: E402,F401

@@ -1,4 +1,7 @@
-"""What staff may do with background jobs: hand a failed or waiting one to the queue again (district staff)."""
+"""What staff may do with background jobs: hand a failed or waiting one to the queue again, run a schedule now
+(district staff)."""
+
+import json
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -45,5 +48,27 @@ def job_run_again(*, actor, run):
                               % {"job": run.job, "period": run.period})
     try:
         return enqueue(run.job, run.period)
+    except (UnknownJob, ValueError) as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+@transaction.atomic
+def schedule_run_now(*, actor, task):
+    """Run beat's schedule `task` (a django-celery-beat PeriodicTask) now, the way beat would: a job of the registry
+    through jobs.queue.enqueue for its default period (the ledger records it, and a period already done is not
+    redone). Any other task (the outbox's relay, every minute) runs on its own schedule only. District staff only."""
+    from .schedules import RUN_JOB
+
+    _require_district(actor)
+    try:
+        args = json.loads(task.args or "[]")
+    except ValueError as exc:
+        raise ValidationError(_("The schedule's arguments are not readable JSON.")) from exc
+    if task.task != RUN_JOB:
+        raise ValidationError(_("Only the portal's jobs can be run from here; this task keeps its own schedule."))
+    if not args or not isinstance(args[0], str):
+        raise ValidationError(_("The schedule names no job."))
+    try:
+        return enqueue(args[0], args[1] if len(args) > 1 else None)
     except (UnknownJob, ValueError) as exc:
         raise ValidationError(str(exc)) from exc

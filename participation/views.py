@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import handles_requests_at, handles_routed_request, works_at_centers
@@ -118,6 +119,17 @@ def request_photo(request, pk, photo_pk):
     return response
 
 
+#: What each step on a request says once done.
+REQUEST_DONE = {
+    "accept": gettext_lazy("Request “%(title)s” accepted."),
+    "route": gettext_lazy("Request “%(title)s” passed on to the service center."),
+    "answer": gettext_lazy("Request “%(title)s” answered; the resident is told."),
+    "decline": gettext_lazy("Request “%(title)s” declined; the resident is told why."),
+    "close": gettext_lazy("Request “%(title)s” closed."),
+    "rate": gettext_lazy("Thank you: your rating of “%(title)s” is saved."),
+}
+
+
 @mobile_login_required
 @require_POST
 def request_action(request, pk, action):
@@ -136,7 +148,7 @@ def request_action(request, pk, action):
         raise Http404
     try:
         calls[action]()
-        messages.success(request, _("Done."))
+        messages.success(request, REQUEST_DONE[action] % {"title": obj.title})
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(error_messages(exc)))
     return redirect("participation:request", pk=obj.pk)

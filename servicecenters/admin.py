@@ -38,10 +38,10 @@ class RoomInline(admin.TabularInline):
 
 @admin.register(ServiceCenter)
 class ServiceCenterAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "street", "floor_area", "opened_on"]
+    list_display = ["code", "name", "street", "node", "floor_area", "opened_on"]
     search_fields = ["code", "name", "address"]
-    list_select_related = ["street"]
-    autocomplete_fields = ["street"]
+    list_select_related = ["street", "node"]
+    autocomplete_fields = ["street", "node"]
     inlines = [OpeningHoursInline, ClosedDayInline, RoomInline]
 
 
@@ -56,14 +56,15 @@ class RoomAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(HistoryWriteGuardMixin, SimpleHistoryAdmin):
-    list_display = ["start", "end", "room", "resident", "attendees", "status"]
+    list_display = ["code", "start", "end", "room", "resident", "attendees", "status"]
     list_filter = ["status", "room__kind"]
-    search_fields = ["resident__username", "room__name", "room__center__name", "purpose"]
+    search_fields = ["=code", "resident__username", "resident__first_name", "room__name", "room__center__name",
+                     "purpose"]
     list_select_related = ["room__center", "resident"]
     raw_id_fields = ["room", "resident", "series", "decided_by"]
     date_hierarchy = "start"
     show_full_result_count = False
-    readonly_fields = ["created_at"]
+    readonly_fields = ["code", "created_at"]
 
 
 @admin.register(BookingSeries)

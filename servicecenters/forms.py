@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,10 @@ class SearchForm(forms.Form):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The end must come after the start."))
+        if data.get("date") and data.get("start"):
+            start = datetime.datetime.combine(data["date"], data["start"], tzinfo=timezone.get_current_timezone())
+            if start < timezone.now():
+                self.add_error("start", _("That time has passed: choose a later one."))
         return data
 
 

@@ -7,8 +7,10 @@ the room row is locked.
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator
@@ -50,6 +52,11 @@ class ServiceCenter(models.Model):
         "grids.OrgNode", verbose_name=_("street served"), on_delete=models.PROTECT, related_name="service_centers",
         limit_choices_to={"level": 1},
     )
+    node = models.ForeignKey(
+        "grids.OrgNode", verbose_name=_("organization where it stands"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+        help_text=_("The street, community or village the center stands in; its street must be the one served."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     floor_area = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -63,6 +70,36 @@ class ServiceCenter(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        error = street_mismatch(street=self.street if self.street_id else None,
+                                node=self.node if self.node_id else None)
+        if error:
+            raise ModelValidationError({"node": error})
+
+
+def street_mismatch(*, street, node):
+    """Why a center's street does not match the organization it stands in (None when they match).
+
+    The street served must be the street whose subtree holds the center's node (the node may be the street)."""
+    if street is None or node is None:
+        return None
+    if street.level != 1:
+        return _("A center serves a street: choose a street.")
+    if not node.path.startswith(street.path):
+        return _("%(node)s lies in another street than %(street)s: a center serves the street it stands in.") % {
+            "node": node.name, "street": street.name}
+    return None
+
+
+#: A booking code: 8 characters without the easily confused 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_booking_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def delete_center_grants(sender, instance, **kwargs):
@@ -236,6 +273,8 @@ class Booking(models.Model):
                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    code = models.CharField(_("booking code"), max_length=CODE_LENGTH, unique=True, default=new_booking_code,
+                            editable=False, help_text=_("Shown to the resident; staff find the booking by it."))
     history = HistoricalRecords()
 
     class Meta:

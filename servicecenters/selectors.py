@@ -6,11 +6,13 @@ inspectors: everything. Centers and bookable rooms are public to every signed-in
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.scopes import managed_centers_q
+from core.masking import mask_phone
 
 from .models import (
     Booking,
@@ -59,7 +61,7 @@ def booking_list(*, user):
 
 def staff_booking_list(*, user, center_ids=None):
     """Bookings of the centers whose staff side the user may look at (not their own private ones)."""
-    qs = Booking.objects.select_related("room__center", "resident").filter(
+    qs = Booking.objects.select_related("room__center", "resident", "resident__contact_preference").filter(
         managed_centers_q(user, prefix="room__center_", read=True)
     )
     if center_ids is not None:
@@ -67,13 +69,77 @@ def staff_booking_list(*, user, center_ids=None):
     return qs
 
 
+def staff_booking_search(bookings, text):
+    """Staff's search among `bookings` (already cut to their centers): a booking code, or the booker's name."""
+    text = " ".join((text or "").split())[:50]
+    if not text:
+        return bookings
+    return bookings.filter(
+        Q(code__iexact=text.replace(" ", "")) | Q(resident__first_name__icontains=text)
+        | Q(resident__last_name__icontains=text) | Q(resident__username__iexact=text)
+    )
+
+
+def booker(booking):
+    """What center staff see of the resident who booked: their name and their phone masked (138****5678).
+
+    Nothing more: no username when a name is known, never the full number. The booking must come from
+    staff_booking_list (the contact preference is fetched with it)."""
+    user = booking.resident
+    name = user.get_full_name().strip() or user.username
+    try:
+        phone = user.contact_preference.phone
+    except ObjectDoesNotExist:
+        phone = ""
+    return name, mask_phone(phone)
+
+
+#: When a center's opening hours say nothing: the hours the search offers.
+DEFAULT_FIRST_HOUR, DEFAULT_LAST_END = datetime.time(9, 0), datetime.time(21, 0)
+
+
+def next_search_slot(*, now=None):
+    """The search's default: the next whole hour still bookable (local time), one hour long.
+
+    Bookable hours are those some center is open on that weekday; after the last one of the day (or on a day
+    every center is closed) the first hour of the next open day. One query."""
+    now = timezone.localtime(now or timezone.now())
+    hours = {
+        row["weekday"]: (row["first"], row["last"])
+        for row in OpeningHours.objects.order_by().values("weekday").annotate(first=Min("opens"), last=Max("closes"))
+    }
+    day = now.date()
+    earliest = (now + datetime.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    for offset in range(8):
+        candidate = day + datetime.timedelta(days=offset)
+        first, last = hours.get(candidate.weekday(), (None, None)) if hours else (DEFAULT_FIRST_HOUR, DEFAULT_LAST_END)
+        if first is None:
+            continue
+        start = datetime.datetime.combine(candidate, first).replace(minute=0)
+        if first.minute:
+            start += datetime.timedelta(hours=1)
+        if offset == 0:
+            start = max(start, earliest.replace(tzinfo=None))
+            if start.date() != candidate:
+                continue
+        end = start + datetime.timedelta(hours=1)
+        if end.time() <= last and end.date() == candidate:
+            return candidate, start.time(), end.time()
+    tomorrow = day + datetime.timedelta(days=1)
+    return tomorrow, DEFAULT_FIRST_HOUR, datetime.time(DEFAULT_FIRST_HOUR.hour + 1)
+
+
 def waitlist_for(*, user):
     return WaitlistEntry.objects.filter(resident_id=user.pk).select_related("room__center")
 
 
 def free_rooms(*, user, day, start_time, end_time, people=1, kind=None, center=None):
-    """Rooms free on `day` (local) from `start_time` to `end_time` for `people`: one query over all centers."""
+    """Rooms free on `day` (local) from `start_time` to `end_time` for `people`: one query over all centers.
+
+    A time already begun is never offered: no room is free in the past."""
     start, end = at(day, start_time), at(day, end_time)
+    if start < timezone.now():
+        return Room.objects.none()
     taken = Booking.objects.filter(overlapping_q(start, end), room=OuterRef("pk"))
     blocked = RoomBlock.objects.filter(room=OuterRef("pk"), start__lt=end, end__gt=start)
     open_then = OpeningHours.objects.filter(

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import works_at_centers
@@ -77,8 +78,7 @@ def signup(request):
 @mobile_login_required
 def home(request):
     centers = selectors.center_list(user=request.user).order_by("code")
-    today = timezone.localdate()
-    search = SearchForm(initial={"date": today, "start": "09:00", "end": "10:00", "people": 1})
+    search = SearchForm(initial=_search_initial())
     upcoming = list(
         selectors.booking_list(user=request.user).filter(
             resident=request.user, end__gt=timezone.now(), status__in=UPCOMING_STATUSES
@@ -123,14 +123,18 @@ def room(request, pk):
                     frequency=data.get("frequency") or BookingSeries.Frequency.WEEKLY,
                 )
                 if made.series is not None:
-                    messages.success(request, _("Booked %(n)d dates.") % {"n": len(made.bookings)})
+                    messages.success(request, _("Booked %(room)s on %(n)d dates, the first %(when)s.") % {
+                        **booking_words(made.bookings[0], who=False), "n": len(made.bookings)})
                     if made.skipped:
                         messages.warning(request, _("Skipped, already taken: %(dates)s") % {
                             "dates": ", ".join(made.skipped)})
                 elif made.bookings[0].status == BookingStatus.PENDING:
-                    messages.success(request, _("Booking received: the center will confirm it."))
+                    messages.success(request, _(
+                        "Booking %(code)s received: %(room)s on %(when)s. The center will confirm it."
+                    ) % booking_words(made.bookings[0], who=False))
                 else:
-                    messages.success(request, _("Booked! See you there."))
+                    messages.success(request, _("Booked %(room)s on %(when)s, booking code %(code)s. See you there!")
+                                     % booking_words(made.bookings[0], who=False))
                 return redirect("sc:my_bookings")
             except ConflictError as exc:
                 errors, conflict = [exc.message], True
@@ -185,9 +189,15 @@ def waitlist_join(request, pk):
     return redirect("sc:my_bookings")
 
 
+def _search_initial():
+    """The search from the next bookable hour (never a time already past)."""
+    day, start, end = selectors.next_search_slot()
+    return {"date": day, "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"), "people": 1}
+
+
 @mobile_login_required
 def search(request):
-    form = SearchForm(request.GET or None, initial={"date": timezone.localdate(), "people": 1})
+    form = SearchForm(request.GET or None, initial=None if request.GET else _search_initial())
     rooms, alternatives = None, []
     if form.is_bound and form.is_valid():
         q = form.cleaned_data
@@ -224,7 +234,8 @@ def cancel(request, pk):
     booking = get_object_or_404(selectors.booking_list(user=request.user).filter(resident=request.user), pk=pk)
     try:
         services.booking_cancel(actor=request.user, booking=booking)
-        messages.success(request, _("Booking cancelled."))
+        messages.success(request, _("Cancelled your booking of %(room)s on %(when)s.")
+                         % booking_words(booking, who=False))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(error_messages(exc)))
     return redirect("sc:my_bookings")
@@ -371,14 +382,41 @@ def staff(request):
         b.can_check_in = b.status == BookingStatus.CONFIRMED and (
             b.start - datetime.timedelta(minutes=30) <= now < b.end)
         b.can_release = b.status == BookingStatus.CONFIRMED and now >= b.start + services.RELEASE_GRACE
+    query = " ".join(request.GET.get("q", "").split())[:50]
+    found = None
+    if query:
+        found = list(selectors.staff_booking_search(bookings, query).order_by("-start")[:STAFF_PAGE_ROWS])
+    for b in pending + week + (found or []):
+        b.booker_name, b.booker_phone = selectors.booker(b)
     rooms = list(center.rooms.order_by("kind", "name"))
     return mobile_page(request, "servicecenters/staff.html", {
         "center": center, "centers": centers, "pending": pending, "pending_count": pending_count,
+        "query": query, "found": found,
         "today_list": [b for b in week if b.is_today], "week": [b for b in week if not b.is_today], "rooms": rooms,
         "reject_form": RejectForm(),
         "block_form": BlockForm(initial={"date": today, "start": "09:00", "end": "12:00"}),
     })
 
+
+def booking_words(booking, *, who=True):
+    """A booking in words for a message: who (for staff), which day and hours (Beijing time), which room."""
+    start, end = timezone.localtime(booking.start), timezone.localtime(booking.end)
+    day = _("%(month)d/%(day)d") % {"month": start.month, "day": start.day}
+    words = {"when": f"{day} {start:%H:%M}–{end:%H:%M}", "room": booking.room.name, "code": booking.code}
+    if who:
+        words["name"] = selectors.booker(booking)[0]
+    return words
+
+
+#: What each staff action says once done.
+STAFF_DONE = {
+    "approve": gettext_lazy("Approved %(name)s's booking of %(room)s on %(when)s; they are told."),
+    "reject": gettext_lazy("Rejected %(name)s's booking of %(room)s on %(when)s; they are told why."),
+    "check-in": gettext_lazy("Checked in %(name)s for %(room)s on %(when)s."),
+    "no-show": gettext_lazy("%(name)s did not come to %(room)s on %(when)s: marked as a no-show, the room is free."),
+    "release": gettext_lazy("Released %(room)s on %(when)s booked by %(name)s: the room is free."),
+    "cancel": gettext_lazy("Cancelled %(name)s's booking of %(room)s on %(when)s; they are told."),
+}
 
 STAFF_ACTIONS = {
     "approve": services.booking_approve,
@@ -401,7 +439,7 @@ def staff_action(request, pk, action):
         kwargs["reason"] = request.POST.get("reason", "")
     try:
         STAFF_ACTIONS[action](actor=request.user, booking=booking, **kwargs)
-        messages.success(request, _("Done."))
+        messages.success(request, STAFF_DONE[action] % booking_words(booking))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(error_messages(exc)))
     return redirect(reverse("sc:staff") + f"?center={booking.room.center_id}")

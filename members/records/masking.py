@@ -10,6 +10,8 @@ nothing about the person) and hides the other sixteen, and a masked answer carri
 either. The gender field stays: it is the parity of one hidden digit, a factor of two among ~10^13 candidates.
 """
 
+from core.masking import mask_phone  # noqa: F401 — one rule for every app that shows a masked phone
+
 #: What a masked answer shows in place of a date of birth.
 HIDDEN = "—"
 
@@ -21,15 +23,6 @@ def mask_id_number(value):
     if len(value) <= 10:
         return "*" * len(value)
     return value[:2] + "*" * (len(value) - 2)
-
-
-def mask_phone(value):
-    """13812345678 → 138****5678 (the carrier's prefix and the last four: 10,000 numbers fit)."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def hide(value):

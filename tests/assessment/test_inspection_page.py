@@ -52,3 +52,12 @@ def test_secretaries_cannot_record_inspections(client, tree, request, who):
 
 def test_anonymous_goes_to_sign_in(client):
     assert client.get(URL).status_code == 302
+
+
+def test_the_form_opens_on_today_in_beijing(client, tree, inspector):
+    """The date picker takes ISO dates only: in Chinese, too, it shows today (Asia/Shanghai), not an empty field."""
+    from django.utils import timezone
+
+    client.force_login(inspector)
+    body = client.get("/assessment/inspections/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in body

@@ -31,9 +31,9 @@ def district(transactional_db):
     return OrgNode.objects.get(code="JS01")
 
 
-def _open_dashboard(page, sign_in, user):
-    sign_in(page, user, next_path="/dashboard/")
-    assert page.url.endswith("/dashboard/")
+def _open_dashboard(page, sign_in, user, query=""):
+    sign_in(page, user, next_path=f"/dashboard/{query}")
+    assert page.url.endswith(f"/dashboard/{query}")
     page.wait_for_function("document.querySelectorAll('.dash-chart[data-rendered]').length === "
                            "document.querySelectorAll('.dash-chart').length")
     page.wait_for_timeout(600)  # the charts' entry animation
@@ -52,7 +52,7 @@ def _open_dashboard(page, sign_in, user):
 def test_district_staff_sees_the_district_charts(live_server, new_page, sign_in, screenshot, district):
     user = grant(UserFactory(username="district"), Role.DISTRICT_STAFF)
     page = new_page("zh-CN")
-    _open_dashboard(page, sign_in, user)
+    _open_dashboard(page, sign_in, user, "?year=2017")  # the report's year (the page opens on the current one)
     text = page.locator("main").inner_text()
     assert "全区" in text or "Whole district" in text
     for figure in ("653", "609", "196", "647", "810", "419", "203", "192", "95%", "73%", "80%", "720", "228"):
@@ -72,3 +72,47 @@ def test_street_secretary_sees_their_street_charts(live_server, new_page, sign_i
     other = OrgNode.objects.get(code="JS02")
     assert other.name not in page.locator("main").inner_text()
     screenshot(page, "street")
+
+
+def _shot(page, screenshot, name):
+    import shutil
+
+    path = screenshot(page, name)
+    shutil.copy(path, f"/tmp/shots-assess/{path.name}") if __import__("os").path.isdir("/tmp/shots-assess") else None
+
+
+def test_each_scope_sees_this_year_and_its_own_rank(live_server, new_page, sign_in, screenshot, district):
+    """District, street and community: the current year by default, the title naming the scope, and a secretary's
+    own place in the ranking (never the district's first place)."""
+    from django.utils import timezone
+
+    from assessment.models import RankingRow, RankingSnapshot
+    from grids.models import Level
+
+    communities = list(OrgNode.objects.filter(level=Level.COMMUNITY).order_by("-code"))
+    snapshot = RankingSnapshot.objects.create(quarter="2026Q3", level="community", ranked_count=len(communities))
+    for rank, node in enumerate(communities, start=1):
+        RankingRow.objects.create(snapshot=snapshot, org=node, unit_code=node.code, unit_name=node.name, rank=rank,
+                                  total=95 - 3 * rank, interview_suggested=rank == len(communities))
+    last = communities[-1]
+    street = OrgNode.objects.get(path=last.path.rsplit("/", 2)[0] + "/")
+    users = {
+        "district": grant(UserFactory(username="district"), Role.DISTRICT_STAFF),
+        "street": grant(UserFactory(username="sec-street"), Role.STREET_SECRETARY, street),
+        "community": grant(UserFactory(username="sec-community"), Role.COMMUNITY_SECRETARY, last),
+    }
+    year = str(timezone.localdate().year)
+    for label, user in users.items():
+        page = new_page("zh-CN")
+        _open_dashboard(page, sign_in, user)
+        assert page.locator("#year option[selected]").inner_text() == year
+        title = page.title()
+        main = page.locator("main").inner_text()
+        if label == "district":
+            assert title.startswith("全区数据看板")
+        else:
+            name = street.name if label == "street" else last.name
+            assert title.startswith(f"{name}数据看板") and "全区" not in page.locator("h1").inner_text()
+        if label == "community":
+            assert f"第{len(communities)}名/{len(communities)}" in main and "第一名" not in main
+        _shot(page, screenshot, label)

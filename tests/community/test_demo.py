@@ -135,3 +135,16 @@ def test_seed_demo_runs_the_extension(settings, monkeypatch):
         call_command("seed_demo", stdout=out)
     assert "joint meetings: 653" in out.getvalue() and "red homes: 3" in out.getvalue()
     assert "dues refunds to two-new organizations: 117" in out.getvalue()
+
+
+def test_this_years_meetings_and_visits_up_to_today():
+    """The dashboard opens on the current year: the demo gives it meetings and visits, none after the seeding day."""
+    today = datetime.date(2026, 11, 30)
+    demo.build(1, counts=SMALL, today=today)
+    community_demo.seed(scale=1, seed=1, hashed_password="x", today=today)
+    meetings = JointMeeting.objects.filter(held_on__year=2026)
+    visits = VillageVisit.objects.filter(visited_on__year=2026)
+    assert meetings.count() >= 3 * 4 and visits.count() > 500  # every street each quarter; the yearly pace so far
+    assert not meetings.filter(held_on__gt=today).exists() and not visits.filter(visited_on__gt=today).exists()
+    assert not visits.filter(completed_on__gt=today).exists()
+    assert JointMeeting.objects.filter(held_on__year=2017).count() == 653  # the report's year unchanged
