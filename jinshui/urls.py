@@ -9,6 +9,7 @@ from accounts.api import TokenView
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
 from participation.api import ActivityViewSet, RequestViewSet
+from participation.api_thinktank import MatchViewSet, NeedViewSet, ResourceViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
@@ -28,6 +29,9 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("requests", RequestViewSet, basename="request")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("needs", NeedViewSet, basename="need")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("matches", MatchViewSet, basename="match")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

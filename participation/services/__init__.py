@@ -40,20 +40,24 @@ from .teams import (
     team_leave,
 )
 from .thinktank import (
+    ALREADY_PROPOSED,
     match_agree,
     match_complete,
     match_decline,
     match_propose,
     need_post,
+    need_withdraw,
     resource_offer,
+    resource_set_available,
     tree_distance,
 )
 
 __all__ = [
-    "ACCEPT_DAYS", "ACTIVITY_FULL", "ALREADY_SIGNED_UP", "MAX_HOURS_POINTS", "MAX_OPEN_REQUESTS", "POINTS_PER_HOUR",
-    "REQUEST_DAYS", "activity_cancel", "activity_publish", "activity_update", "hours_record", "match_agree",
-    "match_complete", "match_decline", "match_propose", "need_post", "profile_choose_community", "request_accept",
-    "request_answer", "request_close", "request_create", "request_decline", "request_rate", "request_route",
-    "requests_overdue", "resource_offer", "signup_cancel", "signup_check_in", "signup_create", "team_add_member",
-    "team_create", "team_join", "team_leave", "tree_distance",
+    "ACCEPT_DAYS", "ACTIVITY_FULL", "ALREADY_PROPOSED", "ALREADY_SIGNED_UP", "MAX_HOURS_POINTS", "MAX_OPEN_REQUESTS",
+    "POINTS_PER_HOUR", "REQUEST_DAYS", "activity_cancel", "activity_publish", "activity_update", "hours_record",
+    "match_agree", "match_complete", "match_decline", "match_propose", "need_post", "need_withdraw",
+    "profile_choose_community", "request_accept", "request_answer", "request_close", "request_create",
+    "request_decline", "request_rate", "request_route", "requests_overdue", "resource_offer",
+    "resource_set_available", "signup_cancel", "signup_check_in", "signup_create", "team_add_member", "team_create",
+    "team_join", "team_leave", "tree_distance",
 ]
