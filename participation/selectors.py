@@ -131,11 +131,13 @@ def need_list(*, user):
 
 
 def match_list(*, user):
-    """Matches whose need is in the user's area, or whose resource is of a partner of a center they run."""
+    """Matches whose need or whose resource is in the user's area, or whose resource is of a partner of a center
+    they run (both sides of a match follow it)."""
     if not uses_thinktank(user):
         return Match.objects.none()
     return Match.objects.filter(thinktank_q(user, node_prefix="need__node__",
-                                            partner_center_field="resource__partner__center_id")).select_related(
+                                            partner_center_field="resource__partner__center_id")
+                                | thinktank_q(user, node_prefix="resource__node__")).select_related(
         "need__node", "resource__node", "resource__unit", "resource__partner")
 
 

@@ -83,6 +83,11 @@ def home(request):
         closed=Case(When(status=NeedStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()),
     ).order_by("closed", "-posted_on", "-pk")[:PAGE_ROWS])
     waiting = list(selectors.matches_open(user=request.user)[:PAGE_ROWS])
+    # A match asking for the user's resource about a need elsewhere is answered on the resources page.
+    own_needs = set(selectors.need_list(user=request.user).filter(
+        pk__in={m.need_id for m in waiting}).values_list("pk", flat=True))
+    for m in waiting:
+        m.on_need_page = m.need_id in own_needs
     return mobile_page(request, "participation/thinktank.html", {"needs": needs, "form": form, "waiting": waiting})
 
 

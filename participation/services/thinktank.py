@@ -126,7 +126,7 @@ def _tell_resource_side(match, event, subject):
         users = [u for group in node_leaders(paths=[resource.node.path]).values() for u in group]
     for user in users:
         message_send(recipient=user, kind=f"match_{event}", key=f"match:{match.pk}:{event}", subject=subject,
-                     body=match.need.title, url=reverse("participation:need", args=[match.need_id]))
+                     body=match.need.title, url=reverse("participation:resources"))
 
 
 @transaction.atomic

@@ -67,7 +67,12 @@ def test_matches_open(tree, community_secretary, street_secretary, resident):
                                   agreed_on=datetime.date(2026, 1, 3))
     Match.objects.create(need=need(tree.community, "c"), resource=resource, distance=2,
                          proposed_on=datetime.date(2026, 1, 2), status=MatchStatus.DECLINED)
-    Match.objects.create(need=need(tree.other_community, "d"), resource=resource, distance=4,
+    # A need of the other street asking for this community's resource: the resource's side follows it too.
+    asked = Match.objects.create(need=need(tree.other_community, "d"), resource=resource, distance=4,
+                                 proposed_on=datetime.date(2026, 1, 2))
+    elsewhere = ResidentUnit.objects.create(node=tree.other_grid, name="郑州大学")
+    other_resource = Resource.objects.create(node=tree.other_grid, unit=elsewhere, kind="expert", title="法学教授")
+    Match.objects.create(need=need(tree.other_community, "e"), resource=other_resource, distance=1,
                          proposed_on=datetime.date(2026, 1, 2))
-    assert [m.pk for m in selectors.matches_open(user=community_secretary)] == [proposed.pk, agreed.pk]
+    assert [m.pk for m in selectors.matches_open(user=community_secretary)] == [proposed.pk, agreed.pk, asked.pk]
     assert list(selectors.matches_open(user=resident)) == []
