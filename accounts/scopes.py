@@ -436,3 +436,36 @@ def brokers_resources_at(user, node):
     """Whether the user posts a community's needs, offers a resource located at `node`, and proposes, agrees and
     closes matches there (the 智库): whoever writes at that node."""
     return node is not None and resolve_scope(user).covers(node, write=True)
+
+
+def offers_for_partner(user, center_id):
+    """Whether the user offers resources to the 智库 for a partner organization running service center
+    `center_id`, and answers the matches proposed for them: that center's staff (the partner's social workers) and
+    district staff."""
+    return center_id is not None and manages_center(user, center_id)
+
+
+def answers_for_resource(user, node, partner_center_id=None):
+    """Whether the user agrees to or declines a match on the resource's side: whoever writes at the resource's node,
+    or, for a partner organization's resource, its center's staff."""
+    return brokers_resources_at(user, node) or offers_for_partner(user, partner_center_id)
+
+
+def uses_thinktank(user):
+    """Whether the user has the 智库's staff pages at all: anyone with a place on the tree (secretaries, grid leaders,
+    district staff, inspectors reading) or a service center (its partner's offers)."""
+    scope = resolve_scope(user)
+    return scope.is_staff_user or bool(scope.center_ids)
+
+
+def thinktank_q(user, *, node_prefix, partner_center_field=None):
+    """A Q on the 智库's records the user may see: those located in their area (`node_prefix`, e.g. "node__" or
+    "need__node__"), and, with `partner_center_field`, those of the partners of the centers they run. District staff
+    and inspectors: all (the empty Q())."""
+    scope = resolve_scope(user)
+    if scope.read_all:
+        return Q()
+    condition = scope.nodes_q(prefix=node_prefix) if scope.read_paths else Q(pk__in=[])
+    if partner_center_field and scope.center_ids:
+        condition |= Q(**{f"{partner_center_field}__in": scope.center_ids})
+    return condition

@@ -37,6 +37,7 @@ from community.selectors import (
 )
 from grids.models import Kind, Level, OrgNode
 from members.records.models import Member, MemberCategory, MemberStatus
+from participation.models import Match, MatchStatus
 
 from .registry import Card, figure
 
@@ -217,27 +218,34 @@ def _year_rows(rows, year):
 
 
 def present_meetings(data, view):
+    """Resource-sharing agreements are those the joint meetings signed plus the 智库's matches agreed in the
+    quarter (a match agreed at a meeting is recorded as a match, not again in the meeting's count)."""
     rows = _year_rows(data["by_quarter"], view.year)
+    matches = _year_rows(data.get("matches_by_quarter", []), view.year)
     totals = [sum(r[i] for r in rows) for i in range(2, 7)]
     meetings, raised, resolved, agreements, services = totals
+    agreed, done = sum(r[2] for r in matches), sum(r[3] for r in matches)
     quarters = [f"Q{q}" for q in range(1, 5)]
 
-    def per_quarter(i):
-        return [sum(r[i] for r in rows if r[1] == q) for q in range(1, 5)]
+    def per_quarter(i, source=rows):
+        return [sum(r[i] for r in source if r[1] == q) for q in range(1, 5)]
 
+    agreements_per_quarter = [a + m for a, m in zip(per_quarter(5), per_quarter(2, matches))]
     return Card(
         key="meetings", title=_("Joint meetings with resident units, %(year)s") % {"year": view.year},
         stats=[
             (_("joint meetings"), n(meetings), ""),
             (_("problems resolved"), n(resolved), _("of %(raised)s raised") % {"raised": n(raised)}),
-            (_("resource-sharing agreements"), n(agreements), ""),
+            (_("resource-sharing agreements"), n(agreements + agreed),
+             _("%(matches)s through the think tank, %(done)s done") % {"matches": n(agreed), "done": n(done)}
+             if agreed else ""),
             (_("joint services"), n(services), ""),
             (_("resident units paired"), n(data["units_paired"]), _("%(pairings)s active pairings")
              % {"pairings": n(data["pairings"])}),
         ],
         chart=_bar(quarters, [
             (_("joint meetings"), per_quarter(2)), (_("problems resolved"), per_quarter(4)),
-            (_("resource-sharing agreements"), per_quarter(5)), (_("joint services"), per_quarter(6)),
+            (_("resource-sharing agreements"), agreements_per_quarter), (_("joint services"), per_quarter(6)),
         ]),
     )
 
@@ -253,11 +261,21 @@ def compute_meetings(ctx):
     )
     by_quarter = sorted([r["year"], r["quarter"], r["meetings"], r["raised"], r["resolved"], r["agreements"],
                          r["services"]] for r in rows)
+    # The 智库's matches agreed (and of them done), by the quarter they were agreed in, cut by the need's node.
+    matches = (
+        Match.objects.filter(ctx.q("need__node__"), agreed_on__isnull=False,
+                             status__in=[MatchStatus.AGREED, MatchStatus.DONE]).order_by()
+        .annotate(year=ExtractYear("agreed_on"), quarter=ExtractQuarter("agreed_on"))
+        .values("year", "quarter")
+        .annotate(agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE)))
+    )
+    matches_by_quarter = sorted([r["year"], r["quarter"], r["agreed"], r["done"]] for r in matches)
     pairings = Pairing.objects.filter(ctx.q(), ended_on__isnull=True).aggregate(
         pairings=Count("pk"), units=Count("unit", distinct=True)
     )
-    return {"by_quarter": by_quarter, "pairings": pairings["pairings"], "units_paired": pairings["units"],
-            "years": sorted({r[0] for r in by_quarter})}
+    return {"by_quarter": by_quarter, "matches_by_quarter": matches_by_quarter, "pairings": pairings["pairings"],
+            "units_paired": pairings["units"],
+            "years": sorted({r[0] for r in by_quarter} | {r[0] for r in matches_by_quarter})}
 
 
 # --- residents' issues and village visits -------------------------------------------------------

@@ -36,7 +36,7 @@ from participation.models import (
     VolunteerHours,
     VolunteerTeam,
 )
-from servicecenters.models import Room, RoomKind, ServiceCenter
+from servicecenters.models import PartnerOrganization, Room, RoomKind, ServiceCenter
 
 BATCH = 2000
 ISSUES = ("小区路灯不亮", "楼道堆放杂物", "老旧小区加装电梯", "停车位紧张", "垃圾分类点位调整", "无物业小区管理",
@@ -61,6 +61,9 @@ TEAMS = (
 RESOURCES = (
     (ResourceKind.ROOM, "会议室周末开放"), (ResourceKind.EXPERT, "医生义诊"), (ResourceKind.EXPERT, "律师法律咨询"),
     (ResourceKind.FUNDS, "共建资金"), (ResourceKind.SERVICE, "青年志愿者服务"),
+)
+PARTNER_RESOURCES = (
+    (ResourceKind.SERVICE, "社工个案帮扶"), (ResourceKind.EXPERT, "心理咨询师"), (ResourceKind.SERVICE, "青少年成长营"),
 )
 NEEDS = (
     (ResourceKind.ROOM, "居民议事会场地"), (ResourceKind.EXPERT, "老年人健康讲座专家"),
@@ -165,8 +168,10 @@ def seed(*, scale, seed, hashed_password, today):
                                        leader=residents[(i * 7) % len(residents)]))
     VolunteerTeam.objects.bulk_create(teams, batch_size=BATCH)
     for t, team in enumerate(teams):
-        for user in rng.sample(residents, min(len(residents), rng.randint(5, 12))):
-            memberships.append(TeamMembership(team=team, user=user, name=user.username,
+        roster = rng.sample(residents, min(len(residents), rng.randint(5, 12)))
+        # The leader keeps the roster from the phone (/m/teams/<id>/roster/) and is on it.
+        for user in [team.leader] + [u for u in roster if u.pk != team.leader.pk]:
+            memberships.append(TeamMembership(team=team, user=user, name=user.get_full_name() or user.username,
                                               joined_on=team.founded_on))
     TeamMembership.objects.bulk_create(memberships, batch_size=BATCH)
     for m, membership in enumerate(memberships):
@@ -183,6 +188,12 @@ def seed(*, scale, seed, hashed_password, today):
     for u, unit in enumerate(units):
         kind, title = RESOURCES[u % len(RESOURCES)]
         resources.append(Resource(node=unit.node, unit=unit, kind=kind, title=f"{unit.name}·{title}"))
+    # Each center's partner organization offers a service at the center's street (its staff answer for it).
+    for p, partner in enumerate(PartnerOrganization.objects.filter(exited_on__isnull=True).select_related(
+            "center__street").order_by("pk")[: 40 * scale]):
+        kind, title = PARTNER_RESOURCES[p % len(PARTNER_RESOURCES)]
+        resources.append(Resource(node=partner.center.street, partner=partner, kind=kind,
+                                  title=f"{partner.name}·{title}"))
     Resource.objects.bulk_create(resources, batch_size=BATCH)
     needs, matches = [], []
     for c, community in enumerate(communities[: 60 * scale]):
@@ -199,11 +210,13 @@ def seed(*, scale, seed, hashed_password, today):
         candidates = sorted(by_kind.get(need.kind, []), key=lambda r: tree_distance(need.node.path, r.node.path))[:2]
         for k, resource in enumerate(candidates):
             status = [MatchStatus.DONE, MatchStatus.AGREED, MatchStatus.PROPOSED][(n + k) % 3]
-            agreed = need.posted_on + datetime.timedelta(days=5) if status != MatchStatus.PROPOSED else None
+            # Agreed five days after the posting and done ten days later, never after today.
+            agreed = min(need.posted_on + datetime.timedelta(days=5), today) if status != MatchStatus.PROPOSED \
+                else None
             matches.append(Match(
                 need=need, resource=resource, distance=tree_distance(need.node.path, resource.node.path),
                 status=status, proposed_on=need.posted_on, agreed_on=agreed,
-                done_on=agreed + datetime.timedelta(days=10) if status == MatchStatus.DONE else None,
+                done_on=min(agreed + datetime.timedelta(days=10), today) if status == MatchStatus.DONE else None,
                 outcome="资源到位，居民受益。" if status == MatchStatus.DONE else "",
             ))
             if status == MatchStatus.DONE:

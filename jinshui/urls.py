@@ -17,6 +17,7 @@ from members.points.api import PointEntryViewSet
 from members.training.api import EnrolmentViewSet, QuizAttemptViewSet, QuizViewSet, TrainingClassViewSet
 from members.transfers.api import TransferViewSet
 from participation.api import ActivityViewSet, RequestViewSet
+from participation.api_thinktank import MatchViewSet, NeedViewSet, ResourceViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
@@ -60,6 +61,10 @@ router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("quizzes", QuizViewSet, basename="quiz")
 router.register("quiz-attempts", QuizAttemptViewSet, basename="quiz-attempt")
 # end of member work
+# the 智库: needs, resources, matches (participation/api_thinktank.py)
+router.register("needs", NeedViewSet, basename="need")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("matches", MatchViewSet, basename="match")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

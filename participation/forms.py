@@ -2,10 +2,11 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Level, OrgNode
 
-from .models import ActivityKind, RequestKind, ServiceKind
+from .models import ActivityKind, RequestKind, ResourceKind, ServiceKind
 from .uploads import MAX_PHOTOS
 
 
@@ -84,3 +85,83 @@ class ActivityForm(forms.Form):
         if data.get("date") and not datetime.date(2000, 1, 1) <= data["date"] <= datetime.date(2100, 12, 31):
             self.add_error("date", _("Choose a date."))
         return data
+
+
+# --- the 智库 ----------------------------------------------------------------------------------------------------
+
+
+class NeedForm(forms.Form):
+    node = forms.TypedChoiceField(label=_("Posted by"), coerce=int)
+    kind = forms.ChoiceField(label=_("What is needed"), choices=ResourceKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nodes = {n.pk: n for n in nodes}
+        self.fields["node"].choices = [(n.pk, n.name) for n in nodes]
+
+    def clean_node(self):
+        return self.nodes[self.cleaned_data["node"]]
+
+
+class ResourceForm(forms.Form):
+    provider = forms.ChoiceField(label=_("Offered by"))
+    kind = forms.ChoiceField(label=_("What is offered"), choices=ResourceKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, units, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        self.partners = {str(p.pk): p for p in partners}
+        choices = []
+        if self.partners:
+            choices.append((_("Partner organizations"), [(f"partner:{k}", p.name) for k, p in self.partners.items()]))
+        if self.units:
+            choices.append((_("Resident units"), [(f"unit:{k}", u.name) for k, u in self.units.items()]))
+        self.fields["provider"].choices = choices
+
+    def clean_provider(self):
+        kind, _sep, pk = self.cleaned_data["provider"].partition(":")
+        found = (self.units if kind == "unit" else self.partners if kind == "partner" else {}).get(pk)
+        if found is None:
+            raise forms.ValidationError(_("Choose who offers it."))
+        return (kind, found)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- a volunteer team's leader -------------------------------------------------------------------------------------
+
+
+class TeamMemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    joined_on = forms.DateField(label=_("Joined on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def clean_joined_on(self):
+        day = self.cleaned_data["joined_on"]
+        if not datetime.date(1950, 1, 1) <= day <= datetime.date.today() + datetime.timedelta(days=1):
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class HoursForm(forms.Form):
+    membership = forms.TypedChoiceField(label=_("Member"), coerce=int)
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("Hours"), min_value=0.5, max_value=24, decimal_places=1, initial=2)
+    what = forms.CharField(label=pgettext_lazy("volunteer service", "What was done"), max_length=200)
+
+    def __init__(self, *args, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, m.name) for m in roster]
+
+    def clean_on(self):
+        day = self.cleaned_data["on"]
+        if day.year < 2000:
+            raise forms.ValidationError(_("Choose a date."))
+        return day

@@ -411,7 +411,7 @@ class Resource(models.Model):
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need still open", "Open")
     MET = "met", _("Met")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -443,7 +443,7 @@ class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     AGREED = "agreed", _("Agreed")
     DONE = "done", _("Done")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("match declined", "Declined")
 
 
 class Match(models.Model):

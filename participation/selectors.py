@@ -6,18 +6,31 @@ rosters and sign-up lists to the center's staff and the team's side. The 智库 
 the user's area.
 """
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+import datetime
+
+from django.db.models import Case, Count, DecimalField, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.scopes import managed_centers_q, requests_q, resolve_scope
+from accounts.scopes import (
+    managed_centers_q,
+    requests_q,
+    resolve_scope,
+    runs_team_at,
+    thinktank_q,
+    uses_thinktank,
+)
 
 from .models import (
     Activity,
     ActivityStatus,
+    OPEN_REQUEST_STATUSES,
     Match,
+    MatchStatus,
     Need,
     NeedStatus,
     ResidentProfile,
+    RequestStatus,
     ResidentRequest,
     Resource,
     Signup,
@@ -102,17 +115,30 @@ def my_memberships(*, user):
 
 
 def resource_list(*, user):
-    return Resource.objects.filter(resolve_scope(user).nodes_q(prefix="node__")).select_related("node", "unit",
-                                                                                                 "partner")
+    """Resources the user may see: those located in their area, and those of the partners of the centers they run
+    (district staff and inspectors: all)."""
+    if not uses_thinktank(user):
+        return Resource.objects.none()
+    return Resource.objects.filter(thinktank_q(user, node_prefix="node__", partner_center_field="partner__center_id")
+                                   ).select_related("node", "unit", "partner")
 
 
 def need_list(*, user):
-    return Need.objects.filter(resolve_scope(user).nodes_q(prefix="node__")).select_related("node")
+    """Needs posted in the user's area (district staff and inspectors: all)."""
+    if not uses_thinktank(user):
+        return Need.objects.none()
+    return Need.objects.filter(thinktank_q(user, node_prefix="node__")).select_related("node")
 
 
 def match_list(*, user):
-    return Match.objects.filter(resolve_scope(user).nodes_q(prefix="need__node__")).select_related(
-        "need__node", "resource__node")
+    """Matches whose need or whose resource is in the user's area, or whose resource is of a partner of a center
+    they run (both sides of a match follow it)."""
+    if not uses_thinktank(user):
+        return Match.objects.none()
+    return Match.objects.filter(thinktank_q(user, node_prefix="need__node__",
+                                            partner_center_field="resource__partner__center_id")
+                                | thinktank_q(user, node_prefix="resource__node__")).select_related(
+        "need__node", "resource__node", "resource__unit", "resource__partner")
 
 
 def match_candidates(*, need, limit=10):
@@ -130,3 +156,76 @@ def match_candidates(*, need, limit=10):
     for resource in resources:
         resource.distance = tree_distance(need.node.path, resource.node.path)
     return sorted(resources, key=lambda r: (r.distance, r.pk))[:limit]
+
+
+# --- what waits for staff (the workbench reads these) -----------------------------------------------------------
+
+
+def requests_waiting(*, user):
+    """Residents' requests waiting for the user to act, oldest due first: submitted or accepted ones of the
+    communities they handle (accept, route, answer), and those routed to a center they run (answer). Never the
+    user's own requests; district staff get every open request, inspectors (who read but do not handle) none.
+    Each row has `community`, `center` and `resident` joined in; `is_overdue(today)` is `due_on < today`."""
+    scope = resolve_scope(user)
+    if scope.user_id is None or not (scope.write_all or scope.write_paths or scope.center_ids):
+        return ResidentRequest.objects.none()
+    if scope.write_all:
+        mine = Q()
+    else:
+        mine = Q(pk__in=[])
+        if scope.write_paths:
+            mine |= Q(status__in=[RequestStatus.SUBMITTED, RequestStatus.ACCEPTED]) & scope.nodes_q(
+                write=True, prefix="community__")
+        if scope.center_ids:
+            mine |= Q(status=RequestStatus.ROUTED, center_id__in=scope.center_ids)
+    return (ResidentRequest.objects.filter(mine, status__in=OPEN_REQUEST_STATUSES).exclude(resident_id=user.pk)
+            .select_related("community", "center", "resident").order_by("due_on", "pk"))
+
+
+def activities_today(*, user, day=None):
+    """The published activities of the centers the user runs that take place on `day` (today, Asia/Shanghai), in
+    order of start, with their center joined in; their `signed_up` and `capacity` give the numbers to check in."""
+    if not (resolve_scope(user).write_all or resolve_scope(user).center_ids):
+        return Activity.objects.none()
+    day = day or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+    return (Activity.objects.filter(managed_centers_q(user, prefix="center_"), status=ActivityStatus.PUBLISHED,
+                                    starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+            .select_related("center", "room").order_by("starts_at", "pk"))
+
+
+def matches_open(*, user):
+    """智库 matches waiting for the user: proposals to agree or decline, and agreed matches whose outcome is still
+    to be recorded, of the needs in their area or the resources of their centers' partners (oldest first)."""
+    return match_list(user=user).filter(status__in=[MatchStatus.PROPOSED, MatchStatus.AGREED]).order_by(
+        "proposed_on", "pk")
+
+
+# --- a volunteer team's leader ------------------------------------------------------------------------------------
+
+
+def led_teams(*, user):
+    """The active teams the user keeps the roster of as their leader."""
+    if not user.is_authenticated:
+        return VolunteerTeam.objects.none()
+    return VolunteerTeam.objects.filter(leader_id=user.pk, active=True).select_related("node").order_by("name")
+
+
+def team_for_roster(*, user, pk):
+    """The team whose roster the user keeps (its leader, or whoever writes at its node), or None."""
+    if not str(pk).isdigit() or not user.is_authenticated:
+        return None
+    team = VolunteerTeam.objects.select_related("node", "leader").filter(pk=pk).first()
+    if team is None or not runs_team_at(user, team.node, leader_id=team.leader_id):
+        return None
+    return team
+
+
+def team_roster(*, team, year=None):
+    """A team's current members, each with `year_hours` (hours given in `year`, this year by default), one query."""
+    year = year or timezone.localdate().year
+    return (team.memberships.filter(left_on__isnull=True).select_related("user", "member")
+            .annotate(year_hours=Coalesce(Sum("hours__hours", filter=Q(hours__on__year=year)), Value(0),
+                                          output_field=DecimalField(max_digits=8, decimal_places=1)))
+            .order_by("name", "pk"))

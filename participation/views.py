@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.scopes import handles_requests_at, handles_routed_request, works_at_centers
+from accounts.scopes import handles_requests_at, handles_routed_request, runs_team_at, works_at_centers
 from core.errors import ConflictError, PermissionDenied, ValidationError, error_messages
 from core.forms import add_service_error
 from core.mobile import mobile_login_required, mobile_page
@@ -288,6 +288,7 @@ def team_list(request):
     for t in teams:
         t.total_hours = hours.get(t.pk) or 0
         t.is_mine = t.pk in mine
+        t.keeps_roster = runs_team_at(request.user, t.node, leader_id=t.leader_id)
     return mobile_page(request, "participation/teams.html", {"teams": teams})
 
 

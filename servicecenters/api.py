@@ -19,6 +19,7 @@ from core.api import BoundedDateField, BoundedDateTimeField
 
 from . import selectors, services
 from .models import BookingSeries, BookingStatus, Room, RoomKind, ServiceCenter
+from .series import SeriesClash, series_edit
 
 
 class CenterSerializer(serializers.ModelSerializer):
@@ -167,16 +168,22 @@ class SeriesActionsMixin:
         return Response(self.get_serializer(cancelled, many=True).data)
 
     @extend_schema(request=SeriesChange, responses={
-        200: BookingSerializer(many=True), 409: OpenApiResponse(description='A date clashes: {"code": '
-                                                                             '"booking_conflict"}; nothing moved.')})
+        200: BookingSerializer(many=True), 409: OpenApiResponse(description='Some dates cannot move: {"code": '
+                                                                             '"booking_conflict", "dates": [{"date", '
+                                                                             '"reason"}]}; nothing moved.')})
     @action(detail=True, methods=["post"], url_path="change-series")
     def change_series(self, request, pk=None):
         series = self._series_of()
         body = SeriesChange(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        changed = services.series_update(actor=request.user, series=series, start_time=d["start"],
-                                         end_time=d["end"], attendees=d.get("attendees"), purpose=d.get("purpose"))
+        try:
+            changed = series_edit(actor=request.user, series=series, start_time=d["start"], end_time=d["end"],
+                                  attendees=d.get("attendees"), purpose=d.get("purpose"))
+        except SeriesClash as exc:
+            return Response({"code": exc.code, "detail": exc.message,
+                              "dates": [{"date": day.isoformat(), "reason": reason} for day, reason in exc.dates]},
+                             status=409)
         return Response(self.get_serializer(changed, many=True).data)
 
 

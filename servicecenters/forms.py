@@ -80,3 +80,18 @@ class BlockForm(forms.Form):
     start = forms.TimeField(label=_("From"), widget=forms.Select(choices=_time_choices()))
     end = forms.TimeField(label=_("To"), widget=forms.Select(choices=_time_choices()))
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class SeriesEditForm(forms.Form):
+    """New local times (and people, purpose) for every future date of a booking series."""
+
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    attendees = forms.IntegerField(label=_("People"), min_value=1, max_value=10_000)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The end must come after the start."))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_series
 
 app_name = "sc"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("bookings/<int:pk>/cancel-series/", views.cancel_series, name="cancel_series"),
+    path("bookings/<int:pk>/series/", views_series.series, name="series"),
     path("ical/<str:token>/bookings.ics", views.ical, name="ical"),
     path("ical/revoke/", views.ical_revoke, name="ical_revoke"),
     path("rooms/<int:pk>/check-in/<str:token>/", views.room_check_in, name="check_in"),

@@ -98,6 +98,11 @@ OTHER_ROUTES = {
     "participation:staff_activities": "center_staff", "participation:staff_activity": "center_staff",
     "participation:staff_check_in": "center_staff",
     "participation:teams": "signed_in", "participation:team_join": "signed_in",
+    "participation:team_roster": "team_leader_or_scope", "participation:team_add_member": "team_leader_or_scope",
+    "participation:team_hours": "team_leader_or_scope",
+    "participation:thinktank": "tree_or_center_staff", "participation:need": "scope",
+    "participation:need_propose": "scope", "participation:need_withdraw": "scope",
+    "participation:match_action": "need_or_resource_side", "participation:resources": "tree_or_center_staff",
 }
 
 API_ROUTES = {
@@ -106,4 +111,9 @@ API_ROUTES = {
     "v1:request-answer": "community_or_routed_center", "v1:request-decline": "community_side",
     "v1:request-close": "own_or_handler", "v1:request-rate": "own",
     "v1:activity-list": "signed_in", "v1:activity-detail": "signed_in", "v1:activity-signups": "signed_in",
+    "v1:need-list": "scope", "v1:need-detail": "scope", "v1:need-candidates": "scope",
+    "v1:resource-list": "scope_or_center_partner", "v1:resource-detail": "scope_or_center_partner",
+    "v1:match-list": "scope_or_center_partner", "v1:match-detail": "scope_or_center_partner",
+    "v1:match-agree": "need_or_resource_side", "v1:match-decline": "need_or_resource_side",
+    "v1:match-complete": "need_side",
 }

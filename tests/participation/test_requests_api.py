@@ -149,7 +149,7 @@ def test_too_large_photo_refused(api, tree, resident, monkeypatch):
 
 def test_list_query_count_is_constant(api, tree, resident, community_secretary, django_assert_max_num_queries,
                                      monkeypatch):
-    monkeypatch.setattr(services, "MAX_OPEN_REQUESTS", 100)
+    monkeypatch.setattr(services.requests, "MAX_OPEN_REQUESTS", 100)
     for i in range(3):
         services.request_create(actor=resident, kind="issue", title=f"问题{i}", body="内容", community=tree.community)
     client = api(community_secretary)
@@ -174,7 +174,7 @@ def test_staff_outside_scope_cannot_act_through_the_service(tree, resident, stre
 
 
 def test_open_requests_are_limited_per_resident(tree, resident, monkeypatch):
-    monkeypatch.setattr(services, "MAX_OPEN_REQUESTS", 2)
+    monkeypatch.setattr(services.requests, "MAX_OPEN_REQUESTS", 2)
     for i in range(2):
         services.request_create(actor=resident, kind="issue", title=f"t{i}", body="b", community=tree.community)
     from core.errors import ValidationError

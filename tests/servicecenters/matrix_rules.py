@@ -16,7 +16,7 @@ OTHER_ROUTES = {
     "sc:my_bookings": "signed_in", "sc:cancel": "own", "sc:ical": "signed_token",
     "sc:staff": "center_staff", "sc:staff_action": "center_staff", "sc:staff_block": "center_staff",
     "sc:occupancy": "center_staff",
-    "sc:cancel_series": "own", "sc:ical_revoke": "signed_in", "sc:check_in": "signed_in_with_room_token",
+    "sc:cancel_series": "own", "sc:series": "own", "sc:ical_revoke": "signed_in", "sc:check_in": "signed_in_with_room_token",
     "sc:room_qr": "center_staff",
     "inbox:list": "signed_in", "inbox:read": "own",
 }
