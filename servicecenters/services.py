@@ -804,41 +804,6 @@ def series_cancel(*, actor, series, now=None):
     return cancelled
 
 
-def series_update(*, actor, series, start_time, end_time, attendees=None, purpose=None, now=None):
-    """Move every upcoming booking of a series to new local times (and attendees, purpose) on the same dates.
-    All or nothing: a date that would clash refuses the change (409) and nothing moves."""
-    _require_signed_in(actor)
-    now = now or timezone.now()
-    if start_time is None or end_time is None or end_time <= start_time:
-        raise ValidationError({"end": _("The end must come after the start.")})
-
-    def write():
-        with transaction.atomic():
-            locked_series = _own_series(actor, series)
-            room = _lock_room(locked_series.room)
-            bookings = list(locked_series.bookings.select_for_update(of=("self",)).filter(
-                status__in=UPCOMING_STATUSES, start__gt=now + CANCEL_CUTOFF).order_by("start"))
-            if not bookings:
-                raise ValidationError({"series": [_("Nothing left in this series to change.")]})
-            for booking in bookings:
-                day = local(booking.start).date()
-                s, e = at(day, start_time), at(day, end_time)
-                people = attendees if attendees is not None else booking.attendees
-                _check_booking(actor=actor, room=room, start=s, end=e, attendees=people, now=now, check_limit=False)
-                if _overlapping(room, s, e).exclude(pk=booking.pk).exists():
-                    raise ConflictError(_("%(day)s clashes with another booking: nothing was changed.") % {
-                        "day": day.isoformat()}, code=BOOKING_CONFLICT)
-                _check_hold(room, s, e, actor=actor, now=now)
-                booking.start, booking.end, booking.attendees = s, e, people
-                if purpose is not None:
-                    booking.purpose = purpose[:200]
-                booking._history_user = actor
-                booking.save()
-            return bookings
-
-    return _guarded(write)
-
-
 def room_check_in_token(room):
     """The signed token printed in a room's QR code (one per room, fixed)."""
     return signing.Signer(salt=CHECK_IN_SALT).sign(str(room.pk)).split(":", 1)[1]
