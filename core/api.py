@@ -6,6 +6,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -40,7 +41,35 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if (response is not None and isinstance(exc, exceptions.APIException)
+            and not isinstance(exc, exceptions.ValidationError)
+            and isinstance(response.data, dict) and set(response.data) == {"detail"}):
+        # 401, 403, 404, 405, 406, 415, 429: {"code", "detail"} like every other refusal.
+        code = exc.detail.code if hasattr(exc.detail, "code") else exc.default_code
+        response.data = {"code": str(code or exc.default_code), "detail": response.data["detail"]}
+    return response
+
+
+# --- the error answers in the OpenAPI schema ---------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal but a 400 with field errors: a stable `code` and a message to show."""
+
+    code = serializers.CharField(help_text=gettext_lazy(
+        "A stable code for programs: e.g. not_found, permission_denied, not_authenticated, or the conflict's own."))
+    detail = serializers.CharField(help_text=gettext_lazy("A message for people, in the request's language."))
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """The body of a 400: each field of the request that is wrong, with its messages (a request that could not be
+    read at all answers {"code": "bad_request", "detail": ...})."""
+
+    non_field_errors = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text=gettext_lazy("Messages about the request as a whole; other keys name the fields that are wrong, "
+                               "each with a list of messages."))
 
 
 class BoundedDateField(serializers.DateField):
@@ -118,5 +147,5 @@ def error_500(request):
     return _json_error(request, 500, "server_error", _("Something went wrong on our side; try again later."))
 
 
-__all__ = ["Pagination", "exception_handler", "BoundedDateField",
+__all__ = ["Pagination", "exception_handler", "ErrorSerializer", "FieldErrorsSerializer", "BoundedDateField",
            "BoundedDateTimeField", "error_400", "error_403", "error_404", "error_500"]

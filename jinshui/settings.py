@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # JSON nested deeper than core.parsers.MAX_JSON_DEPTH is refused with a 400 (not a RecursionError).
     "DEFAULT_PARSER_CLASSES": [

@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from accountability.api import EvaluationViewSet
 from accounts.api import TokenView
+from community import api as community_api
+from community.api_refunds import DuesRefundViewSet
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
 from participation.api import ActivityViewSet, RequestViewSet
@@ -28,6 +30,21 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("requests", RequestViewSet, basename="request")
 router.register("activities", ActivityViewSet, basename="activity")
+
+# --- assessment and community records ---
+router.register("two-new-orgs", community_api.TwoNewOrgViewSet, basename="two-new-org")
+router.register("instructors", community_api.InstructorViewSet, basename="instructor")
+router.register("stations", community_api.StationViewSet, basename="station")
+router.register("red-homes", community_api.RedHomeViewSet, basename="red-home")
+router.register("resident-units", community_api.UnitViewSet, basename="resident-unit")
+router.register("pairings", community_api.PairingViewSet, basename="pairing")
+router.register("joint-meetings", community_api.MeetingViewSet, basename="joint-meeting")
+router.register("resident-issues", community_api.IssueViewSet, basename="resident-issue")
+router.register("village-visits", community_api.VisitViewSet, basename="village-visit")
+router.register("star-ratings", community_api.RatingViewSet, basename="star-rating")
+router.register("weak-orgs", community_api.WeakFlagViewSet, basename="weak-org")
+router.register("dues-refunds", DuesRefundViewSet, basename="dues-refund")
+# --- end of assessment and community records ---
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
