@@ -298,6 +298,12 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "participation.models.SignupStatus",
         "RoomKindEnum": "servicecenters.models.RoomKind",
         "BookingStatusEnum": "servicecenters.models.BookingStatus",
+        "UnitLevelEnum": "assessment.models.UnitLevel",
+        "FindingStatusEnum": "assessment.models.FindingStatus",
+        "InterviewStatusEnum": "assessment.models.InterviewStatus",
+        "InterviewReasonEnum": "assessment.models.InterviewReason",
+        "IssueStageEnum": "community.models.IssueStage",
+        "VisitOutcomeEnum": "community.models.VisitOutcome",
     },
 }
 
