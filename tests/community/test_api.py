@@ -236,6 +236,13 @@ def test_lists_run_a_fixed_number_of_queries(route, role, places, users, django_
     elif route == "red-homes":  # one per street
         for n in range(22):
             records.red_home(StreetFactory(code=f"S9{n:02d}"))
+    elif route == "star-ratings":  # one a day
+        for n in range(22):
+            records.rating(places.building, rated_on=records.DAY + datetime.timedelta(days=n))
+    elif route == "weak-orgs":  # one open at a time
+        for n in range(22):
+            WeakOrgFlag.objects.create(node=places.grid, flagged_on=records.DAY, reasons="班子不健全",
+                                       rectification_plan="调整", closed_on=records.DAY, closure_note="已整改")
     else:
         make, own_at, _foreign, _change = RECORDS[route]
         for _ in range(22):
