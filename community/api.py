@@ -7,6 +7,8 @@ State changes are sub-routes: an issue advances along 一征三议两公开, a v
 organization's flag closes, an instructor is assigned to a two-new organization.
 """
 
+from django.db.models import ProtectedError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +20,8 @@ from rest_framework.response import Response
 from accounts.api_permissions import WorksOnTree
 from accounts.scopes import resolve_scope
 from core.api import BoundedDateField
+from core.api_schema import conflict_response
+from core.errors import ConflictError
 from grids.models import Level, OrgNode
 from grids.selectors import org_list, under_visible_node
 
@@ -253,8 +257,17 @@ class RecordViewSet(viewsets.ModelViewSet):
             setattr(obj, field, value)
         services.record_save(actor=self.request.user, obj=obj, original_node=original)
 
+    @extend_schema(responses={204: None, 409: conflict_response(
+        in_use=_("Other records still point at this one (a station it hosts, a dues refund): it stays."))})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        services.record_delete(actor=self.request.user, obj=instance)
+        try:
+            services.record_delete(actor=self.request.user, obj=instance)
+        except ProtectedError as exc:
+            raise ConflictError(gettext("Other records still point at this one: it cannot be deleted."),
+                                code="in_use") from exc
 
     def _reread(self, obj):
         return Response(self.get_serializer_class()(self.get_queryset().get(pk=obj.pk),

@@ -16,8 +16,13 @@ METHODS = ("get", "put", "post", "patch", "delete")
 
 
 def generate():
-    """The OpenAPI schema of /api/ as a dict, with English labels."""
+    """The OpenAPI schema of /api/ as a dict, with English labels. Generated on PostgreSQL (integer ranges and
+    formats come from the database backend), as the suite runs."""
+    from django.db import connection
     from django.utils import translation
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("Generate the API schema on PostgreSQL (DATABASE_URL=postgres://...), as the suite runs.")
     from drf_spectacular.generators import SchemaGenerator
 
     with translation.override("en"):
@@ -66,9 +71,12 @@ class _Resolver:
 
 
 def _kind(node):
-    """A schema's type as a client sees it: type and format (an enum's values are compared apart)."""
+    """A schema's type as a client sees it: type and format (an enum's values are compared apart; an integer's
+    int32/int64 follows the database's ranges and is the same JSON number)."""
     if "oneOf" in node or "anyOf" in node:
         return "union"
+    if node.get("type") == "integer":
+        return ("integer", None)
     return (node.get("type"), node.get("format"))
 
 

@@ -251,3 +251,11 @@ def test_lists_run_a_fixed_number_of_queries(route, role, places, users, django_
     with django_assert_max_num_queries(8):
         answer = client.get(f"/api/v1/{route}/")
     assert answer.status_code == 200
+
+
+def test_a_record_others_point_at_is_not_deleted(places, users):
+    refund = DuesRefundFactory(org=TwoNewOrgFactory(node=places.grid))
+    answer = client_for(users["district"]).delete(f"/api/v1/two-new-orgs/{refund.org_id}/")
+    assert answer.status_code == 409 and answer.json()["code"] == "in_use"
+    unit = records.unit(places.community)
+    assert client_for(users["community"]).delete(f"/api/v1/resident-units/{unit.pk}/").status_code == 204

@@ -19,6 +19,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -178,7 +179,7 @@ def test_api_answers_as_its_schema_says(role, world, api_schema, in_process_requ
                 try:
                     response = case.call_and_validate(
                         headers=headers, checks=[not_a_server_error, response_schema_conformance])
-                except AssertionError as exc:  # a check failed: collect, go on with the other operations
+                except (AssertionError, FailureGroup) as exc:  # a check failed: collect, go on with the others
                     failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:600]}")
                     return
                 statuses[response.status_code] += 1
