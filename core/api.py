@@ -44,6 +44,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
+        # A refusal of the request as a whole (e.g. the search filter's null character): the 400's shape.
+        response.data = {"non_field_errors": response.data}
     if (response is not None and isinstance(exc, exceptions.APIException)
             and not isinstance(exc, exceptions.ValidationError)
             and isinstance(response.data, dict) and set(response.data) == {"detail"}):

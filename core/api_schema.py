@@ -35,6 +35,13 @@ class ApiSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(
                     OpenApiResponse(serializer, description=description), code, direction=direction)
 
+        for code, answer in list(responses.items()):
+            # An error a view declared by its description only gets the error body it is answered with.
+            if code in ("400", "401", "403", "404", "409") and not answer.get("content"):
+                body = FieldErrorsSerializer if code == "400" else ErrorSerializer
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(body, description=answer.get("description", "")), code, direction=direction)
+
         writes = self.method in ("POST", "PUT", "PATCH")
         if writes or (self.method == "GET" and self._is_list_view()):
             add("400", FieldErrorsSerializer, gettext_lazy("Invalid input: the fields that are wrong, with messages."))

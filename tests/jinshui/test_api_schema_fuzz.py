@@ -28,8 +28,8 @@ from tests.factories import MemberFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
-#: Cases per operation and mode: with 130+ operations and five roles, about 5,000 cases (a few minutes).
-EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 2}
+#: Cases per operation and mode: with 130+ operations and five roles, about 4,500 cases (a few minutes).
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 2}
 ROLES = ["district", "street", "community", "inspector", "resident"]
 
 

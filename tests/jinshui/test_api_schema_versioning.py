@@ -128,3 +128,13 @@ def test_additions_do_not_break():
             {"in": "query", "name": "page", "schema": {"type": "integer"}})
 
     assert changed(add) == []
+
+
+def test_a_request_refused_as_a_whole_answers_in_the_400_shape(db, district_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(district_user)
+    answer = client.get("/api/v1/resident-issues/", {"search": "a\x00b"})
+    assert answer.status_code == 400
+    assert isinstance(answer.json(), dict) and answer.json()["non_field_errors"]
