@@ -6,6 +6,17 @@
 Seeds a scratch database (see bench/scratch.py), then calls each list (page_size 50) through Django's test client
 with token authentication: the rows the caller sees (count), SQL queries per call, and the median and p95
 latency of --runs calls. The biggest list of each area is the one with the largest count.
+
+Measured 2026-11-30 at scale 10 on the shared 2-core machine under heavy load (load average 15-20; medians are
+upper bounds), page_size 50, 11 runs:
+
+    area        biggest list     caller                 count  queries  median ms  p95 ms
+    assessment  scores/          district (admin)      45,114        3      166.2   216.2
+    assessment  rankings/        community JS01-C01         4        4       88.5   110.2
+    community   star-ratings/    district (admin)      25,520        3      202.9   260.0
+    community   star-ratings/    community JS01-C01        12        4       66.7    86.3
+
+Every list runs 2-5 queries whatever its size (count, page, the caller's scope, prefetches).
 """
 
 import argparse
