@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accountability.api import EvaluationViewSet
 from accounts.api import TokenView
 from assessment import api as assessment_api
+from assessment.api_interviews import InterviewViewSet
 from community import api as community_api
 from community.api_refunds import DuesRefundViewSet
 from grids.api import OrgNodeViewSet
@@ -38,7 +39,7 @@ router.register("scores", assessment_api.ScoreViewSet, basename="score")
 router.register("rankings", assessment_api.RankingViewSet, basename="ranking")
 router.register("inspections", assessment_api.InspectionViewSet, basename="inspection")
 router.register("findings", assessment_api.FindingViewSet, basename="finding")
-router.register("interviews", assessment_api.InterviewViewSet, basename="interview")
+router.register("interviews", InterviewViewSet, basename="interview")
 router.register("two-new-orgs", community_api.TwoNewOrgViewSet, basename="two-new-org")
 router.register("instructors", community_api.InstructorViewSet, basename="instructor")
 router.register("stations", community_api.StationViewSet, basename="station")
