@@ -243,3 +243,32 @@ def next_quarter_row(*, user, interview):
     return RankingRow.objects.filter(_unit_q(resolve_scope(user)),
                                      snapshot__quarter=next_quarter(interview_quarter(interview)),
                                      snapshot__superseded_at__isnull=True, **field).select_related("snapshot").first()
+
+
+# --- lists of the REST API (assessment/api.py) -------------------------------------------------------------
+
+
+def plan_list(*, user):
+    """The yearly plans with their indicators (the rules of the game: every signed-in staff user reads them)."""
+    return Plan.objects.prefetch_related("indicators")
+
+
+def score_list(*, user):
+    """The scores of the units the user scores (assessable_units: district staff all, a street secretary their
+    street's communities), with their indicator."""
+    qs = Score.objects.select_related("indicator", "org", "department", "entered_by")
+    if is_district(user):
+        return qs
+    paths = role_paths(user, Role.STREET_SECRETARY)
+    if not paths:
+        return qs.none()
+    q = Q()
+    for path in paths:
+        q |= Q(org__path__startswith=path)
+    return qs.filter(q, org__level=2)
+
+
+def ranking_row_list(*, user):
+    """Every ranking snapshot row the user may see (snapshots are taken when a quarter is published)."""
+    return RankingRow.objects.filter(_unit_q(resolve_scope(user)), snapshot__superseded_at__isnull=True).select_related(
+        "snapshot")

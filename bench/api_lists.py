@@ -7,6 +7,16 @@ area is marked.
 
 Seeds a scratch database (see bench/scratch.py) and calls each list through Django's test client with token
 authentication. An area is a block in AREAS below: add the lists of a new area as their own block.
+
+Measured 2026-11-30 at scale 10 on the shared 2-core machine under heavy load (load average 15-20; medians are
+upper bounds), page_size 50, 11 runs; every list ran 2-5 queries whatever its size:
+
+    area        biggest list     caller                 count  queries  median ms  p95 ms
+    assessment  scores/          district (admin)      45,114        3      166.2   216.2
+    assessment  rankings/        community JS01-C01         4        4       88.5   110.2
+    community   star-ratings/    district (admin)      25,520        3      202.9   260.0
+    community   star-ratings/    community JS01-C01        12        4       66.7    86.3
+    member work points/          district (admin)      40,810 (scale 1)     341     550
 """
 
 import argparse
@@ -23,6 +33,14 @@ AREAS["member work"] = [
     "/api/v1/quiz-attempts/",
 ]
 # end of member work
+
+# assessment and community records (assessment/api.py, community/api.py)
+AREAS["assessment"] = ["/api/v1/" + name + "/" for name in (
+    "scores", "rankings", "inspections", "findings", "interviews", "assessment-plans")]
+AREAS["community"] = ["/api/v1/" + name + "/" for name in (
+    "two-new-orgs", "instructors", "stations", "resident-units", "pairings", "joint-meetings", "resident-issues",
+    "village-visits", "star-ratings", "weak-orgs", "red-homes", "dues-refunds")]
+# end of assessment and community records
 
 
 def measure(client, path, headers, runs):

@@ -4,12 +4,10 @@ and an over-size body included), the JSON parser with a depth limit, and date fi
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -48,7 +46,40 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
+        # A refusal of the request as a whole (e.g. the search filter's null character): the 400's shape.
+        response.data = {"non_field_errors": response.data}
+    if (response is not None and isinstance(exc, exceptions.APIException)
+            and not isinstance(exc, exceptions.ValidationError)
+            and isinstance(response.data, dict) and set(response.data) == {"detail"}):
+        # 401, 403, 404, 405, 406, 415, 429: {"code", "detail"} like every other refusal.
+        code = exc.detail.code if hasattr(exc.detail, "code") else exc.default_code
+        response.data = {"code": str(code or exc.default_code), "detail": response.data["detail"]}
+    return response
+
+
+# --- the error answers in the OpenAPI schema ---------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal but a 400 with field errors: a stable `code` and a message to show."""
+
+    code = serializers.CharField(help_text=gettext_lazy(
+        "A stable code for programs: e.g. not_found, permission_denied, not_authenticated, or the conflict's own."))
+    detail = serializers.CharField(help_text=gettext_lazy("A message for people, in the request's language."))
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """The body of a 400: each field of the request that is wrong, with its messages (a request that could not be
+    read at all answers {"code": "bad_request", "detail": ...})."""
+
+    non_field_errors = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text=gettext_lazy("Messages about the request as a whole; other keys name the fields that are wrong, "
+                               "each with a list of messages."))
 
 
 class BoundedDateField(serializers.DateField):
@@ -126,20 +157,14 @@ def error_500(request):
     return _json_error(request, 500, "server_error", _("Something went wrong on our side; try again later."))
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The body of a refused request (401, 403, 404, 409, and a 400 that is not about fields)."""
-
-    code = serializers.CharField(required=False, help_text=gettext_lazy(
-        "What went wrong, for programs (409: the conflict, e.g. already_decided)."))
-    detail = serializers.CharField(help_text=gettext_lazy("What went wrong, in words for people."))
-
-
 def error_responses(*statuses, conflicts=None):
     """The error answers an operation may give, for extend_schema(responses={200: …, **error_responses(400, 404)}):
     400 is field errors ({"field": ["message", …]}), 401/403/404 an ErrorSerializer, 409 an ErrorSerializer
     whose `code` is one of `conflicts` ({code: meaning})."""
+    from drf_spectacular.utils import OpenApiExample, OpenApiResponse  # (not at import: settings load this module)
+
     described = {
-        400: OpenApiResponse(OpenApiTypes.OBJECT, description=gettext_lazy(
+        400: OpenApiResponse(FieldErrorsSerializer, description=gettext_lazy(
             "Invalid input: each field with its messages, {\"field\": [\"message\"]} (\"non_field_errors\" for the "
             "whole request)."), examples=[OpenApiExample("field errors", value={"reason": ["请说明原因。"]})]),
         401: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not signed in.")),
@@ -158,5 +183,6 @@ def error_responses(*statuses, conflicts=None):
     return answers
 
 
-__all__ = ["Pagination", "exception_handler", "BoundedDateField", "ErrorSerializer", "error_responses",
+__all__ = ["Pagination", "exception_handler", "ErrorSerializer", "FieldErrorsSerializer", "error_responses",
+           "BoundedDateField",
            "BoundedDateTimeField", "error_400", "error_403", "error_404", "error_500"]

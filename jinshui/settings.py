@@ -286,7 +286,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # JSON nested deeper than core.parsers.MAX_JSON_DEPTH is refused with a 400 (not a RecursionError).
     "DEFAULT_PARSER_CLASSES": [
@@ -327,6 +327,12 @@ SPECTACULAR_SETTINGS = {
         # The names the members and bookings routes had before member work shared their field names.
         "CategoryEnum": "members.records.models.MemberCategory",
         "FrequencyEnum": "servicecenters.models.BookingSeries.Frequency",
+        "UnitLevelEnum": "assessment.models.UnitLevel",
+        "FindingStatusEnum": "assessment.models.FindingStatus",
+        "InterviewStatusEnum": "assessment.models.InterviewStatus",
+        "InterviewReasonEnum": "assessment.models.InterviewReason",
+        "IssueStageEnum": "community.models.IssueStage",
+        "VisitOutcomeEnum": "community.models.VisitOutcome",
     },
 }
 

@@ -8,6 +8,10 @@ from rest_framework.routers import DefaultRouter
 
 from accountability.api import EvaluationViewSet
 from accounts.api import TokenView
+from assessment import api as assessment_api
+from assessment.api_interviews import InterviewViewSet
+from community import api as community_api
+from community.api_refunds import DuesRefundViewSet
 from grids.api import OrgNodeViewSet
 from members.api import MemberViewSet
 from members.development.api import CandidateViewSet, StageFilingViewSet
@@ -65,6 +69,27 @@ router.register("quiz-attempts", QuizAttemptViewSet, basename="quiz-attempt")
 router.register("needs", NeedViewSet, basename="need")
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("matches", MatchViewSet, basename="match")
+
+# --- assessment and community records ---
+router.register("assessment-plans", assessment_api.PlanViewSet, basename="assessment-plan")
+router.register("scores", assessment_api.ScoreViewSet, basename="score")
+router.register("rankings", assessment_api.RankingViewSet, basename="ranking")
+router.register("inspections", assessment_api.InspectionViewSet, basename="inspection")
+router.register("findings", assessment_api.FindingViewSet, basename="finding")
+router.register("interviews", InterviewViewSet, basename="interview")
+router.register("two-new-orgs", community_api.TwoNewOrgViewSet, basename="two-new-org")
+router.register("instructors", community_api.InstructorViewSet, basename="instructor")
+router.register("stations", community_api.StationViewSet, basename="station")
+router.register("red-homes", community_api.RedHomeViewSet, basename="red-home")
+router.register("resident-units", community_api.UnitViewSet, basename="resident-unit")
+router.register("pairings", community_api.PairingViewSet, basename="pairing")
+router.register("joint-meetings", community_api.MeetingViewSet, basename="joint-meeting")
+router.register("resident-issues", community_api.IssueViewSet, basename="resident-issue")
+router.register("village-visits", community_api.VisitViewSet, basename="village-visit")
+router.register("star-ratings", community_api.RatingViewSet, basename="star-rating")
+router.register("weak-orgs", community_api.WeakFlagViewSet, basename="weak-org")
+router.register("dues-refunds", DuesRefundViewSet, basename="dues-refund")
+# --- end of assessment and community records ---
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

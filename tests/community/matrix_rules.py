@@ -42,3 +42,15 @@ SCOPED_OBJECTS = {
 OTHER_ROUTES = {"dashboard:index": "staff"}
 
 __all__ = ["SCOPED_OBJECTS", "OTHER_ROUTES"]
+
+# The REST API of the records (community/api.py, community/api_refunds.py); every route × role is tested in
+# tests/community/test_api.py.
+API_ROUTES = {
+    **{f"v1:{name}-{kind}": "scoped" for name in (
+        "two-new-org", "instructor", "station", "red-home", "resident-unit", "pairing", "joint-meeting",
+        "resident-issue", "village-visit", "star-rating", "weak-org", "dues-refund") for kind in ("list", "detail")},
+    "v1:two-new-org-assign-instructor": "scoped_write", "v1:resident-issue-advance": "scoped_write",
+    "v1:village-visit-complete": "scoped_write", "v1:weak-org-close": "scoped_write",
+    "v1:dues-refund-approve": "street_above", "v1:dues-refund-send-back": "street_above",
+    "v1:dues-refund-record-payment": "district",
+}
