@@ -40,6 +40,11 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     actions = ["export_masked_csv", "export_masked_xlsx", "delete_selected"]
 
+    class Media:
+        # Fills the date of birth and the gender from a whole ID-card number as it is typed (the service reads and
+        # checks them again on save).
+        js = ["members/member_form.js"]
+
     def scoped_queryset(self, request, write=False):
         return member_list(user=request.user, write=write)
 
