@@ -30,8 +30,9 @@ def add_service_error(form, exc, *, fields=None, fallback=None, permission_field
 
 class ServiceErrorsAdminMixin:
     """A ModelAdmin whose save_model, save_related or save_formset call services: a refusal they raise after
-    the form validated (a ValidationError or ConflictError, or an IntegrityError told by core.constraints, e.g. the losing one of two saves of the same form at
-    once) is shown on the form, as the form's own errors are, instead of a 500.
+    the form validated (a ValidationError or ConflictError, or an IntegrityError told by core.constraints; e.g.
+    the losing one of two saves of the same form at once) is shown on the form, as the form's own errors are,
+    instead of a 500.
 
     The first attempt runs in a savepoint; on a refusal it is rolled back and the page is built again from the
     same POST, with the refusal added to the form's errors by add_service_error."""
