@@ -46,9 +46,13 @@ class DutyCycle(models.Model):
         verbose_name_plural = _("duty-report cycles")
         ordering = ["-year", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "level"], name="dutycycle_once_per_year_level"),
+            models.UniqueConstraint(fields=["year", "level"], name="dutycycle_once_per_year_level",
+                violation_error_message=_("This level already has a duty report round for this year."),
+            ),
             models.CheckConstraint(condition=~Q(status="published") | Q(published_at__isnull=False),
-                                   name="dutycycle_published_has_date"),
+                                   name="dutycycle_published_has_date",
+                violation_error_message=_("A published round needs the time it was published."),
+            ),
         ]
 
     def __str__(self):
@@ -102,15 +106,25 @@ class DutyReport(models.Model):
         verbose_name_plural = _("duty reports")
         ordering = ["cycle", F("rank").asc(nulls_last=True), "pk"]
         constraints = [
-            models.CheckConstraint(condition=ONE_UNIT, name="dutyreport_one_unit"),
+            models.CheckConstraint(condition=ONE_UNIT, name="dutyreport_one_unit",
+                violation_error_message=_("A record is about either an organization or a department, not both."),
+            ),
             models.UniqueConstraint(fields=["cycle", "org"], condition=Q(org__isnull=False),
-                                    name="dutyreport_once_per_org"),
+                                    name="dutyreport_once_per_org",
+                violation_error_message=_("This organization already has a duty report in this round."),
+            ),
             models.UniqueConstraint(fields=["cycle", "department"], condition=Q(department__isnull=False),
-                                    name="dutyreport_once_per_department"),
+                                    name="dutyreport_once_per_department",
+                violation_error_message=_("This department already has a duty report in this round."),
+            ),
             models.CheckConstraint(condition=Q(review_score__isnull=True)
-                                   | Q(review_score__gte=0, review_score__lte=100), name="dutyreport_score_range"),
+                                   | Q(review_score__gte=0, review_score__lte=100), name="dutyreport_score_range",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
             models.CheckConstraint(condition=~Q(status="reviewed") | Q(review_score__isnull=False),
-                                   name="dutyreport_reviewed_has_score"),
+                                   name="dutyreport_reviewed_has_score",
+                violation_error_message=_("A reviewed duty report needs its score."),
+            ),
         ]
 
     def __str__(self):
@@ -172,9 +186,13 @@ class Voter(models.Model):
         verbose_name_plural = _("voters")
         ordering = ["kind", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "kind", "name"], name="voter_once_per_report"),
+            models.UniqueConstraint(fields=["report", "kind", "name"], name="voter_once_per_report",
+                violation_error_message=_("This person has already voted on this report."),
+            ),
             models.UniqueConstraint(fields=["report", "member"], condition=Q(member__isnull=False),
-                                    name="voter_member_once_per_report"),
+                                    name="voter_member_once_per_report",
+                violation_error_message=_("This member has already voted on this report."),
+            ),
         ]
 
     def __str__(self):
@@ -219,7 +237,9 @@ class EvaluationYear(models.Model):
         verbose_name_plural = _("year-end evaluations")
         ordering = ["-year"]
         constraints = [models.CheckConstraint(condition=~Q(status="published") | Q(published_at__isnull=False),
-                                              name="evaluationyear_published_has_date")]
+                                              name="evaluationyear_published_has_date",
+            violation_error_message=_("A published round needs the time it was published."),
+        )]
 
     def __str__(self):
         return str(self.year)
@@ -258,17 +278,29 @@ class EvaluationRow(models.Model):
         verbose_name_plural = _("year-end evaluation rows")
         ordering = ["year", "level", F("rank").asc(nulls_last=True), "unit_code"]
         constraints = [
-            models.CheckConstraint(condition=ONE_UNIT, name="evaluationrow_one_unit"),
+            models.CheckConstraint(condition=ONE_UNIT, name="evaluationrow_one_unit",
+                violation_error_message=_("A record is about either an organization or a department, not both."),
+            ),
             models.UniqueConstraint(fields=["evaluation", "org"], condition=Q(org__isnull=False),
-                                    name="evaluationrow_once_per_org"),
+                                    name="evaluationrow_once_per_org",
+                violation_error_message=_("This organization is already in this evaluation."),
+            ),
             models.UniqueConstraint(fields=["evaluation", "department"], condition=Q(department__isnull=False),
-                                    name="evaluationrow_once_per_department"),
+                                    name="evaluationrow_once_per_department",
+                violation_error_message=_("This department is already in this evaluation."),
+            ),
             models.CheckConstraint(condition=~Q(adjustment=0) | Q(adjustment_reason=""),
-                                   name="evaluationrow_no_reason_without_adjustment"),
+                                   name="evaluationrow_no_reason_without_adjustment",
+                violation_error_message=_("Give a reason only with an adjustment."),
+            ),
             models.CheckConstraint(condition=Q(adjustment=0) | ~Q(adjustment_reason=""),
-                                   name="evaluationrow_adjustment_has_reason"),
+                                   name="evaluationrow_adjustment_has_reason",
+                violation_error_message=_("An adjustment needs its reason."),
+            ),
             models.CheckConstraint(condition=Q(adjustment__gte=-20, adjustment__lte=20),
-                                   name="evaluationrow_adjustment_bounded"),
+                                   name="evaluationrow_adjustment_bounded",
+                violation_error_message=_("An adjustment is between -20 and 20."),
+            ),
         ]
         indexes = [models.Index(fields=["year", "level"], name="evaluationrow_year_level")]
 
@@ -305,9 +337,15 @@ class Committee(models.Model):
         verbose_name_plural = _("committees")
         ordering = ["term_end", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["org"], condition=Q(ended_on__isnull=True), name="committee_one_current"),
-            models.CheckConstraint(condition=Q(term_years__gte=1, term_years__lte=5), name="committee_term_years"),
-            models.CheckConstraint(condition=Q(term_end__gt=F("term_start")), name="committee_term_end_after_start"),
+            models.UniqueConstraint(fields=["org"], condition=Q(ended_on__isnull=True), name="committee_one_current",
+                violation_error_message=_("This organization already has a committee in office."),
+            ),
+            models.CheckConstraint(condition=Q(term_years__gte=1, term_years__lte=5), name="committee_term_years",
+                violation_error_message=_("A term lasts 1 to 5 years."),
+            ),
+            models.CheckConstraint(condition=Q(term_end__gt=F("term_start")), name="committee_term_end_after_start",
+                violation_error_message=_("A term ends after it starts."),
+            ),
         ]
         indexes = [models.Index(fields=["ended_on", "term_end"], name="committee_current_end")]
 
@@ -328,7 +366,9 @@ class CommitteeMember(models.Model):
         verbose_name_plural = _("committee members")
         ordering = ["committee", "post", "pk"]
         constraints = [models.UniqueConstraint(fields=["committee"], condition=Q(post="secretary"),
-                                               name="committee_one_secretary")]
+                                               name="committee_one_secretary",
+            violation_error_message=_("This committee already has a secretary."),
+        )]
 
     def __str__(self):
         return f"{self.name} ({self.get_post_display()})"
@@ -369,7 +409,9 @@ class ReserveCadre(models.Model):
         verbose_name_plural = _("reserve cadres")
         ordering = ["street", "name", "pk"]
         constraints = [models.UniqueConstraint(fields=["street", "name", "birth_date"],
-                                               name="reservecadre_once_per_street")]
+                                               name="reservecadre_once_per_street",
+            violation_error_message=_("This person is already a reserve cadre of this street."),
+        )]
 
     def __str__(self):
         return self.name
@@ -413,7 +455,9 @@ class Candidate(models.Model):
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
         ordering = ["slate", "pk"]
-        constraints = [models.UniqueConstraint(fields=["slate", "name"], name="candidate_once_per_slate")]
+        constraints = [models.UniqueConstraint(fields=["slate", "name"], name="candidate_once_per_slate",
+            violation_error_message=_("This person is already on this slate."),
+        )]
 
     def __str__(self):
         return self.name
@@ -442,7 +486,9 @@ class FiveOneItem(models.Model):
         verbose_name = _("five-ones item")
         verbose_name_plural = _("five-ones items")
         ordering = ["committee", "due_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["committee", "kind"], name="fiveone_once_per_committee")]
+        constraints = [models.UniqueConstraint(fields=["committee", "kind"], name="fiveone_once_per_committee",
+            violation_error_message=_("This committee already has this item."),
+        )]
 
     def __str__(self):
         return self.get_kind_display()
@@ -478,7 +524,9 @@ class ContactPoint(models.Model):
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
         ordering = ["member", "org__path"]
-        constraints = [models.UniqueConstraint(fields=["member", "org"], name="contactpoint_once")]
+        constraints = [models.UniqueConstraint(fields=["member", "org"], name="contactpoint_once",
+            violation_error_message=_("This member is already a contact point of this organization."),
+        )]
 
     def __str__(self):
         return f"{self.member} · {self.org}"
@@ -499,4 +547,6 @@ class ContactVisit(models.Model):
         verbose_name = _("contact visit")
         verbose_name_plural = _("contact visits")
         ordering = ["-visited_on", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(solved__lte=F("problems")), name="contactvisit_solved_le")]
+        constraints = [models.CheckConstraint(condition=Q(solved__lte=F("problems")), name="contactvisit_solved_le",
+            violation_error_message=_("Problems solved cannot exceed problems found."),
+        )]

@@ -63,24 +63,30 @@ class RoleGrant(models.Model):
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "node"], name="rolegrant_unique"),
+            models.UniqueConstraint(fields=["user", "role", "node"], name="rolegrant_unique",
+                violation_error_message=_("This user already has this role here."),
+            ),
             models.UniqueConstraint(
                 fields=["user", "role"], condition=Q(node__isnull=True, center_id__isnull=True),
                 name="rolegrant_unique_global",
+                violation_error_message=_("This user already has this role."),
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "center_id"], condition=Q(center_id__isnull=False),
                 name="rolegrant_unique_center",
+                violation_error_message=_("This user already has this role at this service center."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in NODE_ROLES], node__isnull=False)
                 | (~Q(role__in=[r.value for r in NODE_ROLES]) & Q(node__isnull=True)),
                 name="rolegrant_node_iff_node_role",
+                violation_error_message=_("A secretary or grid leader is given an organization; other roles are not."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in CENTER_ROLES], center_id__isnull=False)
                 | (~Q(role__in=[r.value for r in CENTER_ROLES]) & Q(center_id__isnull=True)),
                 name="rolegrant_center_iff_center_role",
+                violation_error_message=_("Center staff are given a service center; other roles are not."),
             ),
         ]
 

@@ -63,9 +63,12 @@ class Plan(models.Model):
         verbose_name_plural = _("assessment plans")
         ordering = ["-year", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "level"], name="plan_one_per_year_and_level"),
+            models.UniqueConstraint(fields=["year", "level"], name="plan_one_per_year_and_level",
+                violation_error_message=_("This level already has an assessment plan for this year."),
+            ),
             models.CheckConstraint(
-                condition=Q(party_building_share__gt=0, party_building_share__lte=100), name="plan_share_percent"
+                condition=Q(party_building_share__gt=0, party_building_share__lte=100), name="plan_share_percent",
+                violation_error_message=_("The party-building share is above 0 and at most 100 percent."),
             ),
         ]
 
@@ -88,9 +91,15 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
         ordering = ["plan", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "name"], name="indicator_name_once_per_plan"),
-            models.CheckConstraint(condition=Q(max_score__gt=0), name="indicator_max_positive"),
-            models.CheckConstraint(condition=Q(weight__gt=0, weight__lte=100), name="indicator_weight_percent"),
+            models.UniqueConstraint(fields=["plan", "name"], name="indicator_name_once_per_plan",
+                violation_error_message=_("This plan already has an indicator with this name."),
+            ),
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="indicator_max_positive",
+                violation_error_message=_("The maximum score must be above 0."),
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0, weight__lte=100), name="indicator_weight_percent",
+                violation_error_message=_("The weight is above 0 and at most 100 percent."),
+            ),
         ]
 
     def __str__(self):
@@ -190,14 +199,20 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         ordering = ["quarter", "level", "indicator__position"]
         constraints = [
-            models.CheckConstraint(condition=ONE_UNIT, name="score_one_unit"),
-            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=F("max_score")), name="score_within_max"),
+            models.CheckConstraint(condition=ONE_UNIT, name="score_one_unit",
+                violation_error_message=_("A record is about either an organization or a department, not both."),
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=F("max_score")), name="score_within_max",
+                violation_error_message=_("A score is between 0 and the indicator's maximum."),
+            ),
             models.UniqueConstraint(
-                fields=["org", "quarter", "indicator"], condition=Q(org__isnull=False), name="score_once_per_org"
+                fields=["org", "quarter", "indicator"], condition=Q(org__isnull=False), name="score_once_per_org",
+                violation_error_message=_("This organization already has a score for this indicator this quarter."),
             ),
             models.UniqueConstraint(
                 fields=["department", "quarter", "indicator"], condition=Q(department__isnull=False),
                 name="score_once_per_department",
+                violation_error_message=_("This department already has a score for this indicator this quarter."),
             ),
         ]
         indexes = [models.Index(fields=["quarter", "level"], name="score_quarter_level")]
@@ -273,15 +288,22 @@ class RankingRow(ImmutableModel):
         verbose_name_plural = _("ranking rows")
         ordering = ["snapshot", F("rank").asc(nulls_last=True), "unit_code"]
         constraints = [
-            models.CheckConstraint(condition=ONE_UNIT, name="rankingrow_one_unit"),
+            models.CheckConstraint(condition=ONE_UNIT, name="rankingrow_one_unit",
+                violation_error_message=_("A record is about either an organization or a department, not both."),
+            ),
             models.CheckConstraint(
                 condition=Q(rank__isnull=True, total__isnull=True) | Q(rank__gte=1, total__isnull=False),
                 name="rankingrow_rank_iff_total",
+                violation_error_message=_("A unit has a rank exactly when it has a total score."),
             ),
             models.UniqueConstraint(fields=["snapshot", "org"], condition=Q(org__isnull=False),
-                                    name="rankingrow_once_per_org"),
+                                    name="rankingrow_once_per_org",
+                violation_error_message=_("This organization is already in this ranking."),
+            ),
             models.UniqueConstraint(fields=["snapshot", "department"], condition=Q(department__isnull=False),
-                                    name="rankingrow_once_per_department"),
+                                    name="rankingrow_once_per_department",
+                violation_error_message=_("This department is already in this ranking."),
+            ),
         ]
 
     def __str__(self):
@@ -318,7 +340,9 @@ class InspectionPlan(models.Model):
         verbose_name = _("inspection plan entry")
         verbose_name_plural = _("monthly inspection plan")
         ordering = ["-month", "org__path"]
-        constraints = [models.UniqueConstraint(fields=["month", "org"], name="inspectionplan_once_per_month")]
+        constraints = [models.UniqueConstraint(fields=["month", "org"], name="inspectionplan_once_per_month",
+            violation_error_message=_("This organization already has an inspection plan for this month."),
+        )]
 
     def __str__(self):
         return f"{self.month} · {self.org}"
@@ -373,10 +397,14 @@ class Finding(models.Model):
         verbose_name_plural = _("findings")
         ordering = ["deadline", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(deadline__gte=F("found_on")), name="finding_deadline_after_found"),
+            models.CheckConstraint(condition=Q(deadline__gte=F("found_on")), name="finding_deadline_after_found",
+                violation_error_message=_("The deadline for putting it right cannot come before the day the problem was"
+                                          " found."),
+            ),
             models.CheckConstraint(
                 condition=Q(status="closed", closed_on__isnull=False) | (~Q(status="closed") & Q(closed_on__isnull=True)),
                 name="finding_closed_on_iff_closed",
+                violation_error_message=_("A closed finding has the date it was closed; an open one has none."),
             ),
         ]
         indexes = [models.Index(fields=["status", "deadline"], name="finding_status_deadline")]
@@ -456,24 +484,35 @@ class Interview(models.Model):
         verbose_name_plural = _("interviews")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=ONE_UNIT, name="interview_one_unit"),
+            models.CheckConstraint(condition=ONE_UNIT, name="interview_one_unit",
+                violation_error_message=_("A record is about either an organization or a department, not both."),
+            ),
             models.CheckConstraint(
-                condition=~Q(status="held") | Q(held_on__isnull=False), name="interview_held_has_date"
+                condition=~Q(status="held") | Q(held_on__isnull=False), name="interview_held_has_date",
+                violation_error_message=_("An interview that was held needs the date it was held."),
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_on__isnull=True) | Q(held_on__isnull=False)
                 & Q(follow_up_on__gte=F("held_on")),
                 name="interview_follow_up_after_held",
+                violation_error_message=_("The follow-up cannot come before the interview was held."),
             ),
             models.UniqueConstraint(fields=["ranking_row"], condition=Q(ranking_row__isnull=False),
-                                    name="interview_once_per_ranking_row"),
+                                    name="interview_once_per_ranking_row",
+                violation_error_message=_("An interview is already arranged for this ranking."),
+            ),
             models.UniqueConstraint(fields=["finding"], condition=Q(finding__isnull=False),
-                                    name="interview_once_per_finding"),
+                                    name="interview_once_per_finding",
+                violation_error_message=_("An interview is already arranged for this finding."),
+            ),
             models.UniqueConstraint(fields=["source_key"], condition=~Q(source_key=""),
-                                    name="interview_once_per_source"),
+                                    name="interview_once_per_source",
+                violation_error_message=_("This interview is already arranged."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_on__isnull=False, held_on__isnull=False),
                 name="interview_closed_has_dates",
+                violation_error_message=_("A closed interview needs the dates it was held and closed."),
             ),
         ]
 

@@ -116,13 +116,16 @@ class TwoNewOrg(NodeRecord):
             models.CheckConstraint(
                 condition=~Q(coverage=Coverage.OWN) | Q(party_members__gte=OWN_ORGANIZATION_THRESHOLD),
                 name="twoneworg_own_needs_three_members",
+                violation_error_message=_("An organization of its own needs at least 3 party members."),
             ),
             models.CheckConstraint(
                 condition=~Q(coverage=Coverage.INSTRUCTOR) | Q(instructor__isnull=False),
                 name="twoneworg_instructor_coverage_needs_instructor",
+                violation_error_message=_("Coverage by an instructor needs the instructor's name."),
             ),
             models.CheckConstraint(
-                condition=Q(party_members__lte=F("employees")), name="twoneworg_members_within_employees"
+                condition=Q(party_members__lte=F("employees")), name="twoneworg_members_within_employees",
+                violation_error_message=_("Party members cannot outnumber the employees."),
             ),
         ]
 
@@ -165,6 +168,8 @@ class ServiceStation(NodeRecord):
                 condition=Q(kind=StationKind.NONPUBLIC, host__isnull=False)
                 | (~Q(kind=StationKind.NONPUBLIC) & Q(host__isnull=True)),
                 name="station_host_iff_nonpublic",
+                violation_error_message=_("A station in a non-public enterprise names its host; other stations do "
+                                          "not."),
             ),
         ]
 
@@ -186,7 +191,9 @@ class RedHome(NodeRecord):
         verbose_name = _("red home")
         verbose_name_plural = _("red homes")
         ordering = ["node_id"]
-        constraints = [models.UniqueConstraint(fields=["node"], name="redhome_one_per_street")]
+        constraints = [models.UniqueConstraint(fields=["node"], name="redhome_one_per_street",
+            violation_error_message=_("This street already has a red home."),
+        )]
 
     def __str__(self):
         return self.name
@@ -226,9 +233,12 @@ class Pairing(NodeRecord):
         verbose_name_plural = _("pairings")
         ordering = ["node_id", "-started_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "node", "started_on"], name="pairing_unique"),
+            models.UniqueConstraint(fields=["unit", "node", "started_on"], name="pairing_unique",
+                violation_error_message=_("This unit is already paired with this organization from this day."),
+            ),
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="pairing_ends_after_start"
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="pairing_ends_after_start",
+                violation_error_message=_("A pairing cannot end before it starts."),
             ),
         ]
 
@@ -256,7 +266,8 @@ class JointMeeting(NodeRecord):
         indexes = [models.Index(fields=["held_on"], name="jointmeeting_held_on")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(problems_resolved__lte=F("problems_raised")), name="jointmeeting_resolved_le_raised"
+                condition=Q(problems_resolved__lte=F("problems_raised")), name="jointmeeting_resolved_le_raised",
+                violation_error_message=_("Problems resolved cannot exceed problems raised."),
             ),
         ]
 
@@ -309,10 +320,12 @@ class ResidentIssue(NodeRecord):
                 condition=Q(stage=IssueStage.RESOLVED, resolved_on__isnull=False)
                 | (~Q(stage=IssueStage.RESOLVED) & Q(resolved_on__isnull=True)),
                 name="residentissue_resolved_date_iff_resolved",
+                violation_error_message=_("A resolved issue has the date it was resolved; an open one has none."),
             ),
             models.CheckConstraint(
                 condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("raised_on")),
                 name="residentissue_resolved_after_raised",
+                violation_error_message=_("An issue cannot be resolved before it was raised."),
             ),
         ]
 
@@ -346,10 +359,12 @@ class VillageVisit(NodeRecord):
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(outcome=VisitOutcome.TRANSFERRED),
                 name="villagevisit_only_transfers_complete",
+                violation_error_message=_("Only a visit whose outcome is a transfer has a completion date."),
             ),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("visited_on")),
                 name="villagevisit_completed_after_visit",
+                violation_error_message=_("The completion cannot come before the visit."),
             ),
         ]
 
@@ -378,8 +393,12 @@ class StarRating(NodeRecord):
         verbose_name_plural = _("building-group star ratings")
         ordering = ["node_id", "-rated_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="starrating_one_to_five"),
-            models.UniqueConstraint(fields=["node", "rated_on"], name="starrating_one_per_day"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="starrating_one_to_five",
+                violation_error_message=_("A rating is 1 to 5 stars."),
+            ),
+            models.UniqueConstraint(fields=["node", "rated_on"], name="starrating_one_per_day",
+                violation_error_message=_("This organization has already been rated on this day."),
+            ),
         ]
 
     def __str__(self):
@@ -403,15 +422,18 @@ class WeakOrgFlag(NodeRecord):
         ordering = ["-flagged_on", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["node"], condition=Q(closed_on__isnull=True), name="weakorgflag_one_open_per_node"
+                fields=["node"], condition=Q(closed_on__isnull=True), name="weakorgflag_one_open_per_node",
+                violation_error_message=_("This organization is already marked as weak."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("flagged_on")),
                 name="weakorgflag_closed_after_flagged",
+                violation_error_message=_("It cannot be closed before it was marked."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | ~Q(rectification_plan=""),
                 name="weakorgflag_closed_needs_plan",
+                violation_error_message=_("Closing it needs the rectification plan."),
             ),
         ]
 
@@ -477,23 +499,37 @@ class DuesRefund(models.Model):
         indexes = [models.Index(fields=["year", "status"], name="duesrefund_year_status")]
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "year"], condition=~Q(status=RefundStatus.RETURNED), name="duesrefund_one_per_org_year"
+                fields=["org", "year"], condition=~Q(status=RefundStatus.RETURNED), name="duesrefund_one_per_org_year",
+                violation_error_message=_("This organization already has a dues refund for this year."),
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="duesrefund_amount_positive"),
-            models.CheckConstraint(condition=Q(amount__lte=F("dues_collected")), name="duesrefund_within_collected"),
-            models.CheckConstraint(condition=Q(year__gte=1990, year__lte=2100), name="duesrefund_year_range"),
-            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="duesrefund_status_valid"),
-            models.CheckConstraint(condition=~Q(purpose=""), name="duesrefund_purpose_given"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="duesrefund_amount_positive",
+                violation_error_message=_("The amount must be above 0."),
+            ),
+            models.CheckConstraint(condition=Q(amount__lte=F("dues_collected")), name="duesrefund_within_collected",
+                violation_error_message=_("The refund cannot exceed the dues collected."),
+            ),
+            models.CheckConstraint(condition=Q(year__gte=1990, year__lte=2100), name="duesrefund_year_range",
+                violation_error_message=_("The year is between 1990 and 2100."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="duesrefund_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(condition=~Q(purpose=""), name="duesrefund_purpose_given",
+                violation_error_message=_("Give the purpose of the refund."),
+            ),
             # Decided (approved, sent back, paid) exactly when the street's review is on file.
             models.CheckConstraint(
                 condition=Q(status=RefundStatus.PROPOSED, reviewed_by__isnull=True, reviewed_at__isnull=True)
                 | (~Q(status=RefundStatus.PROPOSED) & Q(reviewed_by__isnull=False, reviewed_at__isnull=False)),
                 name="duesrefund_reviewed_iff_decided",
+                violation_error_message=_("A decided refund names who reviewed it and when; a proposed one does not "
+                                          "yet."),
             ),
             models.CheckConstraint(
                 condition=(Q(status=RefundStatus.RETURNED) & ~Q(return_reason=""))
                 | (~Q(status=RefundStatus.RETURNED) & Q(return_reason="")),
                 name="duesrefund_reason_iff_returned",
+                violation_error_message=_("A returned refund gives the reason it was returned; others have none."),
             ),
             models.CheckConstraint(
                 condition=(Q(status=RefundStatus.PAID, paid_by__isnull=False, payment_recorded_at__isnull=False,
@@ -501,6 +537,8 @@ class DuesRefund(models.Model):
                 | (~Q(status=RefundStatus.PAID) & Q(paid_by__isnull=True, payment_recorded_at__isnull=True,
                                                      paid_on__isnull=True, voucher_number="")),
                 name="duesrefund_payment_iff_paid",
+                violation_error_message=_("A paid refund needs who paid it, when, and the voucher number; an unpaid one"
+                                          " has none of these."),
             ),
         ]
 

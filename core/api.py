@@ -4,6 +4,7 @@ and an over-size body included), the JSON parser with a depth limit, and date fi
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .constraints import integrity_refusal
 from .dates import EARLIEST, LATEST, date_problem
 from .errors import ConflictError
 from .pagination import BoundedCountPaginator
@@ -28,7 +30,8 @@ class Pagination(PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """Service errors become JSON: ValidationError → 400 with field errors, ConflictError → 409; a body over
+    """Service errors become JSON: ValidationError → 400 with field errors, ConflictError → 409 (an IntegrityError
+    as the constraint's own message: core.constraints); a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE → 413, any other refused request (SuspiciousOperation) → 400."""
     if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
         return Response({"code": "too_large", "detail": _("The request body is too large.")},
@@ -36,6 +39,9 @@ def exception_handler(exc, context):
     if isinstance(exc, SuspiciousOperation):
         return Response({"code": "bad_request", "detail": _("The request could not be understood.")},
                         status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        # A constraint hit in a race the service's checks could not see: its message, never its name.
+        exc = integrity_refusal(exc)
     if isinstance(exc, ConflictError):
         return Response({"code": exc.code, "detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -2,9 +2,10 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils.translation import gettext
 
+from .constraints import integrity_refusal
 from .errors import ConflictError
 
 
@@ -29,8 +30,9 @@ def add_service_error(form, exc, *, fields=None, fallback=None, permission_field
 
 class ServiceErrorsAdminMixin:
     """A ModelAdmin whose save_model, save_related or save_formset call services: a refusal they raise after
-    the form validated (a ValidationError or ConflictError, e.g. the losing one of two saves of the same form at
-    once) is shown on the form, as the form's own errors are, instead of a 500.
+    the form validated (a ValidationError or ConflictError, or an IntegrityError told by core.constraints; e.g.
+    the losing one of two saves of the same form at once) is shown on the form, as the form's own errors are,
+    instead of a 500.
 
     The first attempt runs in a savepoint; on a refusal it is rolled back and the page is built again from the
     same POST, with the refusal added to the form's errors by add_service_error."""
@@ -41,7 +43,9 @@ class ServiceErrorsAdminMixin:
         try:
             with transaction.atomic(using=router.db_for_write(self.model)):
                 return super()._changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, ConflictError) as exc:
+        except (ValidationError, ConflictError, IntegrityError) as exc:
+            if isinstance(exc, IntegrityError):  # a constraint hit in a race: its message, never its name
+                exc = integrity_refusal(exc)
             request._service_error = exc if isinstance(exc, ValidationError) else ValidationError(exc.message)
         return super()._changeform_view(request, object_id, form_url, extra_context)
 

@@ -94,11 +94,13 @@ class OrgNode(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level__gte=1, level__lte=4), name="orgnode_level_range"
+                condition=Q(level__gte=1, level__lte=4), name="orgnode_level_range",
+                violation_error_message=_("An organization is at level 1 (street) to 4 (building group)."),
             ),
             models.CheckConstraint(
                 condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
                 name="orgnode_root_is_street",
+                violation_error_message=_("A street has no organization above it; every other organization has one."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -108,8 +110,12 @@ class OrgNode(models.Model):
                     | Q(level=4, kind=Kind.BUILDING_GROUP)
                 ),
                 name="orgnode_kind_matches_level",
+                violation_error_message=_("The kind of organization does not fit its level (street, community or "
+                                          "village, grid, building group)."),
             ),
-            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="orgnode_not_own_parent"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="orgnode_not_own_parent",
+                violation_error_message=_("An organization cannot be its own parent."),
+            ),
         ]
 
     def __str__(self):

@@ -21,7 +21,9 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="message_once_per_key")]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="message_once_per_key",
+            violation_error_message=_("This message has already been sent to this person."),
+        )]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="message_inbox")]
 
     def __str__(self):
@@ -73,10 +75,16 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel"),
-            models.CheckConstraint(condition=~models.Q(channel="inbox"), name="delivery_not_inbox"),
+            models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel",
+                violation_error_message=_("This message has already been handed to this channel."),
+            ),
+            models.CheckConstraint(condition=~models.Q(channel="inbox"), name="delivery_not_inbox",
+                violation_error_message=_("The inbox is not a channel a message is delivered through."),
+            ),
             models.CheckConstraint(condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
-                                   name="delivery_sent_has_time"),
+                                   name="delivery_sent_has_time",
+                violation_error_message=_("A sent message needs the time it was sent."),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="delivery_due"),

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An IntegrityError no form caught: the constraint's message on the page, never a 500 or its name.
+    "core.constraints.IntegrityErrorMiddleware",
     # The second factor before the staff pages (accounts.scopes.requires_second_factor).
     "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

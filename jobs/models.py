@@ -18,7 +18,9 @@ class JobRun(models.Model):
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         ordering = ["-started_at"]
-        constraints = [models.UniqueConstraint(fields=["job", "period"], name="jobrun_once_per_period")]
+        constraints = [models.UniqueConstraint(fields=["job", "period"], name="jobrun_once_per_period",
+            violation_error_message=_("This job has already run for this period."),
+        )]
 
     def __str__(self):
         return f"{self.job} {self.period}"
@@ -58,7 +60,9 @@ class Outbox(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["state", "created_at"], name="outbox_state_idx")]
         constraints = [models.CheckConstraint(condition=models.Q(state__in=OutboxState.values),
-                                              name="outbox_state_known")]
+                                              name="outbox_state_known",
+            violation_error_message=_("Unknown state of a background task."),
+        )]
 
     def __str__(self):
         return self.label or self.task

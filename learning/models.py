@@ -69,7 +69,9 @@ class LessonRead(models.Model):
     class Meta:
         verbose_name = _("lesson read")
         verbose_name_plural = _("lessons read")
-        constraints = [models.UniqueConstraint(fields=["lesson", "member"], name="lessonread_once")]
+        constraints = [models.UniqueConstraint(fields=["lesson", "member"], name="lessonread_once",
+            violation_error_message=_("This lesson is already marked read."),
+        )]
         indexes = [models.Index(fields=["read_at"], name="lessonread_at")]
 
 
@@ -161,13 +163,21 @@ class Contest(models.Model):
         verbose_name_plural = _("knowledge contests")
         ordering = ["-opens_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="contest_closes_after_opening"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="contest_closes_after_opening",
+                violation_error_message=_("A contest closes after it opens."),
+            ),
             models.CheckConstraint(condition=Q(time_limit_minutes__gte=1, time_limit_minutes__lte=240),
-                                   name="contest_time_limit_range"),
+                                   name="contest_time_limit_range",
+                violation_error_message=_("The time limit is 1 to 240 minutes."),
+            ),
             models.CheckConstraint(condition=Q(question_count__gte=1, question_count__lte=100),
-                                   name="contest_question_count_range"),
+                                   name="contest_question_count_range",
+                violation_error_message=_("A contest has 1 to 100 questions."),
+            ),
             models.CheckConstraint(condition=Q(points_for_taking_part__gte=0, points_for_taking_part__lte=20),
-                                   name="contest_points_range"),
+                                   name="contest_points_range",
+                violation_error_message=_("Points for taking part are 0 to 20."),
+            ),
         ]
 
     def __str__(self):
@@ -188,7 +198,9 @@ class ContestQuestion(models.Model):
         verbose_name = _("paper question")
         verbose_name_plural = _("paper questions")
         ordering = ["order"]
-        constraints = [models.UniqueConstraint(fields=["contest", "question"], name="paper_question_once")]
+        constraints = [models.UniqueConstraint(fields=["contest", "question"], name="paper_question_once",
+            violation_error_message=_("This question is already in the paper."),
+        )]
 
 
 class ContestAttempt(models.Model):
@@ -223,10 +235,18 @@ class ContestAttempt(models.Model):
         verbose_name_plural = _("contest attempts")
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["contest", "member"], name="contest_one_attempt"),
-            models.CheckConstraint(condition=Q(deadline__gt=F("started_at")), name="attempt_deadline_after_start"),
+            models.UniqueConstraint(fields=["contest", "member"], name="contest_one_attempt",
+                violation_error_message=_("You have already taken part in this contest."),
+            ),
+            models.CheckConstraint(condition=Q(deadline__gt=F("started_at")), name="attempt_deadline_after_start",
+                violation_error_message=_("The deadline comes after the start."),
+            ),
             models.CheckConstraint(condition=Q(status="started") | Q(submitted_at__isnull=False),
-                                   name="attempt_finished_has_time"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="attempt_score_range"),
+                                   name="attempt_finished_has_time",
+                violation_error_message=_("A submitted attempt needs the time it was submitted."),
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="attempt_score_range",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
         ]
         indexes = [models.Index(fields=["contest", "status", "-score"], name="attempt_ranking")]

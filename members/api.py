@@ -11,7 +11,7 @@ from grids.selectors import org_list, under_visible_node
 from .records import services
 from .records.masking import mask_id_number, mask_phone
 from .records.models import Gender, Member, MemberCategory, MemberStatus
-from .records.selectors import member_can_reveal, member_list
+from .records.selectors import member_can_reveal, member_list, member_search_extra
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -26,7 +26,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "id", "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "joined_on",
             "full_member_on", "status", "category", "org", "org_name",
         ]
-        extra_kwargs = {"birth_date": {"required": False}, "id_number": {"validators": []}}
+        extra_kwargs = {"birth_date": {"required": False}, "gender": {"required": False, "allow_blank": True},
+                        "id_number": {"validators": []}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,8 +45,9 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberSearchFilter(drf_filters.SearchFilter):
-    """`?search=` by name or organization; a full ID-card number matches only members the caller may change (a
-    caller who sees the number masked cannot ask whether someone holds it)."""
+    """`?search=` by name or organization (a community's name: its whole subtree); a full ID-card number, or a
+    part of one or of a phone (4 digits or more), matches only members the caller may change (a caller who sees
+    the number masked cannot ask whether someone holds it)."""
 
     def filter_queryset(self, request, queryset, view):
         found = super().filter_queryset(request, queryset, view)
@@ -53,6 +55,9 @@ class MemberSearchFilter(drf_filters.SearchFilter):
         if term and " " not in term:
             writable = member_list(user=request.user, write=True).filter(id_number=term).values("pk")
             found = found | queryset.filter(pk__in=writable)
+        if term:
+            # A community's whole subtree; part of a number among the members the caller may change.
+            found = found | queryset.filter(pk__in=member_search_extra(user=request.user, term=term))
         return found
 
 

@@ -15,6 +15,26 @@ def add_months(day, months):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# A member's dates: joining at 18 or older, the probationary year before becoming a full member
+# ---------------------------------------------------------------------------------------------------------------
+
+#: No one joins the Party before their 18th birthday (党章 第一条).
+JOINING_AGE = 18
+#: The probationary period (预备期) lasts a year from joining: no one is made a full member (转正) before it ends.
+PROBATION_MONTHS = 12
+
+
+def adult_on(birth_date):
+    """The day a person born on `birth_date` turns JOINING_AGE (29 Feb: 28 Feb)."""
+    return add_months(birth_date, 12 * JOINING_AGE)
+
+
+def earliest_full_member_on(joined_on):
+    """The first day a member who joined on `joined_on` may be made a full member (the probationary year over)."""
+    return add_months(joined_on, PROBATION_MONTHS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Member development: the 25 steps and the deadline of the next one
 # ---------------------------------------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from core.errors import ValidationError
 from .development.selectors import step_record_get
 from .dues.selectors import dues_paid_to
 from .imports import cells, engine
-from .imports.models import ImportKind, MemberImport
+from .imports.models import ImportKind, ImportMode, MemberImport
 from .orglife.selectors import compliance_list, duty_status
 from .points.selectors import points_ranking
 from .records.selectors import birthdays_upcoming, branch_get
@@ -51,7 +51,7 @@ _IMPORT_PAGES = {
 def _import_context(request, kind, **extra):
     changelist, title = _IMPORT_PAGES[kind]
     return _context(request, str(title), kind=kind, kinds=ImportKind.choices, back_url=reverse(changelist),
-                    back_label=str(ImportKind(kind).label), **extra)
+                    back_label=str(ImportKind(kind).label), modes=ImportMode.choices, **extra)
 
 
 @staff_page(write=True)
@@ -63,6 +63,9 @@ def member_import_view(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         valid_only = request.POST.get("valid_only") == "1"
+        # Members only: add new ones (the default) or update those already registered in the user's area.
+        mode = ImportMode.UPDATE if kind == ImportKind.MEMBERS and request.POST.get("mode") == ImportMode.UPDATE \
+            else ImportMode.ADD
         if upload is None:
             file_error = _("Choose a file to import.")
         elif upload.size > cells.MAX_UPLOAD_BYTES:
@@ -73,7 +76,8 @@ def member_import_view(request):
                 # Read here only a small file; a bigger one is kept and read once, in the background.
                 dataset = cells.read_sheet(upload.read(), upload.name, interactive=True,
                                            interactive_rows=engine.BACKGROUND_ROWS)
-                result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only)
+                result = engine.sheet_import(kind=kind, actor=request.user, dataset=dataset, valid_only=valid_only,
+                                             mode=mode)
             except cells.TooBigForNow:
                 background = True
             except ValidationError as exc:
@@ -84,7 +88,7 @@ def member_import_view(request):
                 raise PermissionDenied from exc
             if background:  # outside the file's try: a failure here is not the file's fault
                 try:
-                    return _start_background(request, upload, kind, valid_only)
+                    return _start_background(request, upload, kind, valid_only, mode)
                 except ServicePermissionDenied as exc:
                     raise PermissionDenied from exc
     return render(request, "members/import.html", _import_context(
@@ -94,9 +98,10 @@ def member_import_view(request):
 
 @staff_page(write=True)
 def member_import_template_view(request):
-    """An empty sheet of the chosen kind, headers in the user's language."""
+    """A blank sheet of the chosen kind, headers in the user's language, with an example row and the allowed
+    values (members.imports.template)."""
     kind = _import_kind(request)
-    return xlsx_download(engine.template_dataset(kind).export("xlsx"), f"{kind}-template.xlsx")
+    return xlsx_download(engine.template_xlsx(kind, actor=request.user), f"{kind}-template.xlsx")
 
 
 @staff_page
@@ -154,11 +159,11 @@ def transfer_letter_view(request, pk):
         "dues_paid_to": dues_paid_to(member=transfer.member)})
 
 
-def _start_background(request, upload, kind, valid_only):
+def _start_background(request, upload, kind, valid_only, mode=ImportMode.ADD):
     """Keep the file and queue its import (an outbox row, handed to Celery after commit; while Redis is down it
     waits for the outbox's sweep), then show its status page: queued, processed shortly."""
     upload.seek(0)
-    job = engine.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only)
+    job = engine.import_start(actor=request.user, upload=upload, kind=kind, valid_only=valid_only, mode=mode)
     return redirect("members:import-status", pk=job.pk)
 
 

@@ -112,8 +112,12 @@ class ResidentRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                                   name="request_rating_1_to_5"),
-            models.CheckConstraint(condition=Q(kind="service") | Q(service=""), name="request_service_only_for_service"),
+                                   name="request_rating_1_to_5",
+                violation_error_message=_("A rating is 1 to 5 stars."),
+            ),
+            models.CheckConstraint(condition=Q(kind="service") | Q(service=""), name="request_service_only_for_service",
+                violation_error_message=_("Only a service request names a service."),
+            ),
         ]
 
     def __str__(self):
@@ -216,14 +220,26 @@ class Activity(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["status", "starts_at"], name="activity_status_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="activity_ends_after_start"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="activity_capacity_positive"),
-            models.CheckConstraint(condition=Q(signed_up__lte=F("capacity")), name="activity_not_overfull"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="activity_ends_after_start",
+                violation_error_message=_("An activity ends after it starts."),
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="activity_capacity_positive",
+                violation_error_message=_("An activity takes at least 1 person."),
+            ),
+            models.CheckConstraint(condition=Q(signed_up__lte=F("capacity")), name="activity_not_overfull",
+                violation_error_message=_("The activity is full."),
+            ),
             models.CheckConstraint(condition=Q(signup_closes__gt=F("signup_opens")),
-                                   name="activity_signup_window"),
+                                   name="activity_signup_window",
+                violation_error_message=_("Sign-up closes after it opens."),
+            ),
             models.CheckConstraint(condition=Q(signup_closes__lte=F("ends_at")),
-                                   name="activity_signup_closes_before_end"),
-            models.CheckConstraint(condition=Q(points__gte=0, points__lte=20), name="activity_points_bounded"),
+                                   name="activity_signup_closes_before_end",
+                violation_error_message=_("Sign-up closes by the end of the activity at the latest."),
+            ),
+            models.CheckConstraint(condition=Q(points__gte=0, points__lte=20), name="activity_points_bounded",
+                violation_error_message=_("An activity gives 0 to 20 points."),
+            ),
         ]
 
     def __str__(self):
@@ -266,7 +282,9 @@ class Signup(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "user"], condition=Q(status__in=["signed_up", "attended"]),
-                                    name="signup_once_per_activity"),
+                                    name="signup_once_per_activity",
+                violation_error_message=_("You have already signed up for this activity."),
+            ),
         ]
         indexes = [models.Index(fields=["user", "status"], name="signup_user_status")]
 
@@ -303,7 +321,9 @@ class VolunteerTeam(models.Model):
         verbose_name = _("volunteer team")
         verbose_name_plural = _("volunteer teams")
         ordering = ["node_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["node", "name"], name="team_name_unique_in_node")]
+        constraints = [models.UniqueConstraint(fields=["node", "name"], name="team_name_unique_in_node",
+            violation_error_message=_("This organization already has a team with this name."),
+        )]
 
     def __str__(self):
         return self.name
@@ -329,9 +349,13 @@ class TeamMembership(models.Model):
         ordering = ["team_id", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["team", "user"], condition=Q(left_on__isnull=True, user__isnull=False),
-                                    name="team_member_once"),
+                                    name="team_member_once",
+                violation_error_message=_("This person is already in the team."),
+            ),
             models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
-                                   name="team_member_left_after_joined"),
+                                   name="team_member_left_after_joined",
+                violation_error_message=_("Leaving cannot come before joining."),
+            ),
         ]
 
     def __str__(self):
@@ -360,8 +384,12 @@ class VolunteerHours(models.Model):
         verbose_name_plural = _("volunteer hours")
         ordering = ["-on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="hours_within_a_day"),
-            models.UniqueConstraint(fields=["membership", "on", "what"], name="hours_once"),
+            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="hours_within_a_day",
+                violation_error_message=_("Hours are above 0 and at most 24."),
+            ),
+            models.UniqueConstraint(fields=["membership", "on", "what"], name="hours_once",
+                violation_error_message=_("These hours are already recorded."),
+            ),
         ]
 
     def __str__(self):
@@ -399,7 +427,9 @@ class Resource(models.Model):
         ordering = ["kind", "title", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(unit__isnull=False, partner__isnull=True)
-                                   | Q(unit__isnull=True, partner__isnull=False), name="resource_one_provider"),
+                                   | Q(unit__isnull=True, partner__isnull=False), name="resource_one_provider",
+                violation_error_message=_("A resource comes from either a partner or a unit, not both."),
+            ),
         ]
 
     def __str__(self):
@@ -470,11 +500,17 @@ class Match(models.Model):
         verbose_name_plural = _("matches")
         ordering = ["-proposed_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["need", "resource"], name="match_once"),
+            models.UniqueConstraint(fields=["need", "resource"], name="match_once",
+                violation_error_message=_("This need is already matched with this resource."),
+            ),
             models.CheckConstraint(condition=~Q(status="done") | (Q(done_on__isnull=False) & ~Q(outcome="")),
-                                   name="match_done_has_outcome"),
+                                   name="match_done_has_outcome",
+                violation_error_message=_("A completed match needs the date it was done and its outcome."),
+            ),
             models.CheckConstraint(condition=Q(status__in=["proposed", "declined"]) | Q(agreed_on__isnull=False),
-                                   name="match_agreed_has_date"),
+                                   name="match_agreed_has_date",
+                violation_error_message=_("An agreed match needs the date it was agreed."),
+            ),
         ]
 
     def __str__(self):

@@ -126,8 +126,12 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
         ordering = ["center", "weekday"]
         constraints = [
-            models.UniqueConstraint(fields=["center", "weekday"], name="openinghours_once_per_weekday"),
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="openinghours_closes_after_opens"),
+            models.UniqueConstraint(fields=["center", "weekday"], name="openinghours_once_per_weekday",
+                violation_error_message=_("This center already has opening hours for this day of the week."),
+            ),
+            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="openinghours_closes_after_opens",
+                violation_error_message=_("The closing time must come after the opening time."),
+            ),
         ]
 
     def __str__(self):
@@ -146,7 +150,9 @@ class ClosedDay(models.Model):
         verbose_name = _("closed day")
         verbose_name_plural = _("closed days")
         ordering = ["center", "date"]
-        constraints = [models.UniqueConstraint(fields=["center", "date"], name="closedday_once")]
+        constraints = [models.UniqueConstraint(fields=["center", "date"], name="closedday_once",
+            violation_error_message=_("This center is already closed on this day."),
+        )]
 
     def __str__(self):
         return f"{self.date} {self.reason}"
@@ -172,8 +178,12 @@ class Room(models.Model):
         verbose_name_plural = _("rooms")
         ordering = ["center", "kind", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
-            models.CheckConstraint(condition=Q(max_minutes__gte=F("min_minutes")), name="room_max_ge_min"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive",
+                violation_error_message=_("A room holds at least 1 person."),
+            ),
+            models.CheckConstraint(condition=Q(max_minutes__gte=F("min_minutes")), name="room_max_ge_min",
+                violation_error_message=_("The longest booking cannot be shorter than the shortest."),
+            ),
         ]
         indexes = [models.Index(fields=["bookable", "capacity"], name="room_search")]
 
@@ -282,9 +292,12 @@ class Booking(models.Model):
         verbose_name_plural = _("bookings")
         ordering = ["start", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_ends_after_start"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_ends_after_start",
+                violation_error_message=_("A booking ends after it starts."),
+            ),
             models.CheckConstraint(
-                condition=Q(end__lte=F("start") + MAX_BOOKING_LENGTH), name="booking_at_most_a_day"
+                condition=Q(end__lte=F("start") + MAX_BOOKING_LENGTH), name="booking_at_most_a_day",
+                violation_error_message=_("A booking lasts at most a day."),
             ),
             PostgresOnlyExclusionConstraint(
                 name="booking_no_overlap",
@@ -293,6 +306,7 @@ class Booking(models.Model):
                     ("room", RangeOperators.EQUAL),
                 ],
                 condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+                violation_error_message=_("The room is already booked at this time."),
             ),
         ]
         indexes = [
@@ -327,7 +341,9 @@ class RoomBlock(models.Model):
         verbose_name = _("maintenance block")
         verbose_name_plural = _("maintenance blocks")
         ordering = ["-start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="roomblock_ends_after_start")]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="roomblock_ends_after_start",
+            violation_error_message=_("A blocked time ends after it starts."),
+        )]
 
     def __str__(self):
         return f"{self.room} {self.start:%Y-%m-%d}"
@@ -363,6 +379,7 @@ class WaitlistEntry(models.Model):
             models.UniqueConstraint(
                 fields=["room", "resident", "start", "end"], condition=Q(status__in=["waiting", "offered"]),
                 name="waitlist_once_per_slot",
+                violation_error_message=_("You are already on the waiting list for this time."),
             )
         ]
 
@@ -416,8 +433,12 @@ class PartnerEvaluation(models.Model):
         verbose_name_plural = _("partner evaluations")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "year"], name="partnerevaluation_once_a_year"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="partnerevaluation_score_0_100"),
+            models.UniqueConstraint(fields=["partner", "year"], name="partnerevaluation_once_a_year",
+                violation_error_message=_("This partner has already been evaluated this year."),
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="partnerevaluation_score_0_100",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
         ]
 
     def __str__(self):

@@ -38,9 +38,12 @@ class DevelopmentStep(models.Model):
         verbose_name_plural = _("development steps")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(condition=Q(number__gte=1, number__lte=25), name="devstep_number_range"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=25), name="devstep_number_range",
+                violation_error_message=_("A development step is numbered 1 to 25."),
+            ),
             models.CheckConstraint(
-                condition=Q(after_step__isnull=True) | Q(after_step__lt=F("number")), name="devstep_after_earlier"
+                condition=Q(after_step__isnull=True) | Q(after_step__lt=F("number")), name="devstep_after_earlier",
+                violation_error_message=_("A step's deadline counts from an earlier step."),
             ),
         ]
 
@@ -78,10 +81,14 @@ class Candidate(models.Model):
         verbose_name_plural = _("development candidates")
         ordering = ["org_id", "name", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(stage__gte=1, stage__lte=5), name="candidate_stage_range"),
+            models.CheckConstraint(condition=Q(stage__gte=1, stage__lte=5), name="candidate_stage_range",
+                violation_error_message=_("Unknown stage of development."),
+            ),
             models.CheckConstraint(
                 condition=Q(member__isnull=True) | Q(stage__gte=DevelopmentStage.PROBATIONARY),
                 name="candidate_member_from_probation",
+                violation_error_message=_("A candidate has a member record only once admitted as a probationary "
+                                          "member."),
             ),
         ]
 
@@ -118,7 +125,9 @@ class StepRecord(models.Model):
         verbose_name = _("development step record")
         verbose_name_plural = _("development step records")
         ordering = ["candidate_id", "step__number"]
-        constraints = [models.UniqueConstraint(fields=["candidate", "step"], name="steprecord_once")]
+        constraints = [models.UniqueConstraint(fields=["candidate", "step"], name="steprecord_once",
+            violation_error_message=_("This step is already recorded for this candidate."),
+        )]
 
     def __str__(self):
         return f"{self.candidate} · {self.step}"
@@ -156,14 +165,18 @@ class StageFiling(models.Model):
         ordering = ["-community_on", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["candidate", "stage"], condition=~Q(status="returned"), name="stagefiling_one_open"
+                fields=["candidate", "stage"], condition=~Q(status="returned"), name="stagefiling_one_open",
+                violation_error_message=_("This stage has already been filed for this candidate."),
             ),
             models.CheckConstraint(
                 condition=Q(status="proposed", street_by__isnull=True, street_on__isnull=True)
                 | (~Q(status="proposed") & Q(street_by__isnull=False, street_on__isnull=False)),
                 name="stagefiling_street_iff_decided",
+                violation_error_message=_("A decided filing names who decided it and when; an open one does not yet."),
             ),
-            models.CheckConstraint(condition=Q(stage__gte=2, stage__lte=5), name="stagefiling_stage_range"),
+            models.CheckConstraint(condition=Q(stage__gte=2, stage__lte=5), name="stagefiling_stage_range",
+                violation_error_message=_("Unknown stage of development."),
+            ),
         ]
 
     def __str__(self):

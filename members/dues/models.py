@@ -36,11 +36,20 @@ class DuesPayment(models.Model):
         verbose_name_plural = _("dues payments")
         ordering = ["-month", "member_id"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "month"], name="dues_once_a_month"),
-            models.CheckConstraint(condition=Q(month__day=1), name="dues_month_first_day"),
+            models.UniqueConstraint(fields=["member", "month"], name="dues_once_a_month",
+                violation_error_message=_("This member's dues for this month are already recorded."),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="dues_month_first_day",
+                violation_error_message=_("A dues month is recorded as its first day."),
+            ),
             models.CheckConstraint(condition=Q(amount_due__gt=0, amount_paid__gte=0, income_base__gte=0),
-                                   name="dues_amounts_positive"),
-            models.CheckConstraint(condition=Q(amount_paid=0) | Q(paid_on__isnull=False), name="dues_paid_has_date"),
+                                   name="dues_amounts_positive",
+                violation_error_message=_("The amount due must be above 0; the amount paid and the income base cannot "
+                                          "be below 0."),
+            ),
+            models.CheckConstraint(condition=Q(amount_paid=0) | Q(paid_on__isnull=False), name="dues_paid_has_date",
+                violation_error_message=_("Dues paid need the date they were paid."),
+            ),
         ]
 
     @property
@@ -72,6 +81,10 @@ class DuesReview(models.Model):
         verbose_name_plural = _("dues reviews")
         ordering = ["-month", "org_id", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["org", "month", "level"], name="dues_review_once"),
-            models.CheckConstraint(condition=Q(month__day=1), name="dues_review_month_first_day"),
+            models.UniqueConstraint(fields=["org", "month", "level"], name="dues_review_once",
+                violation_error_message=_("This month's dues of this organization are already reviewed at this level."),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="dues_review_month_first_day",
+                violation_error_message=_("A dues month is recorded as its first day."),
+            ),
         ]

@@ -16,7 +16,8 @@ background.
 
 # Django imports members.imports.models while it loads the apps' models; the engine reaches the services of every
 # topic (and the accounts and grids apps), so it is imported on first use here rather than with the package.
-_ENGINE_NAMES = {"import_run", "import_start", "load_dataset", "member_import", "sheet_import", "template_dataset"}
+_ENGINE_NAMES = {"import_run", "import_start", "load_dataset", "member_import", "sheet_import", "template_dataset",
+                 "template_xlsx"}
 
 
 def __getattr__(name):

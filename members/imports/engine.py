@@ -16,8 +16,9 @@ from jobs.outbox import RETRY_ON
 from jobs.queue import enqueue_task
 
 from .cells import INTERACTIVE_ROWS, MAX_ROWS, CellError, cell_text, load_dataset, read_cell
-from .models import ImportKind, ImportStatus, MemberImport
+from .models import ImportKind, ImportMode, ImportStatus, MemberImport
 from .sheets import SHEETS
+from .template import example_matches, template_workbook
 
 
 #: The Celery task of a background import (members.tasks; named, not imported: the tasks import this module).
@@ -55,19 +56,25 @@ class ImportResult:
         return len({e.row for e in self.errors})
 
 
-def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None, guard=None, written=None):
+def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None, guard=None, written=None,
+                 mode=ImportMode.ADD):
     """Validate every row of `dataset` as a sheet of `kind` (members, points, dues, attendance) and, if all are
     valid (or `valid_only`), write them in one transaction. `progress(rows_checked)` is called every
     PROGRESS_EVERY rows (the background import shows it); `guard()` first thing in the write transaction and
     `written(result)` last thing in it (the background import records itself done in the same transaction as its
-    rows). Raises PermissionDenied for a user who may change nothing, ValidationError for a file that is not such
-    a sheet at all; row errors are in the result."""
+    rows). `mode` "update" (members only) changes members already registered in the actor's area instead of
+    adding new ones: a row names the member by ID-card number and changes only the cells it fills. Raises
+    PermissionDenied for a user who may change nothing, ValidationError for a file that is not such a sheet at
+    all; row errors are in the result."""
     if kind not in SHEETS:
         raise ValidationError({"kind": [_("Choose what to import.")]})
     scope = resolve_scope(actor)
     sheet = SHEETS[kind](actor, scope)
     if not scope.writes_anywhere:
         raise PermissionDenied(str(sheet.refused))
+    if mode not in sheet.modes:
+        raise ValidationError({"mode": [_("This kind of sheet cannot update records already registered.")]})
+    sheet.use_mode(mode)
     if dataset.height > MAX_ROWS:
         raise ValidationError({"file": [_("At most %(max)s rows in one file.") % {"max": MAX_ROWS}]})
     result = ImportResult(kind=kind, total=dataset.height)
@@ -75,7 +82,8 @@ def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None, guard
     aliases = sheet.aliases()
     columns = {}  # field → (index, letter, header)
     for index, header in enumerate(dataset.headers or []):
-        name = aliases.get(cell_text(header).lower())
+        # The template marks the columns every row must fill with an asterisk ("姓名*").
+        name = aliases.get(cell_text(header).rstrip("*").strip().lower())
         if name and name not in columns:
             columns[name] = (index, get_column_letter(index + 1), cell_text(header))
     missing = [name for name in sheet.required if name not in columns]
@@ -95,6 +103,10 @@ def sheet_import(*, kind, actor, dataset, valid_only=False, progress=None, guard
         row_no = offset + 2
         if not any(cell_text(v) for v in row):
             result.total -= 1
+            continue
+        if example_matches(kind, {name: row[index] if index < len(row) else None
+                                  for name, (index, _letter, _header) in columns.items()}):
+            result.total -= 1  # the template's example row, left as it was
             continue
         values, failed = {}, False
         for name, (index, _letter, _header) in columns.items():
@@ -153,16 +165,26 @@ def template_dataset(kind=ImportKind.MEMBERS):
     return tablib.Dataset(headers=[str(header) for header, _kind in sheet.spec().values()], title=sheet.title)
 
 
+def template_xlsx(kind=ImportKind.MEMBERS, *, actor=None):
+    """The blank sheet of `kind` as a secretary downloads it (members.imports.template): an example row, the
+    allowed values as drop-down lists, the ID-card column as text, readable widths."""
+    if kind not in SHEETS:
+        raise ValidationError({"kind": [_("Choose what to import.")]})
+    return template_workbook(kind, actor=actor)
+
+
 @transaction.atomic
-def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False):
+def import_start(*, actor, upload, kind=ImportKind.MEMBERS, valid_only=False, mode=ImportMode.ADD):
     """Keep an uploaded sheet for the background import and queue it (jobs.queue.enqueue_task: an outbox row in
     this transaction, handed to Celery once it commits, or by the outbox's sweep if Redis is down then)."""
     if kind not in SHEETS:
         raise ValidationError({"kind": [_("Choose what to import.")]})
     if not resolve_scope(actor).writes_anywhere:
         raise PermissionDenied(str(SHEETS[kind].refused))
+    if mode not in SHEETS[kind].modes:
+        raise ValidationError({"mode": [_("This kind of sheet cannot update records already registered.")]})
     job = MemberImport.objects.create(created_by=actor, kind=kind, file=upload, file_name=upload.name[:200],
-                                      valid_only=valid_only)
+                                      valid_only=valid_only, mode=mode)
     enqueue_task(IMPORT_TASK, job.pk, label=f"{IMPORT_TASK} {job.pk} {job.file_name}"[:200])
     return job
 
@@ -209,7 +231,7 @@ def import_run(import_id, *, takeover=False):
             jobs.update(processed=rows)
 
         result = sheet_import(kind=job.kind, actor=job.created_by, dataset=dataset, valid_only=job.valid_only,
-                              progress=progress, guard=guard, written=record)
+                              progress=progress, guard=guard, written=record, mode=job.mode)
     except _Superseded:
         return None
     except RETRY_ON:

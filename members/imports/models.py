@@ -20,6 +20,11 @@ class ImportKind(models.TextChoices):
     ATTENDANCE = "attendance", _("Meeting attendance")
 
 
+class ImportMode(models.TextChoices):
+    ADD = "add", _("Add new members only")
+    UPDATE = "update", _("Update members already registered")
+
+
 class MemberImport(models.Model):
     """A large sheet (members, points, dues or attendance) imported in the background, with its progress and
     outcome."""
@@ -32,6 +37,7 @@ class MemberImport(models.Model):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     file_name = models.CharField(_("file name"), max_length=200)
     valid_only = models.BooleanField(_("import the valid rows only"), default=False)
+    mode = models.CharField(_("import mode"), max_length=10, choices=ImportMode.choices, default=ImportMode.ADD)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total = models.PositiveIntegerField(_("rows"), default=0)
     processed = models.PositiveIntegerField(_("rows checked"), default=0)
@@ -45,5 +51,9 @@ class MemberImport(models.Model):
         verbose_name = _("spreadsheet import")
         verbose_name_plural = _("spreadsheet imports")
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(processed__lte=F("total")), name="import_progress_bounded"),
-                       models.CheckConstraint(condition=Q(kind__in=ImportKind.values), name="import_kind_known")]
+        constraints = [models.CheckConstraint(condition=Q(processed__lte=F("total")), name="import_progress_bounded",
+            violation_error_message=_("An import cannot have checked more rows than the file has."),
+        ),
+                       models.CheckConstraint(condition=Q(kind__in=ImportKind.values), name="import_kind_known",
+                           violation_error_message=_("Choose what to import."),
+                       )]

@@ -1,10 +1,10 @@
 """The kinds of sheet: members, points, dues and meeting attendance. Each says which columns it reads, how a row
 becomes a record (through the services' own rules) and how the valid records are written."""
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.errors import ValidationError
 from core.text import normalize_name
@@ -38,9 +38,15 @@ class Sheet:
     title = ""
     required = ()
     refused = gettext_lazy("You may not import records.")
+    #: "add" (new records) and, for a sheet that can, "update" (records already registered).
+    modes = ("add",)
+    mode = "add"
 
     def __init__(self, actor, scope):
         self.actor, self.scope = actor, scope
+
+    def use_mode(self, mode):
+        self.mode = mode
 
     @classmethod
     def spec(cls):
@@ -128,6 +134,13 @@ class MemberSheet(Sheet):
     refused = gettext_lazy("You may not add party members.")
     required = ("name", "id_number", "joined_on", "status", "org_code")
     CHOICES = {"gender": Gender, "education": Education, "status": MemberStatus, "category": MemberCategory}
+    modes = ("add", "update")
+
+    def use_mode(self, mode):
+        super().use_mode(mode)
+        if mode == "update":
+            # A member already registered is named by the ID-card number; the other cells change what they fill.
+            self.required = ("id_number",)
 
     @classmethod
     def spec(cls):
@@ -149,6 +162,11 @@ class MemberSheet(Sheet):
         codes = {v.get("org_code", "") for _r, v in rows} - {""}
         self.orgs = {o.code: o for o in OrgNode.objects.filter(code__in=codes)}
         self.seen = {}
+        if self.mode == "update":
+            for _row_no, values in rows:
+                values["id_number"] = normalize_id_number(values.get("id_number", ""))
+            self.members = _members_by_number(self.actor, {v["id_number"] for _r, v in rows})
+            self.changed_fields = set()
 
     def clean(self, row_no, values, error, failed):
         code = values.pop("org_code", "")
@@ -158,6 +176,8 @@ class MemberSheet(Sheet):
             return None
         if failed:
             return None
+        if self.mode == "update":
+            return self._update(row_no, values, org, error)
         values["category"] = values.get("category") or MemberCategory.DIRECT
         values["ethnicity"] = values.get("ethnicity") or "汉族"
         if values.get("gender") == "":
@@ -186,7 +206,49 @@ class MemberSheet(Sheet):
         self.seen[member.id_number] = row_no
         return member
 
+    def _update(self, row_no, values, org, error):
+        """The member a row of an update names, with the cells the row fills applied; None when it changes
+        nothing (counted as unchanged) or is refused."""
+        number = values.pop("id_number")
+        member = self.members.get(number)
+        if member is None:
+            # The same answer whether the number is registered elsewhere or nowhere: the sheet reveals nothing.
+            error("id_number", _("No party member with the ID-card number “%(number)s” in your area: only members "
+                                 "registered in your area can be updated.") % {"number": number})
+            return None
+        if number in self.seen:
+            error("id_number", _("The same ID-card number is already on row %(row)s.") % {"row": self.seen[number]})
+            return None
+        self.seen[number] = row_no
+        changes = {name: value for name, value in values.items() if value not in ("", None)}
+        if org is not None:
+            changes["org"] = org
+        before = {name: getattr(member, name) for name in changes}
+        for name, value in changes.items():
+            setattr(member, name, value)
+        if member.status == MemberStatus.PROBATIONARY and "status" in changes and "full_member_on" not in changes:
+            member.full_member_on = None  # back to probation (rare): the date made full goes with it
+        changed = {name for name, value in changes.items() if before[name] != value}
+        if not changed:
+            self.unchanged += 1
+            return None
+        try:
+            member_clean(member, db_checks=False, trusted=("org",), changed=changed)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    if name in self.present:
+                        error(name, message)
+                    else:
+                        error(None, f"{Member._meta.get_field(name).verbose_name}: {message}"
+                              if name != "__all__" else message)
+            return None
+        self.changed_fields |= changed | ({"full_member_on"} if "status" in changed else set())
+        return member
+
     def finish(self, items, error):
+        if self.mode == "update":
+            return items
         numbers = [m.id_number for _row, m in items]
         existing = {}  # ID-card number → (pk, path of the holder's organization)
         for start in range(0, len(numbers), LOOKUP_CHUNK):
@@ -211,6 +273,15 @@ class MemberSheet(Sheet):
         return [(row_no, m) for row_no, m in items if m.id_number not in existing]
 
     def write(self, items):
+        if self.mode == "update":
+            # Only the fields some row changed; the history records each member's new version ("~").
+            fields = sorted({"org_id" if name == "org" else name for name in self.changed_fields} | {"updated_at"})
+            now = timezone.now()
+            for _row, member in items:
+                member.updated_at = now
+            bulk_update_with_history([m for _row, m in items], Member, fields, batch_size=1000,
+                                     default_user=self.actor)
+            return 0, len(items)
         bulk_create_with_history([m for _row, m in items], Member, batch_size=1000, default_user=self.actor)
         return len(items), 0
 

@@ -43,8 +43,10 @@ class Meeting(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(reviewed_by__isnull=True, reviewed_on__isnull=True)
                                    | Q(reviewed_by__isnull=False, reviewed_on__isnull=False),
-                                   name="meeting_review_complete"),
-            models.CheckConstraint(condition=~Q(minutes=""), name="meeting_has_minutes"),
+                                   name="meeting_review_complete",
+                                   violation_error_message=_("A review names who reviewed the meeting and when.")),
+            models.CheckConstraint(condition=~Q(minutes=""), name="meeting_has_minutes",
+                                   violation_error_message=_("Write the minutes of the meeting.")),
             models.CheckConstraint(condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("recorded_by")),
                                    name="meeting_reviewer_not_recorder",
                                    violation_error_message=_("The person who recorded a meeting cannot review it.")),
@@ -67,7 +69,9 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once",
+            violation_error_message=_("This member's attendance of this meeting is already recorded."),
+        )]
 
     def __str__(self):
         return self.member.name
@@ -118,7 +122,9 @@ class DutyDone(models.Model):
         verbose_name = _("duty done")
         verbose_name_plural = _("duties done")
         ordering = ["-done_on"]
-        constraints = [models.UniqueConstraint(fields=["org", "item", "period"], name="duty_once_per_period")]
+        constraints = [models.UniqueConstraint(fields=["org", "item", "period"], name="duty_once_per_period",
+            violation_error_message=_("This duty is already marked done for this period."),
+        )]
 
 
 class ComplianceSnapshot(models.Model):
@@ -137,9 +143,13 @@ class ComplianceSnapshot(models.Model):
         verbose_name_plural = _("compliance snapshots")
         ordering = ["-quarter", "org_id"]
         constraints = [
-            models.UniqueConstraint(fields=["org", "quarter"], name="compliance_once_per_quarter"),
+            models.UniqueConstraint(fields=["org", "quarter"], name="compliance_once_per_quarter",
+                violation_error_message=_("This organization's compliance for this quarter is already recorded."),
+            ),
             models.CheckConstraint(condition=Q(on_time__lte=F("done"), done__lte=F("due")),
-                                   name="compliance_counts_consistent"),
+                                   name="compliance_counts_consistent",
+                violation_error_message=_("Duties done cannot exceed duties due, nor duties done on time those done."),
+            ),
         ]
 
     @property

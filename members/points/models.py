@@ -40,10 +40,16 @@ class PointEntry(models.Model):
         indexes = [models.Index(fields=["member", "on"], name="points_member_on")]
         constraints = [
             models.CheckConstraint(condition=~Q(points=0) & Q(points__gte=-100, points__lte=100),
-                                   name="points_nonzero_bounded"),
-            models.CheckConstraint(condition=~Q(reason=""), name="points_reason_given"),
+                                   name="points_nonzero_bounded",
+                violation_error_message=_("Points are between -100 and 100 and not 0."),
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="points_reason_given",
+                violation_error_message=_("Give the reason for the points."),
+            ),
             # Attendance is counted from the meeting record, once: never typed twice.
-            models.UniqueConstraint(fields=["member", "meeting"], name="points_once_per_meeting"),
+            models.UniqueConstraint(fields=["member", "meeting"], name="points_once_per_meeting",
+                violation_error_message=_("This member already has points for this meeting."),
+            ),
         ]
 
     def __str__(self):

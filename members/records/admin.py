@@ -13,7 +13,7 @@ from members.admin_parts import CommunityFilter, StreetFilter, SubtreeFilter
 from .forms import MemberForm
 from .masking import PERSONAL_FIELDS
 from .models import BirthdayGreeting, Member, PersonalDataReveal, RegistrationConflict
-from .selectors import member_list
+from .selectors import member_list, member_search_extra
 from .services import member_create, member_delete, member_export, member_reveal, member_update
 
 
@@ -40,6 +40,11 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     actions = ["export_masked_csv", "export_masked_xlsx", "delete_selected"]
 
+    class Media:
+        # Fills the date of birth and the gender from a whole ID-card number as it is typed (the service reads and
+        # checks them again on save).
+        js = ["members/member_form.js"]
+
     def scoped_queryset(self, request, write=False):
         # The branch's community too (its label); the admin adds list_select_related only when nothing is.
         return member_list(user=request.user, write=write).select_related("org__parent__parent")
@@ -55,6 +60,14 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def node_of(self, obj):
         return obj.org
+
+    def get_search_results(self, request, queryset, search_term):
+        # Besides name, organization and a full number: a community's whole subtree, and part of an ID-card
+        # number or phone among the members the user may change (member_search_extra).
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            found = found | queryset.filter(pk__in=member_search_extra(user=request.user, term=search_term))
+        return found, may_have_duplicates
 
     @admin.display(description=_("party organization"), ordering="org__path")
     def org_name(self, obj):

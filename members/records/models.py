@@ -73,14 +73,20 @@ class Member(models.Model):
                 condition=Q(status=MemberStatus.PROBATIONARY, full_member_on__isnull=True)
                 | Q(status=MemberStatus.FULL, full_member_on__isnull=False),
                 name="member_full_date_iff_full",
+                violation_error_message=_("A full member has the date they were made full member; a probationary member"
+                                          " has none yet."),
             ),
             models.CheckConstraint(
                 condition=Q(full_member_on__isnull=True) | Q(full_member_on__gt=F("joined_on")),
                 name="member_full_after_joined",
+                violation_error_message=_("The date made full member must come after the date joined."),
             ),
-            models.CheckConstraint(condition=Q(joined_on__gt=F("birth_date")), name="member_joined_after_birth"),
+            models.CheckConstraint(condition=Q(joined_on__gt=F("birth_date")), name="member_joined_after_birth",
+                violation_error_message=_("The date joined must come after the date of birth."),
+            ),
             models.CheckConstraint(
-                condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="member_id_number_format"
+                condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="member_id_number_format",
+                violation_error_message=_("An ID-card number has 17 digits followed by a digit or X."),
             ),
         ]
 
@@ -138,6 +144,8 @@ class PersonalDataReveal(models.Model):
                 condition=Q(member__isnull=False, candidate__isnull=True)
                 | Q(member__isnull=True, candidate__isnull=False),
                 name="reveal_member_or_candidate",
+                violation_error_message=_("A record of who saw personal data is about one party member or one "
+                                          "candidate."),
             ),
         ]
 
@@ -183,7 +191,9 @@ class BirthdayGreeting(models.Model):
         verbose_name = _("political birthday greeting")
         verbose_name_plural = _("political birthday greetings")
         ordering = ["-on", "member_id"]
-        constraints = [models.UniqueConstraint(fields=["member", "year"], name="greeting_once_a_year")]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="greeting_once_a_year",
+            violation_error_message=_("This member has already been greeted on their political birthday this year."),
+        )]
 
     def __str__(self):
         return f"{self.member} {self.year}"

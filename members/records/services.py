@@ -6,12 +6,14 @@ from django.utils.translation import gettext as _
 from accounts.scopes import resolve_scope
 from core.dates import EARLIEST, PARTY_FOUNDED, date_errors
 from core.errors import PermissionDenied, ValidationError
+from members.rules import JOINING_AGE, adult_on, earliest_full_member_on
 
-from .models import Member, MemberStatus, PersonalDataReveal, RegistrationConflict
+from .models import Gender, Member, MemberStatus, PersonalDataReveal, RegistrationConflict
 from .resources import MemberResource
 from .selectors import member_can_reveal, member_list
 from .validators import (
     birth_date_from_id,
+    gender_from_id,
     clean_person_name,
     normalize_id_number,
     normalize_phone,
@@ -46,13 +48,24 @@ def id_number_taken(*, actor, precise, channel, id_number, org=None, member=None
     return refused_here()
 
 
-def member_clean(member, *, db_checks=True, trusted=(), actor=None):
+def member_clean(member, *, db_checks=True, trusted=(), actor=None, changed=None):
     """Validate a member record as a whole; raises ValidationError with field errors.
+
+    The date of birth and the gender are read from the ID-card number when left empty and must agree with it;
+    no date lies in the future; a member joins at 18 or older and is made a full member (转正) a year after
+    joining at the earliest (members.rules). `changed` (the fields a change touches; None: a new record, all of
+    them) limits the rules added since records were first kept (gender against the number, the joining age, the
+    probationary year) to the changes that touch them, so a record kept before them can still have its phone
+    corrected.
 
     `db_checks=False` (no duplicate query, no query per check constraint: the rules above already cover them)
     and `trusted` (fields already checked, e.g. "org") let a bulk import do those checks for the whole file in
     one query instead of several per row. A duplicate ID-card number is named as such only to an `actor` who
     may change the member holding it (see id_number_taken)."""
+
+    def touches(*names):
+        return changed is None or bool(set(names) & set(changed))
+
     errors = {}
     member.id_number = normalize_id_number(member.id_number)
     member.phone = normalize_phone(member.phone)
@@ -65,12 +78,17 @@ def member_clean(member, *, db_checks=True, trusted=(), actor=None):
     except ValidationError as exc:
         errors["id_number"] = exc.messages
     else:
-        born = birth_date_from_id(member.id_number)
+        born, gender = birth_date_from_id(member.id_number), gender_from_id(member.id_number)
         if member.birth_date is None:
             member.birth_date = born
         elif member.birth_date != born:
             errors["birth_date"] = [
                 _("The date of birth does not match the ID-card number (%(date)s).") % {"date": born}]
+        if not member.gender:
+            member.gender = gender
+        elif member.gender != gender and touches("gender", "id_number"):
+            errors["gender"] = [_("The ID-card number says %(gender)s: choose %(gender)s, or correct the "
+                                  "number.") % {"gender": Gender(gender).label}]
     if member.phone:
         try:
             validate_phone(member.phone)
@@ -85,15 +103,29 @@ def member_clean(member, *, db_checks=True, trusted=(), actor=None):
         errors.setdefault(name, messages)
     if member.joined_on and member.birth_date and member.joined_on <= member.birth_date:
         errors.setdefault("joined_on", [_("The date joined must come after the date of birth.")])
+    elif (member.joined_on and member.birth_date and member.joined_on < adult_on(member.birth_date)
+          and touches("joined_on", "birth_date", "id_number")):
+        errors.setdefault("joined_on", [
+            _("A member joins the Party at %(age)s or older: born on %(born)s, they could join on %(date)s at the "
+              "earliest.") % {"age": JOINING_AGE, "born": member.birth_date, "date": adult_on(member.birth_date)}])
     if member.status == MemberStatus.FULL and not member.full_member_on:
-        errors["full_member_on"] = [_("A full member needs the date they were made full member.")]
+        errors["full_member_on"] = [_("A full member needs the date they were made full member; a "
+                                      "member not yet made full is a probationary member.")]
     if member.status == MemberStatus.PROBATIONARY and member.full_member_on:
-        errors["full_member_on"] = [_("A probationary member has no date of becoming full member yet.")]
+        errors["full_member_on"] = [_("A probationary member has not been made full member yet: leave the date "
+                                      "made full member empty, or choose the status Full member.")]
     if member.full_member_on and member.joined_on and member.full_member_on <= member.joined_on:
         errors["full_member_on"] = [_("The date made full member must come after the date joined.")]
+    elif (member.full_member_on and member.joined_on
+          and member.full_member_on < earliest_full_member_on(member.joined_on)
+          and touches("full_member_on", "joined_on", "status")):
+        errors["full_member_on"] = [
+            _("The probationary period lasts a year: a member who joined on %(joined)s is made full member on "
+              "%(date)s at the earliest.") % {"joined": member.joined_on,
+                                             "date": earliest_full_member_on(member.joined_on)}]
     try:
         # With an unreadable ID number the birth date (read from it) is missing too: one error, not two.
-        derived = ["birth_date"] if member.birth_date is None and "id_number" in errors else []
+        derived = [name for name in ("birth_date", "gender") if not getattr(member, name) and "id_number" in errors]
         member.full_clean(exclude=list(errors) + ["id_number", *trusted, *derived], validate_unique=False,
                           validate_constraints=db_checks)
     except ValidationError as exc:
@@ -140,6 +172,24 @@ def member_create(*, actor, **fields):
     return _save(member, actor)
 
 
+def changed_fields(member, changes):
+    """Of `changes` (field → new value), the fields whose value differs from what `member` has stored."""
+    if member.pk is None:
+        return None
+    stored = Member.objects.filter(pk=member.pk).values(*[f if f != "org" else "org_id" for f in changes]).first()
+    if stored is None:
+        return None
+    differs = set()
+    for field, value in changes.items():
+        key = "org_id" if field == "org" else field
+        value = getattr(value, "pk", value) if field == "org" else value
+        if field == "id_number":
+            value = normalize_id_number(value)
+        if stored[key] != value:
+            differs.add(field)
+    return differs
+
+
 def member_update(*, actor, member, **changes):
     """Change a member record; moving to another organization needs write scope on both."""
     scope = resolve_scope(actor)
@@ -151,7 +201,7 @@ def member_update(*, actor, member, **changes):
         setattr(member, field, value)
     if "org" in changes and not scope.covers(member.org, write=True):
         raise PermissionDenied(_("This organization is outside your area."))
-    member_clean(member, actor=actor)
+    member_clean(member, actor=actor, changed=changed_fields(member, changes))
     return _save(member, actor)
 
 

@@ -33,7 +33,9 @@ class MemberAccount(models.Model):
         ordering = ["-linked_at"]
         constraints = [
             models.CheckConstraint(condition=Q(method="self") | Q(linked_by__isnull=False),
-                                   name="memberaccount_staff_link_has_staff"),
+                                   name="memberaccount_staff_link_has_staff",
+                violation_error_message=_("An account linked by staff names who linked it."),
+            ),
         ]
 
     def __str__(self):

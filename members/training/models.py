@@ -26,8 +26,12 @@ class TrainingClass(models.Model):
         verbose_name_plural = _("party-school classes")
         ordering = ["-starts_on", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="training_dates_in_order"),
-            models.CheckConstraint(condition=Q(planned_hours__gt=0), name="training_hours_positive"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="training_dates_in_order",
+                violation_error_message=_("A class cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(planned_hours__gt=0), name="training_hours_positive",
+                violation_error_message=_("The planned hours must be above 0."),
+            ),
         ]
 
     def __str__(self):
@@ -48,10 +52,16 @@ class Enrolment(models.Model):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [
-            models.UniqueConstraint(fields=["training_class", "member"], name="enrolment_once"),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="enrolment_hours_nonnegative"),
+            models.UniqueConstraint(fields=["training_class", "member"], name="enrolment_once",
+                violation_error_message=_("This member is already enrolled in this class."),
+            ),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="enrolment_hours_nonnegative",
+                violation_error_message=_("Hours cannot be below 0."),
+            ),
             models.CheckConstraint(condition=Q(quiz_score__isnull=True) | Q(quiz_score__gte=0, quiz_score__lte=100),
-                                   name="enrolment_score_range"),
+                                   name="enrolment_score_range",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
         ]
 
 
@@ -69,8 +79,12 @@ class SignIn(models.Model):
         verbose_name = _("sign-in")
         verbose_name_plural = _("sign-ins")
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "on"], name="signin_once_a_day"),
-            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=12), name="signin_hours_range"),
+            models.UniqueConstraint(fields=["enrolment", "on"], name="signin_once_a_day",
+                violation_error_message=_("This member has already signed in to this class today."),
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=12), name="signin_hours_range",
+                violation_error_message=_("A day's hours are above 0 and at most 12."),
+            ),
         ]
 
 
@@ -97,11 +111,19 @@ class Quiz(models.Model):
         verbose_name_plural = _("online quizzes")
         ordering = ["-opens_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="quiz_window_in_order"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="quiz_window_in_order",
+                violation_error_message=_("A quiz closes after it opens."),
+            ),
             models.CheckConstraint(condition=Q(attempts_allowed__gte=1, attempts_allowed__lte=QUIZ_MAX_ATTEMPTS),
-                                   name="quiz_attempts_range"),
-            models.CheckConstraint(condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="quiz_pass_mark_range"),
-            models.CheckConstraint(condition=~Q(title=""), name="quiz_has_title"),
+                                   name="quiz_attempts_range",
+                violation_error_message=_("A quiz allows 1 to 10 attempts."),
+            ),
+            models.CheckConstraint(condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="quiz_pass_mark_range",
+                violation_error_message=_("A pass mark is between 0 and 100."),
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="quiz_has_title",
+                violation_error_message=_("Give the quiz a title."),
+            ),
         ]
 
     def __str__(self):
@@ -123,7 +145,9 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         ordering = ["order", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="question_has_text")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="question_has_text",
+            violation_error_message=_("Write the question."),
+        )]
 
     def __str__(self):
         return self.text
@@ -142,7 +166,9 @@ class Choice(models.Model):
         verbose_name = _("choice")
         verbose_name_plural = _("choices")
         ordering = ["question_id", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="choice_has_text")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="choice_has_text",
+            violation_error_message=_("Write the answer option."),
+        )]
 
     def __str__(self):
         return self.text
@@ -168,8 +194,14 @@ class QuizAttempt(models.Model):
         verbose_name_plural = _("quiz attempts")
         ordering = ["quiz_id", "enrolment_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["quiz", "enrolment", "number"], name="quizattempt_once_per_number"),
+            models.UniqueConstraint(fields=["quiz", "enrolment", "number"], name="quizattempt_once_per_number",
+                violation_error_message=_("This attempt is already recorded."),
+            ),
             models.CheckConstraint(condition=Q(number__gte=1, number__lte=QUIZ_MAX_ATTEMPTS),
-                                   name="quizattempt_number_range"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="quizattempt_score_range"),
+                                   name="quizattempt_number_range",
+                violation_error_message=_("A quiz allows 1 to 10 attempts."),
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="quizattempt_score_range",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
         ]

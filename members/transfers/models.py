@@ -49,10 +49,16 @@ class Transfer(models.Model):
                 condition=(Q(to_org__isnull=False, destination="") & Q(status__in=["sent", "accepted", "returned"]))
                 | (Q(to_org__isnull=True) & ~Q(destination="") & Q(status__in=["letter", "completed"])),
                 name="transfer_inside_or_out",
+                violation_error_message=_("A transfer goes either to a branch in the district or to a destination "
+                                          "outside it, not both."),
             ),
-            models.CheckConstraint(condition=~Q(to_org=F("from_org")), name="transfer_to_another_branch"),
+            models.CheckConstraint(condition=~Q(to_org=F("from_org")), name="transfer_to_another_branch",
+                violation_error_message=_("A transfer goes to another branch than the member's own."),
+            ),
             models.UniqueConstraint(fields=["member"], condition=Q(status__in=["sent", "letter"]),
-                                    name="transfer_one_open_per_member"),
+                                    name="transfer_one_open_per_member",
+                violation_error_message=_("This member already has a transfer under way."),
+            ),
         ]
 
     def __str__(self):

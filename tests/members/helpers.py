@@ -38,9 +38,10 @@ def district_actor():
 def make_candidate(org, *, name="张申请", actor=None, birth=datetime.date(1995, 5, 5)):
     ensure_definitions()
     n = next(_counter)
+    number = make_id_number("410105", birth, 500 + n)
     return candidate_create(
-        actor=actor or district_actor(), name=name, gender="M",
-        id_number=make_id_number("410105", birth, 500 + n), org=org,
+        actor=actor or district_actor(), name=name, gender="M" if int(number[16]) % 2 else "F",
+        id_number=number, org=org,
         applied_on=STEP_DATES[1], reviewer="李书记",
     )
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(tree, **over):
-    values = {"name": "赵六", "gender": "M", "ethnicity": "汉族",
+    values = {"name": "赵六", "gender": "F", "ethnicity": "汉族",
               "id_number": make_id_number("410105", datetime.date(1985, 2, 3), 456), "birth_date": "1985-02-03",
               "phone": "", "education": "", "org": tree.grid.pk, "joined_on": "2010-07-01",
               "full_member_on": "2011-07-01", "status": "full", "category": "direct"}

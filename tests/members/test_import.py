@@ -25,6 +25,9 @@ def row(n, org="S01C01G01", **over):
         "category": "", "org_code": org,
     }
     values.update(over)
+    if "gender" not in over:  # the gender the number says (the 17th digit: odd for men)
+        number = str(values["id_number"])
+        values["gender"] = ("男" if int(number[16]) % 2 else "女") if len(number) > 16 and number[16].isdigit() else "男"
     return values
 
 

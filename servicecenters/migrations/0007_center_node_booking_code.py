@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("grids", "0002_tree_integrity_trigger"),
-        ("servicecenters", "0005_booking_resident_upcoming_index"),
+        ("servicecenters", "0006_booking_resident_upcoming_index"),
     ]
 
     operations = [

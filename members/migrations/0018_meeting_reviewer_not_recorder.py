@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("grids", "0002_tree_integrity_trigger"),
-        ("members", "0015_candidate_account"),
+        ("members", "0017_import_mode"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
