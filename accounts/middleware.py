@@ -12,7 +12,7 @@ from .scopes import requires_second_factor
 from .selectors import has_second_factor
 
 #: The pages behind the second factor (residents and service-center staff use them too and are never asked).
-SECOND_FACTOR_PATHS = ("/admin/", "/dashboard/", "/assessment/", "/members/", "/inbox/")
+SECOND_FACTOR_PATHS = ("/admin/", "/dashboard/", "/assessment/", "/members/", "/inbox/", "/workbench/")
 
 
 def second_factor_enforced(user):

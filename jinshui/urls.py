@@ -12,7 +12,7 @@ from participation.api import ActivityViewSet, RequestViewSet
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
-from accounts.views import home
+from workbench.views import front_door
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -36,7 +36,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", front_door, name="home"),
+    path("workbench/", include("workbench.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
