@@ -219,10 +219,13 @@ def test_resident_day(live_server, page, screenshot, password, district):
     shot(page, screenshot, "home")
     # The main task: book a room, from the phone pages' own links.
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    page.click("text=凤凰台党群服务中心")
-    page.click(".room >> text=多功能活动室")
-    page.click(f"a[href*='date={tomorrow.isoformat()}']") if page.locator(
-        f"a[href*='date={tomorrow.isoformat()}']").count() else None
+    with page.expect_navigation():
+        page.click(f"a[href='/m/centers/{district.center.pk}/']")
+    with page.expect_navigation():
+        page.click(".room >> text=多功能活动室")
+    shot(page, screenshot, "room")
+    with page.expect_navigation():
+        page.click(f".daynav a[href$='date={tomorrow.isoformat()}']")
     page.click('.slot[data-slot-start="10:00"]')
     page.fill("#book [name=attendees]", "4")
     page.fill("#book [name=purpose]", "读书会")
@@ -233,7 +236,9 @@ def test_resident_day(live_server, page, screenshot, password, district):
     no_english(page)
     shot(page, screenshot, "booked")
     # The inbox keeps the phone layout for residents; the language switch is there.
-    page.click(".tabbar >> text=站内消息")
+    with page.expect_navigation():
+        page.click(".tabbar >> text=站内消息")
+    assert page.url.endswith("/inbox/") and page.locator(".tabbar").is_visible()
     assert page.locator(".pn-lang button").count() == 2
     with page.expect_navigation():
         page.click(".pn-lang button[value=en]")
