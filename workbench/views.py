@@ -70,8 +70,11 @@ def tree(request, pk=None):
         raise Http404
     focus, roots, ancestors = found
     shown = focus.children if focus else roots
+    # The whole district's first page lists the streets and their communities (a community opens its grids):
+    # three levels of 17 streets would be 782 rows; a street or a secretary's own subtree shows three.
     return render(request, "workbench/tree.html", {
         "title": focus.name if focus else TREE_TITLE, "focus": focus, "nodes": shown, "ancestors": ancestors,
+        "deep": focus is not None or len(shown) == 1,
     })
 
 
