@@ -71,8 +71,10 @@ def tree_for(*, user, root_pk=None):
     member_rows = member_list(user=user)
     if bases is not None:
         member_rows = member_rows.filter(_paths_q(bases))
-    for path, n in member_rows.order_by().values("org__path").annotate(n=Count("pk")).values_list("org__path", "n"):
-        for prefix in _prefixes(path):
+    path_of = {node.pk: path for path, node in nodes.items()}
+    # Grouped by the node's id (no join for the whole district); each count is added up the node's path.
+    for org_id, n in member_rows.order_by().values("org_id").annotate(n=Count("pk")).values_list("org_id", "n"):
+        for prefix in _prefixes(path_of.get(org_id, "")):
             node = nodes.get(prefix)
             if node is not None:
                 node.members += n
