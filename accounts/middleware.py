@@ -1,6 +1,6 @@
 """The second factor on the staff pages: a user who must sign in with one (accounts.scopes.requires_second_factor)
 and has not passed it in this session is sent to set it up or to enter a code before the admin, the dashboard,
-the assessment, member work or the inbox. Needs django-otp's OTPMiddleware before it (user.is_verified)."""
+the assessment, member work, the inbox or the workbench. Needs django-otp's OTPMiddleware before it (user.is_verified)."""
 
 from urllib.parse import urlencode
 
@@ -12,7 +12,7 @@ from .scopes import requires_second_factor
 from .selectors import has_second_factor
 
 #: The pages behind the second factor (residents and service-center staff use them too and are never asked).
-SECOND_FACTOR_PATHS = ("/admin/", "/dashboard/", "/assessment/", "/members/", "/inbox/")
+SECOND_FACTOR_PATHS = ("/admin/", "/dashboard/", "/assessment/", "/members/", "/inbox/", "/workbench/")
 
 
 def second_factor_enforced(user):

@@ -16,15 +16,8 @@ from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
 
 from . import services
-from .scopes import requires_second_factor, resolve_scope
+from .scopes import requires_second_factor
 from .selectors import has_second_factor
-
-
-def home(request):
-    """The portal's front door: staff land on their dashboard, residents and visitors on the booking pages."""
-    if request.user.is_authenticated and resolve_scope(request.user).is_staff_user:
-        return redirect("/dashboard/")
-    return redirect("/m/")
 
 
 # --- the second factor -------------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "participation",
     "dashboard",
     "learning",
+    "workbench",
     "demo",
 ]
 
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workbench.nav.staff_nav",
             ],
         },
     },

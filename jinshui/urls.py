@@ -25,7 +25,7 @@ from participation.api_thinktank import MatchViewSet, NeedViewSet, ResourceViewS
 from servicecenters.api import BookingViewSet, CenterViewSet, FreeRoomsView, RoomViewSet
 
 from core.health import healthz
-from accounts.views import home
+from workbench.views import front_door
 
 
 
@@ -98,7 +98,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", front_door, name="home"),
+    path("workbench/", include("workbench.urls")),
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on their own: the portal's icon (the pages link it too, templates/_favicon.html).
     path("favicon.ico", FaviconView.as_view(), name="favicon"),

@@ -39,9 +39,10 @@ def test_healthz_says_when_tasks_run_in_process(client):
     assert body["broker"]["mode"] == "eager"
 
 
-def test_front_door_sends_staff_to_the_dashboard_and_others_to_booking(client, district_user, resident):
-    assert client.get("/")["Location"] == "/m/"
+def test_front_door_signs_visitors_in_and_sends_staff_to_their_workbench_and_residents_to_booking(
+        client, district_user, resident):
+    assert 'id="sign-in-form"' in client.get("/").content.decode()
     client.force_login(resident)
     assert client.get("/")["Location"] == "/m/"
     client.force_login(district_user)
-    assert client.get("/")["Location"] == "/dashboard/"
+    assert client.get("/")["Location"] == "/workbench/"
