@@ -148,7 +148,7 @@ class PairingSerializer(RecordSerializer):
         fields = _fields("unit", "unit_name", "started_on", "ended_on")
 
 
-class MeetingSerializer(RecordSerializer):
+class JointMeetingSerializer(RecordSerializer):
     held_on = BoundedDateField()
 
     class Meta:
@@ -340,7 +340,7 @@ PairingViewSet = type("PairingViewSet", (RecordViewSet,), _view(
     ordering_fields=["started_on"], doc="Pairings (结对共建) of a street or community with a resident unit."))
 
 MeetingViewSet = type("MeetingViewSet", (RecordViewSet,), _view(
-    JointMeeting, MeetingSerializer, selectors.meeting_list, services.meeting_record, search=["topic"],
+    JointMeeting, JointMeetingSerializer, selectors.meeting_list, services.meeting_record, search=["topic"],
     ordering=["-held_on", "-id"], ordering_fields=["held_on"],
     doc="Joint meetings (联席会议) of a street or community with its resident units."))
 

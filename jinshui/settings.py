@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         # The names the members and bookings routes had before member work shared their field names.
         "CategoryEnum": "members.records.models.MemberCategory",
         "FrequencyEnum": "servicecenters.models.BookingSeries.Frequency",
+        "ResourceKindEnum": "participation.models.ResourceKind",
         "UnitLevelEnum": "assessment.models.UnitLevel",
         "FindingStatusEnum": "assessment.models.FindingStatus",
         "InterviewStatusEnum": "assessment.models.InterviewStatus",

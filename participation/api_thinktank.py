@@ -43,7 +43,7 @@ class ResourceSerializer(serializers.Serializer):
     available = serializers.BooleanField(read_only=True)
 
 
-class CandidateSerializer(ResourceSerializer):
+class ResourceCandidateSerializer(ResourceSerializer):
     distance = serializers.IntegerField(read_only=True)
 
 
@@ -95,11 +95,11 @@ class NeedViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retriev
                                   description=d.get("description", ""))
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=CandidateSerializer(many=True))
+    @extend_schema(responses=ResourceCandidateSerializer(many=True))
     @action(detail=True, methods=["get"])
     def candidates(self, request, pk=None):
         need = self.get_object()
-        return Response(CandidateSerializer(selectors.match_candidates(need=need), many=True).data)
+        return Response(ResourceCandidateSerializer(selectors.match_candidates(need=need), many=True).data)
 
 
 class ResourceViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
