@@ -31,7 +31,7 @@ from .models import (
     UnitLevel,
 )
 from .ranking import take_snapshots
-from .services import mark_published
+from .services import is_published, mark_published, quarter_unscored
 
 QUARTERLY = "assessment.quarterly_ranking"
 MONTHLY = "assessment.monthly_reminders"
@@ -45,14 +45,34 @@ def _leading(node_ids, roles=(Role.STREET_SECRETARY, Role.COMMUNITY_SECRETARY)):
     return [people[pk] for pk in sorted(people)]
 
 
-@job(QUARTERLY, period="quarter", ready="started",
+@job(QUARTERLY, period="quarter", ready="ended",
      schedule={"minute": "0", "hour": "2", "day_of_month": "1", "month_of_year": "1,4,7,10"},
      title="assessment: quarterly ranking",
      description="Ranking snapshot of the last complete quarter and interview suggestions.")
 def quarterly_ranking(period):
-    """Publish (lock) the quarter, snapshot every level's ranking, suggest interviews for the bottom of each. A level
-    without a plan leaves the run unfinished (jobs.ledger.Unfinished): it is ranked when the job runs again."""
+    """Publish (lock) the quarter, snapshot every level's ranking, suggest interviews for the bottom of each.
+
+    Only a quarter that has ended (the ledger refuses an earlier run). A quarter not yet published is published
+    here only when every unit is scored: with units unscored the run waits (jobs.ledger.Unfinished) and district
+    staff are told; their publication with the reason (assessment.services.quarter_publish, the recorded
+    exception) runs the job again. A level without a plan leaves the run unfinished too: it is ranked when the
+    job runs again."""
     parse_quarter(period)
+    if not is_published(period):
+        unscored = quarter_unscored(quarter=period)
+        if unscored:
+            sent = message_send_many(
+                recipients=users_with_role(Role.DISTRICT_STAFF), kind="assessment.quarter_unscored",
+                key=f"assessment:quarter-unscored:{period}",
+                subject=_("%(quarter)s is not ranked yet: %(count)s units have no score") % {
+                    "quarter": period, "count": len(unscored)},
+                body=_("Score them, or publish the quarter with the reason for leaving them out; the ranking "
+                       "follows the publication."),
+                url=reverse("assessment:scores", args=[period]),
+            )
+            return Unfinished({"unscored": len(unscored), "messages": sent}, waiting_for=_(
+                "%(count)s units have no score in %(quarter)s: it is ranked once they are scored, or once district "
+                "staff publish it with the reason.") % {"count": len(unscored), "quarter": period})
     mark_published(period)
     summary, suggestions = take_snapshots(period)
     interviews_url = reverse("assessment:interviews") + f"?quarter={period}"

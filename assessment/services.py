@@ -352,6 +352,11 @@ def quarter_reopen(*, actor, quarter, reason):
     return state
 
 
+def is_published(quarter):
+    """Whether `quarter` is published (locked for scoring)."""
+    return Quarter.objects.filter(key=quarter, status=QuarterStatus.PUBLISHED).exists()
+
+
 def mark_published(quarter):
     """Lock a quarter from a job (no actor)."""
     state = _locked_quarter(quarter)

@@ -53,6 +53,7 @@ KINDS = {
     "members.duty_reminder": Kind("work", (INBOX, EMAIL)),
     # assessment
     "assessment.interview_suggestion": Kind("work", (INBOX, EMAIL)),
+    "assessment.quarter_unscored": Kind("work", (INBOX, EMAIL)),
     "assessment.interview_notice": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_notice"),
     "assessment.action_due": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_action"),
     "assessment.action_overdue": Kind("work", (INBOX, EMAIL, SMS), sms_template="interview_action"),

@@ -45,7 +45,8 @@ class MobileLoginView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        return reverse("sc:home")
+        # The front door sends each person on: staff to their workbench, residents to the phone pages.
+        return reverse("home")
 
 
 class MobileLogoutView(LogoutView):

@@ -67,6 +67,18 @@ def test_staff_land_on_their_workbench_and_residents_on_the_phone_pages(client, 
 
 
 @pytest.mark.django_db
+def test_signing_in_on_the_phone_page_sends_staff_to_the_workbench_too(client, street_secretary, resident, settings):
+    settings.OTP_REQUIRED = False
+    answer = client.post("/m/login/", {"username": "sec-S01", "password": PASSWORD}, follow=True)
+    assert answer.redirect_chain[-1][0] == "/workbench/" and answer.status_code == 200
+    client.logout()
+    resident.set_password(PASSWORD)
+    resident.save()
+    answer = client.post("/m/login/", {"username": "resident-0001", "password": PASSWORD}, follow=True)
+    assert answer.redirect_chain[-1][0] == "/m/" and answer.status_code == 200
+
+
+@pytest.mark.django_db
 def test_center_staff_land_on_their_workbench(client, center_staff, settings):
     answer = client.post("/", {"username": "center-SC01", "password": PASSWORD})
     assert answer["Location"] == "/workbench/"
