@@ -34,6 +34,7 @@ from assessment.models import (
     UnitLevel,
 )
 from core.periods import last_complete_quarter, month_end, month_key, parse_quarter, quarter_end, quarters_back
+from assessment.services import quarter_publish
 
 DEPARTMENTS = [
     "区委办公室", "区委组织部", "区委宣传部", "区委统战部", "区委政法委", "区委编办", "区直机关工委", "区委党校",
@@ -140,6 +141,9 @@ def seed(*, scale, seed, hashed_password, today):
                                     entered_by=admin, **{f"{kind}_id": pk}))
     Score.objects.bulk_create(scores, batch_size=5000)
     for quarter in quarters:  # oldest first, so that each snapshot compares with the one before
+        # Published as district staff do it: the few units left unscored are the recorded exception.
+        quarter_publish(actor=admin, quarter=quarter, exception_reason=_(
+            "Units not assessed this quarter (demo data) are ranked apart."))
         run_once("assessment.quarterly_ranking", quarter)
 
     # Interviews suggested by the rankings: all held but the latest quarter's.

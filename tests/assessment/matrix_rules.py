@@ -8,6 +8,7 @@ own (S01C01) and a foreign (S02C01) unit.
 DISTRICT_ONLY_ADMINS = {
     "assessment.department", "assessment.plan", "assessment.quarter", "assessment.score",
     "assessment.rankingsnapshot", "assessment.inspectionplan", "assessment.inspection", "assessment.interview",
+    "assessment.quarterlog",
 }
 
 OTHER_ROUTES = {

@@ -50,6 +50,10 @@ def ranked_quarter(tree, plans, district_user, street_secretary, community_secre
     put_scores(tree.street, Q, [10, 10, 10])
     put_scores(tree.community, Q, [20, 20, 20])
     put_scores(plans.dept, Q, [80, 80, 80])
+    # Every unit scored: the job publishes a quarter by itself only then.
+    put_scores(tree.other_street, Q, [88, 88, 88])
+    put_scores(tree.other_community, Q, [88, 88, 88])
+    put_scores(plans.other_dept, Q, [88, 88, 88])
     return tree
 
 
@@ -77,7 +81,7 @@ def test_quarterly_job_twice_is_once(ranked_quarter, tree, district_user, street
 def test_quarterly_command_runs_once_and_says_so(ranked_quarter):
     out = StringIO()
     call_command("run_quarterly_ranking", "--quarter", Q, stdout=out)
-    assert f"Quarterly ranking {Q} done" in out.getvalue() and '"ranked": 5' in out.getvalue()
+    assert f"Quarterly ranking {Q} done" in out.getvalue() and '"ranked": 6' in out.getvalue()
     state = _state()
     out = StringIO()
     call_command("run_quarterly_ranking", "--quarter", Q, stdout=out)
