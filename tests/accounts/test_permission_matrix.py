@@ -37,7 +37,7 @@ SCOPED_OBJECTS = {
 }
 
 # Named routes outside the admin and the API's scoped resources, with who may reach them.
-OTHER_ROUTES = {"home": "public", "healthz": "public", "schema": "public", "api-docs": "public", "set_language": "public",
+OTHER_ROUTES = {"home": "public", "healthz": "public", "favicon": "public", "schema": "public", "api-docs": "public", "set_language": "public",
                 "accounts:second-factor-setup": "signed_in", "accounts:second-factor-verify": "signed_in"}
 API_ROUTES = {
     "v1:api-root": "signed_in",

@@ -80,6 +80,7 @@ SCOPED_OBJECTS = {
 OTHER_ROUTES = {
     "members:import": "scoped", "members:import-status": "own", "members:import-template": "scoped",
     "members:branch": "scoped", "members:birthdays": "scoped", "members:transfer-letter": "scoped",
+    "members:step-attachment": "scoped (who may see the candidate)",
 }
 
 
