@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,7 +13,7 @@ from accounts.scopes import resolve_scope
 from . import services
 from .admin_filters import tree_filter
 from .forms import OrgNodeForm
-from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street
+from .models import BuildingGroup, Community, Grid, Level, OrgNode, Street, label_related
 from .selectors import org_list, org_list_with_counts
 from .subtree_counts import subtree_counts
 
@@ -86,7 +87,7 @@ class OrgNodeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The parent picker (autocomplete) must offer only nodes the user may change.
         if request.path.endswith("/autocomplete/"):
-            queryset = queryset & org_list(user=request.user, write=True)
+            queryset = (queryset & org_list(user=request.user, write=True)).select_related(label_related())
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("parent organization"), ordering="parent__path")
@@ -161,3 +162,22 @@ def _level_admin(model, level):
 for _model, _level in ((Street, Level.STREET), (Community, Level.COMMUNITY), (Grid, Level.GRID),
                        (BuildingGroup, Level.BUILDING_GROUP)):
     admin.site.register(_model, _level_admin(_model, _level))
+
+
+class OrgNodeAutocomplete(AutocompleteJsonView):
+    """The admin's pickers name a grid or building group with its community ("省委社区 · 第一网格（S01C01G01）"):
+    第一网格 alone is one of hundreds."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, OrgNode):
+            result["text"] = f"{obj.label}（{obj.code}）"
+        return result
+
+
+def _autocomplete_view(request):
+    return OrgNodeAutocomplete.as_view(admin_site=admin.site)(request)
+
+
+# The admin site builds its URLs after every admin module is loaded, so its autocomplete route takes this view.
+admin.site.autocomplete_view = _autocomplete_view
