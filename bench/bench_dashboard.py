@@ -104,6 +104,17 @@ def refresh(services, street):
     from dashboard import changes
     from members.models import Member
 
+    from grids.models import Level, OrgNode
+
+    paths = list(OrgNode.objects.filter(level=Level.STREET).order_by("path").values_list("path", flat=True))
+    sample = paths[:: max(1, len(paths) // 10)]
+    times = []
+    for path in sample:  # the demo's own JS01 is small; the scaled copies are not
+        _, ms, _ = timed(lambda p=path: services.compute(services.paths_scope([p])), 1)
+        times.append(ms)
+    times.sort()
+    print(f"cold street compute over {len(sample)} of {len(paths)} streets: median {times[len(times) // 2]:.0f} ms, "
+          f"max {times[-1]:.0f} ms")
     started = time.perf_counter()
     full = services.refresh_all(full=True)
     full_s = time.perf_counter() - started
