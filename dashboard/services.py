@@ -141,7 +141,10 @@ def refresh_all(*, full=True):
     streets = changes.ALL if full else changes.dirty_streets(tokens)
     with replica_reads():
         result = _refresh_all(streets)
-    changes.clear(tokens - {changes.ALL} if streets != changes.ALL else tokens)
+    # Only the marks read before computing are dropped: a change committed meanwhile keeps its mark for the
+    # next run. (A replica lagging behind a marked change shows it only at that street's next change or at
+    # night: the lag is seconds, the runs an hour apart.)
+    changes.clear(tokens)
     return result
 
 
