@@ -123,3 +123,9 @@ def test_a_cached_page_renders_the_cards_from_the_fragment(client, filled, distr
     services.refresh_all(full=True)  # a new computation: the fragment's key changes
     client.get("/dashboard/?year=2017")
     assert probe == [2017, 2016, 2017]
+
+
+def test_a_mark_that_cannot_be_placed_or_a_district_wide_record_means_everything(refreshed):
+    assert changes.dirty_streets({"r:servicecenters.Room:999999:center__street__"}) == changes.ALL
+    assert changes.dirty_streets({"*", f"p:{refreshed.street.path}"}) == changes.ALL
+    assert changes.dirty_streets({f"p:{refreshed.community.path}"}) == {refreshed.street.path}
