@@ -7,8 +7,9 @@
 For each scale: seeds a scratch database (bench/scratch.py; the community demo records are timed on their
 own), then for district staff (admin), a street secretary and a community secretary: the cold computation
 of the scope's figures (median of --runs, and its SQL queries), the first request on a cold cache, and the
-request on a warm cache (median, p95, queries). Last, the hourly refresh job over the district, every street
-and every scope seen. With REDIS_URL set the cache is Redis, as in production.
+request on a warm cache (median, p95, queries) beside the bare cache read of its figures. Last, the nightly
+full refresh over the district, every street and every scope seen, and the hourly one with nothing changed and
+with one street changed. `--existing` measures the database DATABASE_URL names as it is (migrated, not seeded). With REDIS_URL set the cache is Redis, as in production.
 """
 
 import argparse
@@ -26,7 +27,7 @@ def _count_queries(fn):
     return result, len(queries)
 
 
-def run(scale, runs):
+def run(scale, runs, existing=False):
     import demo.community
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -48,7 +49,14 @@ def run(scale, runs):
 
     demo.community.seed = timed_seed
     try:
-        migrate_s, seed_s = migrate_and_seed(scale)
+        if existing:  # an already seeded database (DATABASE_URL): migrated, not seeded again
+            from django.core.management import call_command
+
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            migrate_s, seed_s = time.perf_counter() - started, 0.0
+        else:
+            migrate_s, seed_s = migrate_and_seed(scale)
     finally:
         demo.community.seed = original
     street = OrgNode.objects.get(code="JS01")
@@ -58,8 +66,8 @@ def run(scale, runs):
     print(f"\nscale {scale}: migrate {migrate_s:.1f} s, seed_demo {seed_s:.1f} s "
           f"(of which the community records {seeded.get('s', 0):.2f} s); cache {settings.CACHES['default']['BACKEND']}")
     print(f"{'caller':<28} {'compute ms':>11} {'queries':>8} {'cold page ms':>13} {'cached ms':>10} "
-          f"{'p95 ms':>8} {'queries':>8}")
-    print("-" * 94)
+          f"{'p95 ms':>8} {'queries':>8} {'cache read ms':>14}")
+    print("-" * 109)
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     User = get_user_model()
     client.force_login(User.objects.get(username="admin"))
@@ -83,19 +91,67 @@ def run(scale, runs):
             client.get("/dashboard/")
             samples.append((time.perf_counter() - started) * 1000)
         samples.sort()
+        _, read_ms, _ = timed(lambda: cache.get(services.scope_key(scope)), runs)
         print(f"{label:<28} {compute_ms:>11.1f} {compute_queries:>8} {cold_ms:>13.1f} "
-              f"{samples[len(samples) // 2]:>10.1f} {percentile(samples, 95):>8.1f} {cached_queries:>8}")
+              f"{samples[len(samples) // 2]:>10.1f} {percentile(samples, 95):>8.1f} {cached_queries:>8} {read_ms:>14.2f}")
+    refresh(services, street)
+
+
+def refresh(services, street):
+    """The nightly full refresh against the hourly one after a change in one street (dashboard/changes.py)."""
+    from django.db import transaction
+
+    from dashboard import changes
+    from members.models import Member
+
+    from grids.models import Level, OrgNode
+
+    paths = list(OrgNode.objects.filter(level=Level.STREET).order_by("path").values_list("path", flat=True))
+    sample = paths[:: max(1, len(paths) // 10)]
+    times = []
+    for path in sample:  # the demo's own JS01 is small; the scaled copies are not
+        _, ms, _ = timed(lambda p=path: services.compute(services.paths_scope([p])), 1)
+        times.append(ms)
+    times.sort()
+    print(f"cold street compute over {len(sample)} of {len(paths)} streets: median {times[len(times) // 2]:.0f} ms, "
+          f"max {times[-1]:.0f} ms")
     started = time.perf_counter()
-    stored = services.refresh_all()
-    print(f"refresh job: {stored} scopes (district, streets, scopes seen) in {time.perf_counter() - started:.1f} s")
+    full = services.refresh_all(full=True)
+    full_s = time.perf_counter() - started
+    print(f"full refresh (nightly): {full['computed']} of {full['scopes']} scopes (district, streets, scopes seen) "
+          f"in {full_s:.1f} s")
+    started = time.perf_counter()
+    quiet = services.refresh_all(full=False)
+    print(f"hourly refresh, nothing changed: {quiet['computed']} of {quiet['scopes']} scopes "
+          f"in {time.perf_counter() - started:.1f} s")
+    member = Member.objects.filter(org__path__startswith=street.path).order_by("pk").first()
+    with transaction.atomic():
+        member.save()  # marks its street, as any edit through the portal does
+    started = time.perf_counter()
+    one = services.refresh_all(full=False)
+    print(f"hourly refresh, one street changed: {one['computed']} of {one['scopes']} scopes "
+          f"in {time.perf_counter() - started:.1f} s (marks left: {len(changes.marks())})")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, action="append", help="repeatable (each in its own scratch database)")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--existing", action="store_true",
+                        help="measure DATABASE_URL as it is (migrated first, not seeded; --scale only labels it)")
     args = parser.parse_args()
     scales = args.scale or [1]
+    if args.existing:
+        import os
+
+        import django
+
+        os.environ["DEBUG"] = "0"
+        os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinshui.settings")
+        django.setup()
+        run(scales[0], args.runs, existing=True)
+        return
     if len(scales) > 1:
         # Django's settings are read once per process: one process (and scratch database) per scale.
         import subprocess

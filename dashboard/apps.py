@@ -12,3 +12,6 @@ class DashboardConfig(AppConfig):
         from . import figures, jobs, optional, participation  # noqa: F401
 
         optional.register_available()
+        from . import changes
+
+        changes.connect()

@@ -19,5 +19,16 @@ def current_period(now=None):
      title="Refresh the dashboard figures (hourly)",
      description="Recomputes the cached figures of /dashboard/ (district, streets, scopes seen).")
 def refresh_figures(period):
-    """Recompute the cached figures of the district, every street and every scope someone opened."""
-    return {"scopes": services.refresh_all()}
+    """Recompute the cached figures of the scopes whose records changed; all of them in the night's run.
+
+    The full run catches what the change marks miss (bulk writes and queryset.update() send no signal, see
+    changes.py); a new VERSION of the figures needs no full run: its scopes have no entry, so they are computed."""
+    return services.refresh_all(full=is_full_run(period))
+
+
+#: The Beijing hour whose run recomputes every scope.
+FULL_HOUR = 3
+
+
+def is_full_run(period):
+    return period.endswith(f"T{FULL_HOUR:02d}")

@@ -2,7 +2,8 @@
 
 A request reads the cache (no figure query). On a cold cache the figures of that scope are computed once
 and stored; the scope's key is then remembered so that the job keeps it fresh. The job
-(`dashboard.refresh_figures`, see jobs.py) recomputes the district, every street and every remembered scope.
+(`dashboard.refresh_figures`, see jobs.py) recomputes the district and the streets and remembered scopes whose
+records changed (changes.py), every hour, and all of them once a night.
 Users with the same scope share one entry: the key is made of the scope's path prefixes, not the user.
 """
 
@@ -68,6 +69,15 @@ def store(scope, payload=None):
     return payload
 
 
+def fragment_key(payload, year):
+    """The key of the cards' rendered HTML: the payload's scope and computation, the language, the year."""
+    from django.utils.translation import get_language
+
+    digest = hashlib.sha1("|".join(payload["paths"]).encode(), usedforsecurity=False).hexdigest()[:16]
+    district = "district" if payload["scope"]["district"] else digest
+    return f"v{VERSION}:{district}:{get_language()}:{year}:{payload['computed_at']}"
+
+
 def _remember(scope):
     if scope.read_all:
         return
@@ -115,22 +125,50 @@ def figures_for(*, user):
     return payload
 
 
-def refresh_all():
-    """Recompute the district, every street and every remembered scope; returns how many were stored.
+def refresh_all(*, full=True):
+    """Recompute the scopes' figures; returns {"scopes": all scopes, "computed": how many were recomputed}.
+
+    `full=False` (the hourly run) recomputes the district, the scopes touching a street whose records changed
+    since the last run (dashboard/changes.py) and any scope with no current entry (expired, or a new VERSION
+    of the figures); the others keep their entry, its lifetime extended. `full=True` (the nightly run, or
+    the marks lost) recomputes every scope. Either is safe to run twice: a second run finds no marks left.
 
     The figures are read from the read replica when there is one (core.replica): an hourly refresh can live
     with a replica a moment behind, and it takes the heaviest reads off the primary."""
+    from . import changes
+
+    tokens = changes.marks()
+    streets = changes.ALL if full else changes.dirty_streets(tokens)
     with replica_reads():
-        return _refresh_all()
+        result = _refresh_all(streets)
+    # Only the marks read before computing are dropped: a change committed meanwhile keeps its mark for the
+    # next run. (A replica lagging behind a marked change shows it only at that street's next change or at
+    # night: the lag is seconds, the runs an hour apart.)
+    changes.clear(tokens)
+    return result
 
 
-def _refresh_all():
+def _touches(scope, streets):
+    if streets == "*" or scope.read_all:
+        return True
+    return any(path.startswith(street) or street.startswith(path) for path in scope.read_paths for street in streets)
+
+
+def all_scopes():
     scopes = {scope_key(district_scope()): district_scope()}
     for path in OrgNode.objects.filter(level=Level.STREET).order_by("path").values_list("path", flat=True):
         scope = paths_scope([path])
         scopes[scope_key(scope)] = scope
     for scope in known_scopes():
         scopes.setdefault(scope_key(scope), scope)
-    for scope in scopes.values():
-        store(scope)
-    return len(scopes)
+    return scopes
+
+
+def _refresh_all(streets):
+    scopes = all_scopes()
+    computed = 0
+    for key, scope in scopes.items():
+        if _touches(scope, streets) or not (_fresh(cache.get(key)) and cache.touch(key, TIMEOUT)):
+            store(scope)
+            computed += 1
+    return {"scopes": len(scopes), "computed": computed}

@@ -12,7 +12,19 @@ from django.utils.translation import gettext as _
 from accounts.scopes import resolve_scope
 
 from .registry import figures
-from .services import figures_for
+from .services import TIMEOUT, figures_for, fragment_key
+
+
+class _Lazy:
+    """An iterable computed on first use, so a cached fragment costs no presentation at all."""
+
+    def __init__(self, make):
+        self._make, self._items = make, None
+
+    def __iter__(self):
+        if self._items is None:
+            self._items = list(self._make())
+        return iter(self._items)
 
 
 @dataclass(frozen=True)
@@ -38,18 +50,24 @@ def dashboard(request):
     payload = figures_for(user=request.user)
     years = payload["years"]
     view = View(year=_year(request, years))
-    cards = []
-    for figure in figures():
-        data = payload["figures"].get(figure.key)
-        if data is not None:  # a figure registered after the last computation appears at the next refresh
-            cards.append(figure.present(data, view))
+
+    def cards():
+        # Called only when the cached fragment is missing (the template's {% cache %} block).
+        for figure in figures():
+            data = payload["figures"].get(figure.key)
+            if data is not None:  # a figure registered after the last computation appears at the next refresh
+                yield figure.present(data, view)
     label = payload["scope"]
     scope_name = _("Whole district") if label["district"] else "、".join(label["names"])
     title = _("District dashboard") if label["district"] else _("%(scope)s dashboard") % {"scope": scope_name}
     computed_at = timezone.localtime(datetime.datetime.fromisoformat(payload["computed_at"]))
     choices = sorted(set(years) | {view.year}, reverse=True)
     return render(request, "dashboard/index.html", {
-        "cards": cards,
+        "cards": _Lazy(cards),
+        # The cards' HTML is cached per scope, language, year and computation (services.fragment_key): a
+        # new computation (the job, a cold page) changes the key, so a refreshed scope never shows old cards.
+        "fragment_key": fragment_key(payload, view.year),
+        "fragment_timeout": TIMEOUT,
         "scope_name": scope_name,
         "computed_at": computed_at,
         "year": view.year,

@@ -21,7 +21,7 @@ def test_refresh_twice_is_once(filled):
     district_key = services.scope_key(services.district_scope())
     stored = cache.get(district_key)
     second, ran_again = run_once(jobs.JOB, "2026-11-25T14")
-    assert (ran, ran_again) == (True, False) and first == second == {"scopes": 3}  # district + 2 streets
+    assert (ran, ran_again) == (True, False) and first == second == {"scopes": 3, "computed": 3}  # district + 2 streets
     assert cache.get(district_key)["computed_at"] == stored["computed_at"]
     assert JobRun.objects.filter(job=jobs.JOB).count() == 1
     _, ran_next_hour = run_once(jobs.JOB, "2026-11-25T15")
@@ -32,7 +32,7 @@ def test_refresh_keeps_every_scope_someone_opened(client, filled, community_secr
     client.force_login(community_secretary)
     client.get("/dashboard/")
     result, _ = run_once(jobs.JOB, "2026-11-25T16")
-    assert result == {"scopes": 4}
+    assert result["scopes"] == 4
     assert cache.get(services.scope_key(services.paths_scope([filled.community.path]))) is not None
 
 

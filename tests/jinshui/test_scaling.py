@@ -70,7 +70,7 @@ def test_the_dashboard_refresh_and_the_exports_read_from_a_real_replica_connecti
         "from members.records.resources import MemberResource\n"
         "with CaptureQueriesContext(connections['default']) as primary, "
         "CaptureQueriesContext(connections['replica']) as rep:\n"
-        "    scopes = refresh_all()\n"
+        "    scopes = refresh_all()['scopes']\n"
         "    rows = sheet('m', ['name'], Member.objects.values_list('name').order_by('pk')[:5]).height\n"
         "    exported = MemberResource().export(queryset=Member.objects.order_by('pk')[:5]).height\n"
         "print(json.dumps({'scopes': scopes, 'rows': rows, 'exported': exported,"
