@@ -14,6 +14,7 @@ from assessment.models import FindingStatus, Inspection, InterviewStatus, Quarte
 from core.periods import month_of, quarter_end, quarter_of, quarters_back
 from members.development.selectors import development_deadlines, stage_filing_list
 from members.development.models import FilingStatus
+from members.dues.selectors import dues_months_to_review
 from members.imports.models import ImportStatus, MemberImport
 from members.orglife.selectors import compliance_list, duty_status, meeting_list
 from members.records.selectors import birthdays_upcoming
@@ -149,6 +150,19 @@ def communities_behind(*, user, today):
                   badge=f"{s.rate}%", tone="warn") for s in rows]
     return Section("duties", _("Communities behind on duties"), items, total,
                    _admin("members_compliancesnapshot_changelist"), _("Every branch kept its duties."))
+
+
+def dues_to_review(*, user, today):
+    """Months of dues waiting for the user's review (two queries): the community's secretary reviews first, then
+    the street's. Each item opens the review page at its row."""
+    rows = dues_months_to_review(user=user, today=today)
+    shown, total = capped_list(rows)
+    page = reverse("members:dues-review")
+    items = [Item(label=row.community_name, url=f"{page}#dues-{row.community_id}-{row.month_key}",
+                  detail=_("%(members)d members · due ¥%(due)s · paid ¥%(paid)s") % {
+                      "members": row.members, "due": row.due, "paid": row.paid},
+                  badge=row.month_key, tone="warn" if row.arrears else "info") for row in shown]
+    return Section("dues", _("Dues to review"), items, total, page, _("No month's dues wait for your review."))
 
 
 def _org_name(org):
@@ -298,8 +312,9 @@ def requests_routed(*, user, today):
 
 SECTIONS = {
     Role.DISTRICT_STAFF: [quarters_to_publish, overdue_findings, interviews_due, failed_imports],
-    Role.STREET_SECRETARY: [filings_to_review, meetings_to_review, communities_behind, failed_imports],
-    Role.COMMUNITY_SECRETARY: [duties_due, candidate_deadlines, birthdays_this_week, requests_waiting],
+    Role.STREET_SECRETARY: [filings_to_review, meetings_to_review, dues_to_review, communities_behind, failed_imports],
+    Role.COMMUNITY_SECRETARY: [duties_due, dues_to_review, candidate_deadlines, birthdays_this_week,
+                               requests_waiting],
     Role.INSPECTOR: [inspections_this_month, open_findings],
     Role.CENTER_STAFF: [bookings_to_approve, check_ins_today, upcoming_activities, requests_routed],
 }

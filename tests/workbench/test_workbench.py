@@ -256,3 +256,41 @@ def test_the_inbox_is_a_staff_page_for_staff_and_a_phone_page_for_residents(clie
     client.force_login(resident)
     html = client.get("/inbox/").content.decode()
     assert 'class="tabbar"' in html and 'class="wb-header"' not in html
+
+
+# --- dues to review ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_dues_to_review_on_the_community_then_the_street_workbench(client, tree, street_secretary,
+                                                                   community_secretary):
+    from members.dues.selectors import _months_back
+    from members.dues.services import dues_record, dues_review
+
+    month = _months_back(timezone.localdate(), 2)
+    dues_record(actor=community_secretary, member=tree.member, month=month, kind="employed", income_base=4000)
+    other_secretary = grant(UserFactory(username="sec-S02C01"), Role.COMMUNITY_SECRETARY, tree.other_community)
+    dues_record(actor=other_secretary, member=tree.other_member, month=month, kind="employed", income_base=4000)
+    page_url = "/members/dues/review/"
+
+    client.force_login(community_secretary)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/workbench/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    section = _sections(page)["dues"]
+    assert [(i.label, i.badge) for i in section.items] == [("省委社区", f"{month:%Y-%m}")]
+    assert section.items[0].url == f"{page_url}#dues-{tree.community.pk}-{month:%Y-%m}"
+    assert section.more_url == page_url and "党费待审核" in page.content.decode()
+    assert "鑫苑社区" not in page.content.decode()
+    assert len(queries) <= 16, [q["sql"] for q in queries]
+
+    client.force_login(street_secretary)
+    assert _sections(client.get("/workbench/"))["dues"].total == 0  # the community reviews first
+    dues_review(actor=community_secretary, community=tree.community, month=month)
+    dues_review(actor=other_secretary, community=tree.other_community, month=month)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/workbench/")
+    section = _sections(page)["dues"]
+    assert [i.label for i in section.items] == ["省委社区"] and section.total == 1
+    assert len(queries) <= 14, [q["sql"] for q in queries]
+    client.force_login(community_secretary)
+    assert _sections(client.get("/workbench/"))["dues"].total == 0
