@@ -81,6 +81,7 @@ OTHER_ROUTES = {
     "members:import": "scoped", "members:import-status": "own", "members:import-template": "scoped",
     "members:branch": "scoped", "members:birthdays": "scoped", "members:transfer-letter": "scoped",
     "members:step-attachment": "scoped (who may see the candidate)",
+    "members:dues-review": "scoped (communities the user may change; tests/members/test_dues_review_page.py)",
 }
 
 
