@@ -23,6 +23,7 @@ from participation.selectors import request_list, staff_activity_list
 from participation.models import ActivityStatus
 from servicecenters.models import BookingStatus
 from servicecenters.selectors import staff_booking_list
+from grids.models import label_related
 from grids.selectors import org_list
 
 from .roles import granted_nodes, workbench_roles
@@ -119,9 +120,9 @@ def failed_imports(*, user, today):
 
 def filings_to_review(*, user, today):
     rows, total = capped(stage_filing_list(user=user, write=True).filter(
-        status=FilingStatus.PROPOSED).select_related("candidate__org__parent").order_by("community_on", "pk"))
+        status=FilingStatus.PROPOSED).select_related(label_related("candidate__org__")).order_by("community_on", "pk"))
     items = [Item(label=f.candidate.name, url=_admin("members_stagefiling_change", f.pk),
-                  detail=f"{f.get_stage_display()} · {_org_name(f.candidate.org)}",
+                  detail=f"{f.get_stage_display()} · {f.candidate.org.label}",
                   badge=_day(f.community_on)) for f in rows]
     return Section("filings", _("Filings to pre-review"), items, total,
                    _admin("members_stagefiling_changelist"), _("No filing waits for pre-review."))
@@ -130,9 +131,9 @@ def filings_to_review(*, user, today):
 def meetings_to_review(*, user, today):
     """Branch meetings not yet reviewed, recorded by someone else (one does not review one's own)."""
     rows, total = capped(meeting_list(user=user, write=True).filter(reviewed_by__isnull=True).exclude(
-        recorded_by_id=user.pk).select_related("org__parent").order_by("held_on", "pk"))
+        recorded_by_id=user.pk).select_related(label_related("org__")).order_by("held_on", "pk"))
     items = [Item(label=m.topic, url=_admin("members_meeting_change", m.pk),
-                  detail=f"{m.get_kind_display()} · {_org_name(m.org)}", badge=_day(m.held_on)) for m in rows]
+                  detail=f"{m.get_kind_display()} · {m.org.label}", badge=_day(m.held_on)) for m in rows]
     return Section("meetings", _("Meetings to review"), items, total, _admin("members_meeting_changelist"),
                    _("No meeting waits for review."))
 
@@ -142,9 +143,9 @@ def communities_behind(*, user, today):
     snapshots = compliance_list(user=user)
     latest = snapshots.order_by("-quarter").values_list("quarter", flat=True).first()
     rows, total = ([], 0) if latest is None else capped(
-        snapshots.filter(quarter=latest, done__lt=F("due")).select_related("org__parent").order_by(
+        snapshots.filter(quarter=latest, done__lt=F("due")).select_related(label_related("org__")).order_by(
             "org__path"))
-    items = [Item(label=_org_name(s.org), url=reverse("workbench:tree-node", args=[s.org_id]),
+    items = [Item(label=s.org.label, url=reverse("workbench:tree-node", args=[s.org_id]),
                   detail=_("%(done)d of %(due)d duties done in %(quarter)s") % {
                       "done": s.done, "due": s.due, "quarter": s.quarter},
                   badge=f"{s.rate}%", tone="warn") for s in rows]
@@ -163,14 +164,6 @@ def dues_to_review(*, user, today):
                       "members": row.members, "due": row.due, "paid": row.paid},
                   badge=row.month_key, tone="warn" if row.arrears else "info") for row in shown]
     return Section("dues", _("Dues to review"), items, total, page, _("No month's dues wait for your review."))
-
-
-def _org_name(org):
-    """A node named with its parent (第二网格 alone says nothing: 龙子湖社区 · 第二网格)."""
-    if org is None:
-        return ""
-    parent = getattr(org, "parent", None) if org.level > 1 else None
-    return f"{parent.name} · {org.name}" if parent is not None else org.name
 
 
 # --- community secretary -------------------------------------------------------------------------------------------
@@ -235,8 +228,9 @@ def inspections_this_month(*, user, today):
     items = []
     for plan in rows:
         done = _inspection_of(plan)
+        unit = plan.org  # a street or a community: an inspector goes to a community by its street
         items.append(Item(
-            label=_org_name(plan.org),
+            label=f"{unit.parent.name} · {unit.name}" if unit.parent_id else unit.name,
             url=(reverse("assessment:inspections") + f"?month={month}") if done else
             reverse("assessment:inspection-new"),
             detail=month, badge=_("visited %(day)s") % {"day": _day(done.visited_on)} if done else _("to visit"),
