@@ -19,7 +19,11 @@ from tests.factories import Role, UserFactory, grant
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:community_duesrefund_changelist")
 ADD = reverse("admin:community_duesrefund_add")
-TODAY = timezone.localdate()
+
+
+def today():
+    """Read at each use: a run that crosses midnight in Shanghai must not compare against yesterday."""
+    return timezone.localdate()
 
 
 def change(refund):
@@ -118,7 +122,7 @@ def test_wrong_role_gets_a_message_not_a_500(client, refunds, community_secretar
     client.force_login(community_secretary)
     response = _act(client, "approve", [refunds.own])
     assert response.status_code == 302 and levels(response) == [ERROR]
-    response = _act(client, "record_payment", [refunds.own_approved], paid_on=TODAY.isoformat(),
+    response = _act(client, "record_payment", [refunds.own_approved], paid_on=today().isoformat(),
                     voucher_number="FH-1")
     assert response.status_code == 302 and levels(response)[-1] == ERROR
     refunds.own.refresh_from_db(), refunds.own_approved.refresh_from_db()
@@ -137,7 +141,7 @@ def test_send_back_needs_the_reason_from_the_action_bar(client, refunds, street_
 
 def test_district_records_payment_from_the_list(client, refunds, district_user):
     client.force_login(district_user)
-    response = _act(client, "record_payment", [refunds.own_approved, refunds.own], paid_on=TODAY.isoformat(),
+    response = _act(client, "record_payment", [refunds.own_approved, refunds.own], paid_on=today().isoformat(),
                     voucher_number="FH2017-009")
     assert sorted(levels(response)) == sorted([ERROR, SUCCESS])  # the proposed one is not paid
     refunds.own_approved.refresh_from_db()
@@ -155,18 +159,18 @@ def test_decision_on_the_refund_page(client, refunds, street_secretary, district
     refunds.own.refresh_from_db()
     assert refunds.own.status == RefundStatus.APPROVED
     # The street may not pay: a form error.
-    response = client.post(change(refunds.own), {"decision": "pay", "decision_paid_on": TODAY.isoformat(),
+    response = client.post(change(refunds.own), {"decision": "pay", "decision_paid_on": today().isoformat(),
                                                  "decision_voucher_number": "FH-7"})
     assert response.status_code == 200 and "errornote" in response.content.decode()
     client.force_login(district_user)
     response = client.post(change(refunds.own), {"decision": "pay", "decision_paid_on": "",
                                                  "decision_voucher_number": "FH-7"})
     assert response.status_code == 200 and "errorlist" in response.content.decode()
-    response = client.post(change(refunds.own), {"decision": "pay", "decision_paid_on": TODAY.isoformat(),
+    response = client.post(change(refunds.own), {"decision": "pay", "decision_paid_on": today().isoformat(),
                                                  "decision_voucher_number": "FH-7"})
     assert response.status_code == 302
     refunds.own.refresh_from_db()
-    assert (refunds.own.status, refunds.own.paid_on, refunds.own.paid_by) == (RefundStatus.PAID, TODAY,
+    assert (refunds.own.status, refunds.own.paid_on, refunds.own.paid_by) == (RefundStatus.PAID, today(),
                                                                               district_user)
 
 

@@ -16,7 +16,11 @@ from tests.community.factories import DuesRefundFactory, TwoNewOrgFactory
 from tests.factories import Role, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def today():
+    """Read at each use: a run that crosses midnight in Shanghai must not compare against yesterday."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -59,11 +63,11 @@ def test_community_proposes_street_approves_district_pays(people, org):
     refund = services.dues_refund_approve(actor=people.street, refund=refund)
     assert (refund.status, refund.reviewed_by) == (RefundStatus.APPROVED, people.street)
     assert refund.reviewed_at is not None
-    refund = services.dues_refund_record_payment(actor=people.district, refund=refund, paid_on=TODAY,
+    refund = services.dues_refund_record_payment(actor=people.district, refund=refund, paid_on=today(),
                                                  voucher_number=" FH2017-001 ")
     refund.refresh_from_db()
     assert (refund.status, refund.paid_by, refund.paid_on, refund.voucher_number) == (
-        RefundStatus.PAID, people.district, TODAY, "FH2017-001")
+        RefundStatus.PAID, people.district, today(), "FH2017-001")
     # Every step is in the history, with who took it.
     history = list(refund.history.order_by("history_date").values_list("status", "history_user__username"))
     assert history == [("proposed", "sec-S01C01"), ("approved", "sec-S01"), ("paid", "district")]
@@ -110,7 +114,7 @@ def test_wrong_roles_cannot_approve_or_send_back(people, org, who):
 def test_only_district_staff_record_the_payment(people, org, who):
     refund = DuesRefundFactory(org=org, approved=True)
     with pytest.raises(PermissionDenied):
-        services.dues_refund_record_payment(actor=getattr(people, who), refund=refund, paid_on=TODAY,
+        services.dues_refund_record_payment(actor=getattr(people, who), refund=refund, paid_on=today(),
                                             voucher_number="FH-1")
     refund.refresh_from_db()
     assert refund.status == RefundStatus.APPROVED
@@ -119,7 +123,7 @@ def test_only_district_staff_record_the_payment(people, org, who):
 def test_each_step_in_its_order(people, org):
     proposed = DuesRefundFactory(org=org)
     assert "status" in errors_of(lambda: services.dues_refund_record_payment(
-        actor=people.district, refund=proposed, paid_on=TODAY, voucher_number="FH-1"))
+        actor=people.district, refund=proposed, paid_on=today(), voucher_number="FH-1"))
     for done in (DuesRefundFactory(org=org, year=2016, approved=True),
                  DuesRefundFactory(org=org, year=2015, paid=True),
                  DuesRefundFactory(org=org, year=2014, returned=True)):
@@ -128,7 +132,7 @@ def test_each_step_in_its_order(people, org):
                                                                             reason="x"))
     paid = DuesRefund.objects.get(year=2015)
     assert "status" in errors_of(lambda: services.dues_refund_record_payment(
-        actor=people.district, refund=paid, paid_on=TODAY, voucher_number="FH-2"))
+        actor=people.district, refund=paid, paid_on=today(), voucher_number="FH-2"))
 
 
 # --- the rules ----------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ def test_only_an_organization_with_its_own_party_organization(people, tree, cove
     ({"amount": "abc"}, "amount"),
     ({"dues_collected": Decimal("-1"), "amount": Decimal("1")}, "dues_collected"),
     ({"purpose": "  "}, "purpose"),
-    ({"year": TODAY.year + 1}, "year"),
+    ({"year": today().year + 1}, "year"),
     ({"year": 1980}, "year"),
 ])
 def test_broken_rules_are_field_errors(people, org, fields, field):
@@ -165,10 +169,10 @@ def test_one_refund_per_organization_and_year(people, org):
 
 @pytest.mark.parametrize("paid_on, voucher, field", [
     (None, "FH-1", "paid_on"),
-    (TODAY + datetime.timedelta(days=1), "FH-1", "paid_on"),
-    (TODAY - datetime.timedelta(days=400), "FH-1", "paid_on"),  # before the street approved
-    (TODAY, "  ", "voucher_number"),
-    (TODAY, "F" * 51, "voucher_number"),
+    (today() + datetime.timedelta(days=1), "FH-1", "paid_on"),
+    (today() - datetime.timedelta(days=400), "FH-1", "paid_on"),  # before the street approved
+    (today(), "  ", "voucher_number"),
+    (today(), "F" * 51, "voucher_number"),
 ])
 def test_payment_needs_a_plausible_day_and_a_voucher(people, org, paid_on, voucher, field):
     refund = DuesRefundFactory(org=org, approved=True)
@@ -202,7 +206,7 @@ def _now():
     {"voucher_number": "FH-1"},  # a voucher on a refund not paid
 ])
 def test_constraints_hold_without_the_services(org, fields):
-    values = {k: (_now() if v == "now" else TODAY if v == "today" else UserFactory() if v == "user" else v)
+    values = {k: (_now() if v == "now" else today() if v == "today" else UserFactory() if v == "user" else v)
               for k, v in fields.items()}
     with pytest.raises(IntegrityError), transaction.atomic():
         DuesRefundFactory(org=org, **values)
