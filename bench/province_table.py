@@ -99,7 +99,9 @@ def row_changelist(rounds, runs=10):
 
 
 def row_ranking(rounds):
-    from django.db import transaction
+    """take_snapshots of the last published quarter (its snapshots superseded first), rolled back; the floor
+    replays every statement it sent (its inserts too) in a second rolled-back block."""
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from assessment.models import RankingSnapshot
@@ -110,24 +112,39 @@ def row_ranking(rounds):
                .values_list("quarter", flat=True).first())
     if quarter is None:
         return None
-    portal, floor, count = [], [], 0
+    from django.test.utils import CaptureQueriesContext
 
     class Rollback(Exception):
         pass
 
-    for _ in range(rounds + 1):
+    def rolled_back(work):
         try:
             with transaction.atomic():
                 RankingSnapshot.objects.filter(quarter=quarter, superseded_at__isnull=True).update(
                     superseded_at=timezone.now())
                 started = time.perf_counter()
-                _result, statements, count = captured(lambda: take_snapshots(quarter))
-                portal.append((time.perf_counter() - started) * 1000)
-                floor.append(replay_ms(statements, 1))
+                work()
+                elapsed = (time.perf_counter() - started) * 1000
                 raise Rollback
         except Rollback:
-            pass
-    return {"portal": med(portal[1:]), "floor": med(floor[1:]), "queries": count, "quarter": quarter}
+            return elapsed
+
+    portal, floor, statements = [], [], []
+    for _ in range(rounds + 1):
+        with CaptureQueriesContext(connection) as ctx:
+            portal.append(rolled_back(lambda: take_snapshots(quarter)))
+        statements = [q["sql"] for q in ctx.captured_queries
+                      if not q["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT"))][1:]
+
+        def replay():
+            with connection.cursor() as cursor:
+                for sql in statements:  # (the first, the supersede, is rolled_back's own)
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+
+        floor.append(rolled_back(replay))
+    return {"portal": med(portal[1:]), "floor": med(floor[1:]), "queries": len(statements), "quarter": quarter}
 
 
 def row_cold(rounds):
