@@ -216,7 +216,7 @@ def row_refresh():
     return {"portal": (time.perf_counter() - started) * 1000, "floor": None, "scopes": outcome}
 
 
-def worker(scale, rows, rounds, out):
+def worker(scale, rows, rounds, out, seconds=30):
     sys.path.insert(0, str(BASE_DIR / "bench"))
     import portal_vs_floor as pvf  # sets the environment Django needs
 
@@ -245,9 +245,9 @@ def worker(scale, rows, rounds, out):
             keep("race", {"portal": r["portal"][1], "floor": r["floor"][1], "p50": r["portal"][0],
                           "floor_p50": r["floor"][0], "one_winner": r["portal"][2]})
         if "sustained" in rows:
-            s = pvf.row_sustained(server, rounds, 50, 30)
+            s = pvf.row_sustained(server, rounds, 50, seconds)
             keep("sustained", {"portal": s["portal"][0], "floor": s["floor"][0], "p99": s["portal"][1],
-                               "floor_p99": s["floor"][1]})
+                               "floor_p99": s["floor"][1], "seconds": seconds})
     finally:
         if server is not None:
             server.stop()
@@ -320,7 +320,7 @@ def fmt(key, value):
 
 LABELS = {
     "race": "50 residents race for one slot",
-    "sustained": "sustained booking, 50 clients × 30 s",
+    "sustained": "sustained booking, 50 clients",
     "free": "free-room search, API",
     "members": "member API, community secretary, 50 rows",
     "changelist": "admin member changelist, district staff",
@@ -340,6 +340,7 @@ def main():
                         help="SCALE=DATABASE, once per scale")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rows", default=ROWS)
+    parser.add_argument("--seconds", type=int, default=30, help="length of a sustained-booking round")
     parser.add_argument("--seed", action="store_true", help="seed every database first (drops it)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, help=argparse.SUPPRESS)
@@ -347,7 +348,7 @@ def main():
     args = parser.parse_args()
     rows = set(args.rows.split(","))
     if args.worker:
-        worker(args.scale, rows, args.rounds, args.out)
+        worker(args.scale, rows, args.rounds, args.out, args.seconds)
         return
     dbs = sorted((int(s), n) for s, n in (d.split("=", 1) for d in args.db))
     results = {}
@@ -358,7 +359,7 @@ def main():
         RESULTS.mkdir(exist_ok=True)
         out = RESULTS / f"table-{scale}.json"
         subprocess.run([sys.executable, __file__, "--worker", "--scale", str(scale), "--rounds", str(args.rounds),
-                        "--rows", args.rows, "--out", str(out)], env=database_env(name), cwd=BASE_DIR, check=True)
+                        "--rows", args.rows, "--out", str(out), "--seconds", str(args.seconds)], env=database_env(name), cwd=BASE_DIR, check=True)
         results[scale] = json.loads(out.read_text())
         seeded = RESULTS / f"seed-{scale}.json"
         if seeded.exists():
