@@ -359,7 +359,8 @@ def main():
         RESULTS.mkdir(exist_ok=True)
         out = RESULTS / f"table-{scale}.json"
         subprocess.run([sys.executable, __file__, "--worker", "--scale", str(scale), "--rounds", str(args.rounds),
-                        "--rows", args.rows, "--out", str(out), "--seconds", str(args.seconds)], env=database_env(name), cwd=BASE_DIR, check=True)
+                        "--rows", args.rows, "--out", str(out), "--seconds", str(args.seconds)],
+                       env=database_env(name), cwd=BASE_DIR, check=True)
         results[scale] = json.loads(out.read_text())
         seeded = RESULTS / f"seed-{scale}.json"
         if seeded.exists():
