@@ -51,8 +51,9 @@ class BoundedCountPaginator(Paginator):
 
     def _get_page(self, object_list, number, paginator):
         whole = self.object_list
+        # (Not for a DISTINCT list: PostgreSQL wants its ORDER BY columns among the selected keys.)
         if (isinstance(object_list, QuerySet) and isinstance(whole, QuerySet) and whole.ordered
-                and object_list.query.low_mark >= DEFERRED_FROM):
+                and not whole.query.distinct and object_list.query.low_mark >= DEFERRED_FROM):
             low, high = object_list.query.low_mark, object_list.query.high_mark
             keys = list(whole.values_list("pk", flat=True)[low:high])
             object_list = whole.filter(pk__in=keys)
@@ -242,7 +243,7 @@ def keyset_page(queryset, *, size, cursor=None):
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    keys = [[getattr(row, name) for name in names] for row in rows]
+    keys = [[row[name] if isinstance(row, dict) else getattr(row, name) for name in names] for row in rows]
     if backwards:
         before = keyset_encode(terms, keys[0], backwards=True) if rows and more else None
         after = keyset_encode(terms, keys[-1]) if rows else (keyset_encode(terms, key) if key else None)
