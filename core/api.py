@@ -12,21 +12,76 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .constraints import integrity_refusal
 from .dates import EARLIEST, LATEST, date_problem
 from .errors import ConflictError
-from .pagination import BoundedCountPaginator
+from .pagination import PAGE_NUMBER_ROWS, BoundedCountPaginator, KeysetError, keyset_page
 
 
 class Pagination(PageNumberPagination):
-    """Pages of 50; `count` is exact up to 10,000 rows and PostgreSQL's estimate above (core.pagination)."""
+    """Pages of 50; `count` is exact up to 10,000 rows and PostgreSQL's estimate above (core.pagination).
+
+    Two ways through a list: page numbers (`?page=3`), which reach the first PAGE_NUMBER_ROWS rows (a deeper
+    OFFSET reads every row before the page: 400, pointing at the cursor), and cursors (`?cursor=` for the first
+    page, then the `next` and `previous` links), which start each page after the last row seen and cost the same
+    at any depth. Both answer {count, next, previous, results}."""
 
     django_paginator_class = BoundedCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_param = "cursor"
+    cursor_query_description = gettext_lazy(
+        "Keyset paging, as fast on the last page as on the first: leave it empty (?cursor=) for the first page, "
+        "then follow the next and previous links. Page numbers reach only the first 10,000 rows.")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.cursor_mode = self.cursor_query_param in request.query_params
+        if not self.cursor_mode:
+            return super().paginate_queryset(queryset, request, view)
+        page_size = self.get_page_size(request)
+        try:
+            rows, self.before, self.after = keyset_page(
+                queryset, size=page_size, cursor=request.query_params[self.cursor_query_param])
+        except KeysetError:
+            raise exceptions.ValidationError({self.cursor_query_param: [_(
+                "This cursor does not belong to this list (or its ordering); start again from ?cursor= and "
+                "follow the next links.")]}) from None
+        self.cursor_count = BoundedCountPaginator(queryset, page_size).count
+        return rows
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        try:
+            deep = (int(number) - 1) * paginator.per_page >= PAGE_NUMBER_ROWS
+        except (TypeError, ValueError):
+            return number  # DRF answers "Invalid page."
+        if deep:
+            raise exceptions.ValidationError({self.page_query_param: [_(
+                "Page numbers reach only the first %(rows)s rows of a list; read further with the cursor: ask "
+                "with ?cursor= and follow the next links.") % {"rows": f"{PAGE_NUMBER_ROWS:,}"}]})
+        return number
+
+    def _cursor_link(self, cursor):
+        if cursor is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data):
+        if not self.cursor_mode:
+            return super().get_paginated_response(data)
+        return Response({"count": self.cursor_count, "next": self._cursor_link(self.after),
+                         "previous": self._cursor_link(self.before), "results": data})
+
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": str(self.cursor_query_description), "schema": {"type": "string"}}]
 
 
 def exception_handler(exc, context):

@@ -35,6 +35,8 @@ class DuesPayment(models.Model):
         verbose_name = _("dues payment")
         verbose_name_plural = _("dues payments")
         ordering = ["-month", "member_id"]
+        # The API list's ordering (-month, member, id): a page is a range of it, not a sort of every payment.
+        indexes = [models.Index(fields=["-month", "member", "id"], name="dues_list_order")]
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="dues_once_a_month",
                 violation_error_message=_("This member's dues for this month are already recorded."),

@@ -37,7 +37,9 @@ class PointEntry(models.Model):
         verbose_name = _("points entry")
         verbose_name_plural = _("points entries")
         ordering = ["-on", "-pk"]
-        indexes = [models.Index(fields=["member", "on"], name="points_member_on")]
+        indexes = [models.Index(fields=["member", "on"], name="points_member_on"),
+                   # The list's ordering (-on, -id), read backwards: a page is a range of it, not a sort.
+                   models.Index(fields=["on", "id"], name="points_list_order")]
         constraints = [
             models.CheckConstraint(condition=~Q(points=0) & Q(points__gte=-100, points__lte=100),
                                    name="points_nonzero_bounded",

@@ -64,7 +64,8 @@ class Member(models.Model):
         verbose_name_plural = _("party members")
         ordering = ["org_id", "name", "pk"]
         indexes = [
-            models.Index(fields=["org", "name"], name="member_org_name"),
+            # The lists' ordering, whole: a page (by number or by cursor) is a range of this index, not a sort.
+            models.Index(fields=["org", "name", "id"], name="member_org_name_id"),
             models.Index(fields=["name"], name="member_name"),
             models.Index(fields=["status", "category"], name="member_status_category"),
         ]

@@ -193,6 +193,8 @@ class QuizAttempt(models.Model):
         verbose_name = _("quiz attempt")
         verbose_name_plural = _("quiz attempts")
         ordering = ["quiz_id", "enrolment_id", "number"]
+        # The API list's ordering (-submitted_at, -id), read backwards: a page is a range of it, not a sort.
+        indexes = [models.Index(fields=["submitted_at", "id"], name="quizattempt_list_order")]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "enrolment", "number"], name="quizattempt_once_per_number",
                 violation_error_message=_("This attempt is already recorded."),

@@ -1,7 +1,11 @@
 """The member list at province scale: the sidebar searches the tree instead of listing every community, and
 the page count is exact up to EXACT_UP_TO rows and an estimate above (core.pagination)."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import pagination
@@ -69,3 +73,22 @@ def test_counts_above_the_bound_are_estimates_and_below_it_exact(admin_client, t
     assert "约" in page or "about" in page
     api = admin_client.get("/api/v1/members/")
     assert api.status_code == 200 and api.json()["count"] >= 4
+
+
+def test_a_deep_changelist_page_reads_its_keys_first(admin_client, tree, monkeypatch, django_assert_num_queries):
+    """From DEFERRED_FROM rows in, the changelist's page reads the keys of its 50 rows over the list's ordering
+    (an index: member_org_name_id), then those rows with their organizations: one query more, at any depth."""
+    MemberFactory.create_batch(60, org=tree.grid)
+    expected = [str(pk) for pk in Member.objects.order_by("org_id", "name", "id").values_list("id", flat=True)[50:]]
+    admin_client.get(URL, {"p": 2})
+    monkeypatch.setattr(pagination, "DEFERRED_FROM", 10**9)
+    with CaptureQueriesContext(connection) as shallow:
+        plain = admin_client.get(URL, {"p": 2}).content.decode()
+    monkeypatch.setattr(pagination, "DEFERRED_FROM", 1)
+    with django_assert_num_queries(len(shallow) + 1):
+        deferred = admin_client.get(URL, {"p": 2}).content.decode()
+    assert _selected(plain) == _selected(deferred) == expected
+
+
+def _selected(page):
+    return re.findall(r'name="_selected_action" value="(\d+)"', page)
