@@ -24,6 +24,7 @@ from community.models import (
     ServiceStation,
     StationKind,
     VillageVisit,
+    VisitOutcome,
     WeakOrgFlag,
 )
 from community.selectors import (
@@ -33,7 +34,6 @@ from community.selectors import (
     dues_refund_list,
     dues_refund_year_totals,
     rate,
-    visit_counts_by_year,
 )
 from grids.models import Kind, Level, OrgNode
 from members.records.models import Member, MemberCategory, MemberStatus
@@ -119,9 +119,13 @@ def present_tree(data, view):
     )
 
 
-@figure("tree", title=gettext_lazy("Party organizations per grid level"), order=10, present=present_tree)
+@figure("tree", title=gettext_lazy("Party organizations per grid level"), order=10, present=present_tree,
+        bulk=True)
 def compute_tree(ctx):
-    rows = OrgNode.objects.filter(ctx.q("")).order_by().values("level", "kind").annotate(n=Count("pk"))
+    return ctx.build(_tree, ctx.rows(OrgNode.objects, "", "level", "kind", n=Count("pk")))
+
+
+def _tree(rows):
     levels = {str(level): 0 for level in Level.values}
     villages = 0
     for row in rows:
@@ -155,9 +159,13 @@ def present_members(data, view):
     )
 
 
-@figure("members", title=gettext_lazy("Party members by category and status"), order=20, present=present_members)
+@figure("members", title=gettext_lazy("Party members by category and status"), order=20, present=present_members,
+        bulk=True)
 def compute_members(ctx):
-    rows = Member.objects.filter(ctx.q("org__")).order_by().values("category", "status").annotate(n=Count("pk"))
+    return ctx.build(_members, ctx.rows(Member.objects, "org__", "category", "status", n=Count("pk")))
+
+
+def _members(rows):
     rows = [[r["category"], r["status"], r["n"]] for r in rows]
     return {"rows": sorted(rows), "total": sum(r[2] for r in rows)}
 
@@ -250,29 +258,31 @@ def present_meetings(data, view):
     )
 
 
-@figure("meetings", title=gettext_lazy("Joint meetings with resident units"), order=40, present=present_meetings)
+@figure("meetings", title=gettext_lazy("Joint meetings with resident units"), order=40, present=present_meetings,
+        bulk=True)
 def compute_meetings(ctx):
-    rows = (
-        JointMeeting.objects.filter(ctx.q()).order_by()
-        .annotate(year=ExtractYear("held_on"), quarter=ExtractQuarter("held_on"))
-        .values("year", "quarter")
-        .annotate(meetings=Count("pk"), raised=Sum("problems_raised"), resolved=Sum("problems_resolved"),
-                  agreements=Sum("agreements_signed"), services=Sum("joint_services"))
+    rows = ctx.rows(
+        JointMeeting.objects.annotate(year=ExtractYear("held_on"), quarter=ExtractQuarter("held_on")), "node__",
+        "year", "quarter",
+        meetings=Count("pk"), raised=Sum("problems_raised"), resolved=Sum("problems_resolved"),
+        agreements=Sum("agreements_signed"), services=Sum("joint_services"),
     )
+    # The 智库's matches agreed (and of them done), by the quarter they were agreed in, cut by the need's node.
+    matches = ctx.rows(
+        Match.objects.filter(agreed_on__isnull=False, status__in=[MatchStatus.AGREED, MatchStatus.DONE])
+        .annotate(year=ExtractYear("agreed_on"), quarter=ExtractQuarter("agreed_on")), "need__node__",
+        "year", "quarter", agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE)),
+    )
+    pairings = ctx.rows(Pairing.objects.filter(ended_on__isnull=True), "node__",
+                        pairings=Count("pk"), units=Count("unit", distinct=True))
+    return ctx.build(_meetings, rows, matches, pairings)
+
+
+def _meetings(rows, matches, pairings):
     by_quarter = sorted([r["year"], r["quarter"], r["meetings"], r["raised"], r["resolved"], r["agreements"],
                          r["services"]] for r in rows)
-    # The 智库's matches agreed (and of them done), by the quarter they were agreed in, cut by the need's node.
-    matches = (
-        Match.objects.filter(ctx.q("need__node__"), agreed_on__isnull=False,
-                             status__in=[MatchStatus.AGREED, MatchStatus.DONE]).order_by()
-        .annotate(year=ExtractYear("agreed_on"), quarter=ExtractQuarter("agreed_on"))
-        .values("year", "quarter")
-        .annotate(agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE)))
-    )
     matches_by_quarter = sorted([r["year"], r["quarter"], r["agreed"], r["done"]] for r in matches)
-    pairings = Pairing.objects.filter(ctx.q(), ended_on__isnull=True).aggregate(
-        pairings=Count("pk"), units=Count("unit", distinct=True)
-    )
+    pairings = pairings[0] if pairings else {"pairings": 0, "units": 0}
     return {"by_quarter": by_quarter, "matches_by_quarter": matches_by_quarter, "pairings": pairings["pairings"],
             "units_paired": pairings["units"],
             "years": sorted({r[0] for r in by_quarter} | {r[0] for r in matches_by_quarter})}
@@ -302,9 +312,17 @@ def present_visits(data, view):
     )
 
 
-@figure("visits", title=gettext_lazy("Village visit log"), order=50, present=present_visits)
+@figure("visits", title=gettext_lazy("Village visit log"), order=50, present=present_visits, bulk=True)
 def compute_visits(ctx):
-    rows = visit_counts_by_year(VillageVisit.objects.filter(ctx.q()))
+    # The counts of community.selectors.visit_counts_by_year, per unit in the nightly bulk computation.
+    rows = ctx.rows(VillageVisit.objects.annotate(year=ExtractYear("visited_on")), "node__", "year",
+                    received=Count("pk"), solved=Count("pk", filter=Q(outcome=VisitOutcome.SOLVED)),
+                    transferred=Count("pk", filter=Q(outcome=VisitOutcome.TRANSFERRED)),
+                    completed=Count("pk", filter=Q(completed_on__isnull=False)))
+    return ctx.build(_visits, rows)
+
+
+def _visits(rows):
     by_year = sorted([r["year"], r["received"], r["solved"], r["transferred"], r["completed"]] for r in rows)
     return {"by_year": by_year, "years": [r[0] for r in by_year]}
 
@@ -327,12 +345,13 @@ def present_issues(data, view):
     )
 
 
-@figure("issues", title=gettext_lazy("Residents' issues"), order=60, present=present_issues)
+@figure("issues", title=gettext_lazy("Residents' issues"), order=60, present=present_issues, bulk=True)
 def compute_issues(ctx):
-    rows = (
-        ResidentIssue.objects.filter(ctx.q()).order_by().annotate(year=ExtractYear("resolved_on"))
-        .values("stage", "year").annotate(n=Count("pk"))
-    )
+    return ctx.build(_issues, ctx.rows(ResidentIssue.objects.annotate(year=ExtractYear("resolved_on")), "node__",
+                                       "stage", "year", n=Count("pk")))
+
+
+def _issues(rows):
     stages, by_year = {}, {}
     for row in rows:
         stages[row["stage"]] = stages.get(row["stage"], 0) + row["n"]
@@ -365,17 +384,21 @@ def present_stations(data, view):
 
 
 @figure("stations", title=gettext_lazy("Service stations, red homes and instructors"), order=70,
-        present=present_stations)
+        present=present_stations, bulk=True)
 def compute_stations(ctx):
-    rows = ServiceStation.objects.filter(ctx.q()).order_by().values("kind").annotate(
-        n=Count("pk"), enterprises=Coalesce(Sum("enterprises_covered"), 0)
-    )
-    instructors = Instructor.objects.filter(ctx.q()).aggregate(
-        total=Count("pk"), full_time=Count("pk", filter=Q(full_time=True))
-    )
+    rows = ctx.rows(ServiceStation.objects, "node__", "kind", n=Count("pk"),
+                    enterprises=Coalesce(Sum("enterprises_covered"), 0))
+    red_homes = ctx.rows(RedHome.objects, "node__", n=Count("pk"))
+    instructors = ctx.rows(Instructor.objects, "node__", total=Count("pk"),
+                           full_time=Count("pk", filter=Q(full_time=True)))
+    return ctx.build(_stations, rows, red_homes, instructors)
+
+
+def _stations(rows, red_homes, instructors):
+    instructors = instructors[0] if instructors else {"total": 0, "full_time": 0}
     return {
         "stations": {r["kind"]: [r["n"], r["enterprises"]] for r in rows},
-        "red_homes": RedHome.objects.filter(ctx.q()).count(),
+        "red_homes": red_homes[0]["n"] if red_homes else 0,
         "instructors": instructors["total"],
         "full_time": instructors["full_time"],
     }
@@ -430,7 +453,7 @@ def present_dues(data, view):
                 note=_("Months recorded in the last year; arrears are what is still unpaid of them."))
 
 
-@figure("dues", title=gettext_lazy("Party dues and arrears"), order=105, present=present_dues)
+@figure("dues", title=gettext_lazy("Party dues and arrears"), order=105, present=present_dues, bulk=True)
 def compute_dues(ctx):
     """Due, paid and arrears per month over the last twelve months recorded (two grouped queries)."""
     from django.db.models import F
@@ -440,11 +463,17 @@ def compute_dues(ctx):
 
     today = timezone.localdate()
     since = today.replace(day=1, year=today.year - 1)
-    qs = DuesPayment.objects.filter(ctx.q("member__org__"), month__gte=since).order_by()
-    months = qs.values("month").annotate(due=Sum("amount_due"), paid=Sum("amount_paid")).order_by("month")
-    short = qs.filter(amount_paid__lt=F("amount_due")).aggregate(
-        arrears=Coalesce(Sum(F("amount_due") - F("amount_paid")), Decimal(0)),
-        members=Count("member_id", distinct=True))
+    qs = DuesPayment.objects.filter(month__gte=since)
+    months = ctx.rows(qs, "member__org__", "month", due=Sum("amount_due"), paid=Sum("amount_paid"))
+    short = ctx.rows(qs.filter(amount_paid__lt=F("amount_due")), "member__org__",
+                     arrears=Coalesce(Sum(F("amount_due") - F("amount_paid")), Decimal(0)),
+                     members=Count("member_id", distinct=True))
+    return ctx.build(_dues, months, short)
+
+
+def _dues(months, short):
+    short = short[0] if short else {"arrears": Decimal(0), "members": 0}
+    months = sorted(months, key=lambda r: r["month"])
     rows = [[f"{r['month']:%Y-%m}", str(r["due"]), str(r["paid"])] for r in months]
     due = sum(Decimal(r[1]) for r in rows)
     paid = sum(Decimal(r[2]) for r in rows)
