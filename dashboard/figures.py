@@ -7,7 +7,7 @@ direct query (tests/dashboard/test_figures.py).
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,7 @@ from community.models import (
     RefundStatus,
     ResidentIssue,
     ServiceStation,
+    StarRating,
     StationKind,
     VillageVisit,
     VisitOutcome,
@@ -30,7 +31,6 @@ from community.models import (
 from community.selectors import (
     coverage_by_unit,
     coverage_rates,
-    current_ratings,
     dues_refund_list,
     dues_refund_year_totals,
     rate,
@@ -426,14 +426,23 @@ def present_ratings(data, view):
 
 
 @figure("ratings", title=gettext_lazy("Star-rated building groups and weak organizations"), order=80,
-        present=present_ratings)
+        present=present_ratings, bulk=True)
 def compute_ratings(ctx):
-    rows = current_ratings(user=ctx.as_user()).order_by().values("stars").annotate(n=Count("pk"))
-    flags = WeakOrgFlag.objects.filter(ctx.q()).aggregate(
-        open=Count("pk", filter=Q(closed_on__isnull=True)), closed=Count("pk", filter=Q(closed_on__isnull=False))
-    )
-    return {"stars": {str(r["stars"] or 0): r["n"] for r in rows}, "weak_open": flags["open"],
-            "weak_closed": flags["closed"]}
+    # The building groups with their latest rating, as community.selectors.current_ratings reads them.
+    latest = StarRating.objects.filter(node=OuterRef("pk")).order_by("-rated_on").values("stars")[:1]
+    rows = ctx.rows(OrgNode.objects.filter(level=Level.BUILDING_GROUP).annotate(stars=Subquery(latest)), "",
+                    "stars", n=Count("pk"))
+    flags = ctx.rows(WeakOrgFlag.objects, "node__", open=Count("pk", filter=Q(closed_on__isnull=True)),
+                     closed=Count("pk", filter=Q(closed_on__isnull=False)))
+    return ctx.build(_ratings, rows, flags)
+
+
+def _ratings(rows, flags):
+    stars = {}
+    for r in rows:  # (no rating and a rating of 0 stars are both "not rated")
+        stars[str(r["stars"] or 0)] = stars.get(str(r["stars"] or 0), 0) + r["n"]
+    flags = flags[0] if flags else {"open": 0, "closed": 0}
+    return {"stars": stars, "weak_open": flags["open"], "weak_closed": flags["closed"]}
 
 
 
@@ -502,8 +511,23 @@ def present_contacts(data, view):
     )
 
 
-@figure("contacts", title=gettext_lazy("Standing-committee contact points"), order=95, present=present_contacts)
+@figure("contacts", title=gettext_lazy("Standing-committee contact points"), order=95, present=present_contacts,
+        bulk=True)
 def compute_contacts(ctx):
-    from accountability.selectors import contact_figures
+    """The figures of accountability.selectors.contact_figures, grouped as every bulk figure is: the points and
+    their standing-committee members, and per year and member the visits, problems taken up and solved."""
+    from accountability.models import ContactPoint, ContactVisit
 
-    return contact_figures(org_q=ctx.q("org__"))
+    points = ctx.rows(ContactPoint.objects, "org__", points=Count("pk"), members=Count("member", distinct=True))
+    visits = ctx.rows(ContactVisit.objects.annotate(y=ExtractYear("visited_on")), "point__org__", "y",
+                      "point__member__name", visits=Count("pk"), problems=Sum("problems"), solved=Sum("solved"))
+    return ctx.build(_contacts, points, visits)
+
+
+def _contacts(points, visits):
+    points = points[0] if points else {"points": 0, "members": 0}
+    by_year = {}
+    for r in sorted(visits, key=lambda r: (r["y"], r["point__member__name"])):
+        by_year.setdefault(str(r["y"]), []).append([r["point__member__name"], r["visits"], r["problems"] or 0,
+                                                    r["solved"] or 0])
+    return {"points": points["points"], "members": points["members"], "by_year": by_year}

@@ -2,6 +2,7 @@
 computed alone gives, never a record of another scope, in one query per figure's query whatever the number of units.
 And a scope's own computation reads its subtree only."""
 
+import datetime
 import json
 
 import pytest
@@ -27,6 +28,14 @@ def dues(filled):
     make_dues(filled.member, month=month, paid=0)
     make_dues(filled.other_member, month=month, paid=0)
     make_dues(MemberFactory(org=filled.other_community), month=month, paid=0)
+    from accountability.models import ContactPoint, ContactVisit, StandingMember
+
+    liu, wang = (StandingMember.objects.create(name=name, post="区委常委") for name in ("刘常委", "王常委"))
+    for member, org, visits in [(liu, filled.street, 2), (wang, filled.community, 1), (liu, filled.other_grid, 3)]:
+        point = ContactPoint.objects.create(member=member, org=org, since=datetime.date(2016, 1, 1))
+        for i in range(visits):
+            ContactVisit.objects.create(point=point, visited_on=datetime.date(2016 + i, 3, 1), summary="走访",
+                                        problems=2, solved=i)
     return filled
 
 
@@ -59,6 +68,9 @@ def test_the_bulk_figures_are_the_direct_counts(dues):
     assert by_key["dues"][street]["members_in_arrears"] == 1 and by_key["dues"][other]["members_in_arrears"] == 2
     assert by_key["stations"][street]["red_homes"] == by_key["stations"][other]["red_homes"] == 1
     assert by_key["tree"][street]["levels"]["1"] == 1
+    assert (by_key["contacts"][street]["points"], by_key["contacts"][street]["members"]) == (2, 2)
+    assert by_key["contacts"][other]["by_year"]["2018"] == [["刘常委", 1, 2, 2]]
+    assert by_key["ratings"][street]["stars"]["4"] == 1 and "4" not in by_key["ratings"][other]["stars"]
 
 
 def test_the_bulk_queries_do_not_grow_with_the_units(dues, django_assert_num_queries):
@@ -78,7 +90,7 @@ def test_the_bulk_queries_do_not_grow_with_the_units(dues, django_assert_num_que
         OrgNode.objects.filter(level=Level.STREET).values_list("path", flat=True)))
     with django_assert_num_queries(len(one)):
         result = {fig.key: fig.compute(every) for fig in bulk_figures}
-    assert len(one) == 16  # one per query of the eight bulk figures
+    assert len(one) == 20  # one per query of the ten bulk figures
     assert result["stations"]["/S10/"]["red_homes"] == 1
 
 
@@ -117,4 +129,4 @@ def test_a_street_is_read_through_its_own_nodes(dues, django_assert_num_queries)
     assert member_queries and all("LIKE" not in s for s in member_queries if "org_id\" IN" in s)
     with django_assert_num_queries(len(run)):
         services.compute(scope)
-    assert len(run) == 40
+    assert len(run) == 39
