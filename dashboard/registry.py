@@ -67,11 +67,15 @@ class ComputeContext:
         return make(*groups)
 
     @cached_property
-    def node_ids(self):
-        """The ids of the scope's nodes (one indexed range scan on the path per root, read once per computation)."""
+    def nodes(self):
+        """(id, path, name) of the scope's nodes: one indexed range scan on the path per root, once per computation."""
         from grids.models import OrgNode
 
-        return list(OrgNode.objects.filter(self.scope.nodes_q()).order_by().values_list("pk", flat=True))
+        return list(OrgNode.objects.filter(self.scope.nodes_q()).order_by("path").values_list("pk", "path", "name"))
+
+    @property
+    def node_ids(self):
+        return [pk for pk, _path, _name in self.nodes]
 
     def q(self, prefix="node__"):
         """The scope's condition on a model pointing at OrgNode through `prefix` ("" for OrgNode itself).

@@ -56,12 +56,14 @@ SUBTREE_WORK_MEM = "2MB"
 
 @contextlib.contextmanager
 def subtree_planning(scope):
-    """Within this block, the queries of a scope below the district follow the indexes from its nodes (a
-    transaction-local planner setting, put back on the way out; the district's own plans are left alone)."""
+    """Within this block, the queries of a scope below the district follow the indexes from its nodes: planner
+    settings local to the block's transaction (put back by hand when it is a savepoint in an outer one). The
+    district's own plans are left alone."""
     if scope.read_all:
         yield
         return
     using = router.db_for_read(OrgNode)
+    outer = connections[using].in_atomic_block
     with transaction.atomic(using=using):
         with connections[using].cursor() as cursor:
             cursor.execute("SELECT current_setting('random_page_cost'), current_setting('work_mem'), "
@@ -71,10 +73,10 @@ def subtree_planning(scope):
         try:
             yield
         finally:
-            # Inside an outer transaction (a test, a request run atomically) the settings would outlive this block.
-            with connections[using].cursor() as cursor:
-                cursor.execute("SELECT set_config('random_page_cost', %s, true), set_config('work_mem', %s, true)",
-                               list(previous))
+            if outer:  # inside an outer transaction (a test, a request run atomically) they would outlive this block
+                with connections[using].cursor() as cursor:
+                    cursor.execute("SELECT set_config('random_page_cost', %s, true), "
+                                   "set_config('work_mem', %s, true)", list(previous))
 
 
 def compute(scope, *, ready=None, names=None):
@@ -91,9 +93,9 @@ def _compute(scope, ready, names):
     if scope.read_all:
         label = {"district": True, "names": []}
     else:
-        if names is None:
-            names = list(OrgNode.objects.filter(path__in=scope.read_paths).order_by("path")
-                         .values_list("name", flat=True))
+        if names is None:  # read with the scope's node ids (the figures' condition)
+            roots = set(scope.read_paths)
+            names = [name for _pk, path, name in ctx.nodes if path in roots]
         label = {"district": False, "names": names}
     data = {figure.key: ready[figure.key] if figure.key in ready else figure.compute(ctx) for figure in figures()}
     years = sorted({year for d in data.values() if isinstance(d, dict) for year in d.get("years", [])})
