@@ -59,10 +59,10 @@ def subtree_planning(scope):
     """Within this block, the queries of a scope below the district follow the indexes from its nodes: planner
     settings local to the block's transaction (put back by hand when it is a savepoint in an outer one). The
     district's own plans are left alone."""
-    if scope.read_all:
+    using = router.db_for_read(OrgNode) or "default"
+    if scope.read_all or connections[using].vendor != "postgresql":
         yield
         return
-    using = router.db_for_read(OrgNode)
     outer = connections[using].in_atomic_block
     with transaction.atomic(using=using):
         with connections[using].cursor() as cursor:
