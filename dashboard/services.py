@@ -109,8 +109,11 @@ def _compute(scope, ready, names):
     }
 
 
-#: From this many scopes of one level (streets, communities) on, their figures are computed in bulk.
+#: The scopes of one level (streets, communities) due for a refresh are computed in bulk from this many on, and
+#: when they are at least 1/BULK_SHARE of that level's nodes: a grouped query reads the whole district, which pays
+#: off for the night's every street, not for the few streets an hour changes.
 BULK_FROM = 8
+BULK_SHARE = 20
 
 
 def _unit_level(scope):
@@ -123,16 +126,16 @@ def _unit_level(scope):
 
 def compute_many(scopes):
     """{scope key: payload} of `scopes`, the same as `compute` gives each of them, with the figures that can
-    (Figure.bulk) computed once for all the streets, and once for all the communities, among them: one grouped
-    query per figure's query instead of one per scope. The other figures, and scopes of another shape, are
-    computed scope by scope."""
+    (Figure.bulk) computed once for all the streets, and once for all the communities, among them (when there are
+    enough of them, see BULK_FROM): one grouped query per figure's query instead of one per scope. The other
+    figures, and scopes of another shape, are computed scope by scope."""
     by_level = {}
     for scope in scopes:
         if (level := _unit_level(scope)) is not None:
             by_level.setdefault(level, []).append(scope)
     payloads = {}
     for level, group in by_level.items():
-        if len(group) < BULK_FROM:
+        if len(group) < BULK_FROM or len(group) < OrgNode.objects.filter(level=level).count() // BULK_SHARE:
             continue
         units = BulkContext(level=level, paths=tuple(scope.read_paths[0] for scope in group))
         ready = {figure.key: figure.compute(units) for figure in figures() if figure.bulk}

@@ -131,3 +131,25 @@ def test_a_street_is_read_through_its_own_nodes(dues, django_assert_num_queries)
     with django_assert_num_queries(len(run)):
         services.compute(scope)
     assert len(run) == 38
+
+
+def test_few_scopes_are_computed_one_by_one(dues, monkeypatch):
+    """The hourly run's few changed streets are not worth a grouped query over the whole district."""
+    made = []
+
+    class Spy(BulkContext):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            made.append(kwargs["level"])
+
+    monkeypatch.setattr(services, "BulkContext", Spy)
+    streets = _scopes(Level.STREET)
+    services.compute_many(streets)
+    assert made == []  # two streets, under BULK_FROM
+    monkeypatch.setattr(services, "BULK_FROM", 2)
+    services.compute_many(streets[:1] + _scopes(Level.COMMUNITY))
+    assert made == [Level.COMMUNITY]
+    monkeypatch.setattr(services, "BULK_SHARE", 1)  # all of a level's nodes, or one by one
+    made.clear()
+    services.compute_many(_scopes(Level.COMMUNITY)[:-1])
+    assert made == []
