@@ -15,6 +15,11 @@ An app adds its own figure from its AppConfig.ready():
     figure("bookings", title=_("Room bookings"), order=90, present=present_bookings)(compute_bookings)
 
 The figure then appears on every user's dashboard, cut to their scope, with no change here.
+
+A figure whose `compute` reads only through `ctx.rows(queryset, prefix, *group_by, **aggregates)` and returns
+`ctx.build(make, *rows)` (a pure function of those rows) is registered with `bulk=True`: the nightly refresh then
+runs the very same function on a BulkContext, whose `rows()` group every street's (or community's) records at
+once by the unit their node lies in, and whose `build()` gives {unit path: data} (services.compute_many).
 """
 
 from dataclasses import dataclass, field
