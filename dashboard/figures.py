@@ -7,7 +7,7 @@ direct query (tests/dashboard/test_figures.py).
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,18 +22,18 @@ from community.models import (
     RefundStatus,
     ResidentIssue,
     ServiceStation,
+    StarRating,
     StationKind,
     VillageVisit,
+    VisitOutcome,
     WeakOrgFlag,
 )
 from community.selectors import (
     coverage_by_unit,
     coverage_rates,
-    current_ratings,
     dues_refund_list,
     dues_refund_year_totals,
     rate,
-    visit_counts_by_year,
 )
 from grids.models import Kind, Level, OrgNode
 from members.records.models import Member, MemberCategory, MemberStatus
@@ -119,9 +119,13 @@ def present_tree(data, view):
     )
 
 
-@figure("tree", title=gettext_lazy("Party organizations per grid level"), order=10, present=present_tree)
+@figure("tree", title=gettext_lazy("Party organizations per grid level"), order=10, present=present_tree,
+        bulk=True)
 def compute_tree(ctx):
-    rows = OrgNode.objects.filter(ctx.q("")).order_by().values("level", "kind").annotate(n=Count("pk"))
+    return ctx.build(_tree, ctx.rows(OrgNode.objects, "", "level", "kind", n=Count("pk")))
+
+
+def _tree(rows):
     levels = {str(level): 0 for level in Level.values}
     villages = 0
     for row in rows:
@@ -155,9 +159,13 @@ def present_members(data, view):
     )
 
 
-@figure("members", title=gettext_lazy("Party members by category and status"), order=20, present=present_members)
+@figure("members", title=gettext_lazy("Party members by category and status"), order=20, present=present_members,
+        bulk=True)
 def compute_members(ctx):
-    rows = Member.objects.filter(ctx.q("org__")).order_by().values("category", "status").annotate(n=Count("pk"))
+    return ctx.build(_members, ctx.rows(Member.objects, "org__", "category", "status", n=Count("pk")))
+
+
+def _members(rows):
     rows = [[r["category"], r["status"], r["n"]] for r in rows]
     return {"rows": sorted(rows), "total": sum(r[2] for r in rows)}
 
@@ -250,29 +258,31 @@ def present_meetings(data, view):
     )
 
 
-@figure("meetings", title=gettext_lazy("Joint meetings with resident units"), order=40, present=present_meetings)
+@figure("meetings", title=gettext_lazy("Joint meetings with resident units"), order=40, present=present_meetings,
+        bulk=True)
 def compute_meetings(ctx):
-    rows = (
-        JointMeeting.objects.filter(ctx.q()).order_by()
-        .annotate(year=ExtractYear("held_on"), quarter=ExtractQuarter("held_on"))
-        .values("year", "quarter")
-        .annotate(meetings=Count("pk"), raised=Sum("problems_raised"), resolved=Sum("problems_resolved"),
-                  agreements=Sum("agreements_signed"), services=Sum("joint_services"))
+    rows = ctx.rows(
+        JointMeeting.objects.annotate(year=ExtractYear("held_on"), quarter=ExtractQuarter("held_on")), "node__",
+        "year", "quarter",
+        meetings=Count("pk"), raised=Sum("problems_raised"), resolved=Sum("problems_resolved"),
+        agreements=Sum("agreements_signed"), services=Sum("joint_services"),
     )
+    # The 智库's matches agreed (and of them done), by the quarter they were agreed in, cut by the need's node.
+    matches = ctx.rows(
+        Match.objects.filter(agreed_on__isnull=False, status__in=[MatchStatus.AGREED, MatchStatus.DONE])
+        .annotate(year=ExtractYear("agreed_on"), quarter=ExtractQuarter("agreed_on")), "need__node__",
+        "year", "quarter", agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE)),
+    )
+    pairings = ctx.rows(Pairing.objects.filter(ended_on__isnull=True), "node__",
+                        pairings=Count("pk"), units=Count("unit", distinct=True))
+    return ctx.build(_meetings, rows, matches, pairings)
+
+
+def _meetings(rows, matches, pairings):
     by_quarter = sorted([r["year"], r["quarter"], r["meetings"], r["raised"], r["resolved"], r["agreements"],
                          r["services"]] for r in rows)
-    # The 智库's matches agreed (and of them done), by the quarter they were agreed in, cut by the need's node.
-    matches = (
-        Match.objects.filter(ctx.q("need__node__"), agreed_on__isnull=False,
-                             status__in=[MatchStatus.AGREED, MatchStatus.DONE]).order_by()
-        .annotate(year=ExtractYear("agreed_on"), quarter=ExtractQuarter("agreed_on"))
-        .values("year", "quarter")
-        .annotate(agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE)))
-    )
     matches_by_quarter = sorted([r["year"], r["quarter"], r["agreed"], r["done"]] for r in matches)
-    pairings = Pairing.objects.filter(ctx.q(), ended_on__isnull=True).aggregate(
-        pairings=Count("pk"), units=Count("unit", distinct=True)
-    )
+    pairings = pairings[0] if pairings else {"pairings": 0, "units": 0}
     return {"by_quarter": by_quarter, "matches_by_quarter": matches_by_quarter, "pairings": pairings["pairings"],
             "units_paired": pairings["units"],
             "years": sorted({r[0] for r in by_quarter} | {r[0] for r in matches_by_quarter})}
@@ -302,9 +312,17 @@ def present_visits(data, view):
     )
 
 
-@figure("visits", title=gettext_lazy("Village visit log"), order=50, present=present_visits)
+@figure("visits", title=gettext_lazy("Village visit log"), order=50, present=present_visits, bulk=True)
 def compute_visits(ctx):
-    rows = visit_counts_by_year(VillageVisit.objects.filter(ctx.q()))
+    # The counts of community.selectors.visit_counts_by_year, per unit in the nightly bulk computation.
+    rows = ctx.rows(VillageVisit.objects.annotate(year=ExtractYear("visited_on")), "node__", "year",
+                    received=Count("pk"), solved=Count("pk", filter=Q(outcome=VisitOutcome.SOLVED)),
+                    transferred=Count("pk", filter=Q(outcome=VisitOutcome.TRANSFERRED)),
+                    completed=Count("pk", filter=Q(completed_on__isnull=False)))
+    return ctx.build(_visits, rows)
+
+
+def _visits(rows):
     by_year = sorted([r["year"], r["received"], r["solved"], r["transferred"], r["completed"]] for r in rows)
     return {"by_year": by_year, "years": [r[0] for r in by_year]}
 
@@ -327,12 +345,13 @@ def present_issues(data, view):
     )
 
 
-@figure("issues", title=gettext_lazy("Residents' issues"), order=60, present=present_issues)
+@figure("issues", title=gettext_lazy("Residents' issues"), order=60, present=present_issues, bulk=True)
 def compute_issues(ctx):
-    rows = (
-        ResidentIssue.objects.filter(ctx.q()).order_by().annotate(year=ExtractYear("resolved_on"))
-        .values("stage", "year").annotate(n=Count("pk"))
-    )
+    return ctx.build(_issues, ctx.rows(ResidentIssue.objects.annotate(year=ExtractYear("resolved_on")), "node__",
+                                       "stage", "year", n=Count("pk")))
+
+
+def _issues(rows):
     stages, by_year = {}, {}
     for row in rows:
         stages[row["stage"]] = stages.get(row["stage"], 0) + row["n"]
@@ -365,17 +384,21 @@ def present_stations(data, view):
 
 
 @figure("stations", title=gettext_lazy("Service stations, red homes and instructors"), order=70,
-        present=present_stations)
+        present=present_stations, bulk=True)
 def compute_stations(ctx):
-    rows = ServiceStation.objects.filter(ctx.q()).order_by().values("kind").annotate(
-        n=Count("pk"), enterprises=Coalesce(Sum("enterprises_covered"), 0)
-    )
-    instructors = Instructor.objects.filter(ctx.q()).aggregate(
-        total=Count("pk"), full_time=Count("pk", filter=Q(full_time=True))
-    )
+    rows = ctx.rows(ServiceStation.objects, "node__", "kind", n=Count("pk"),
+                    enterprises=Coalesce(Sum("enterprises_covered"), 0))
+    red_homes = ctx.rows(RedHome.objects, "node__", n=Count("pk"))
+    instructors = ctx.rows(Instructor.objects, "node__", total=Count("pk"),
+                           full_time=Count("pk", filter=Q(full_time=True)))
+    return ctx.build(_stations, rows, red_homes, instructors)
+
+
+def _stations(rows, red_homes, instructors):
+    instructors = instructors[0] if instructors else {"total": 0, "full_time": 0}
     return {
         "stations": {r["kind"]: [r["n"], r["enterprises"]] for r in rows},
-        "red_homes": RedHome.objects.filter(ctx.q()).count(),
+        "red_homes": red_homes[0]["n"] if red_homes else 0,
         "instructors": instructors["total"],
         "full_time": instructors["full_time"],
     }
@@ -403,14 +426,23 @@ def present_ratings(data, view):
 
 
 @figure("ratings", title=gettext_lazy("Star-rated building groups and weak organizations"), order=80,
-        present=present_ratings)
+        present=present_ratings, bulk=True)
 def compute_ratings(ctx):
-    rows = current_ratings(user=ctx.as_user()).order_by().values("stars").annotate(n=Count("pk"))
-    flags = WeakOrgFlag.objects.filter(ctx.q()).aggregate(
-        open=Count("pk", filter=Q(closed_on__isnull=True)), closed=Count("pk", filter=Q(closed_on__isnull=False))
-    )
-    return {"stars": {str(r["stars"] or 0): r["n"] for r in rows}, "weak_open": flags["open"],
-            "weak_closed": flags["closed"]}
+    # The building groups with their latest rating, as community.selectors.current_ratings reads them.
+    latest = StarRating.objects.filter(node=OuterRef("pk")).order_by("-rated_on").values("stars")[:1]
+    rows = ctx.rows(OrgNode.objects.filter(level=Level.BUILDING_GROUP).annotate(stars=Subquery(latest)), "",
+                    "stars", n=Count("pk"))
+    flags = ctx.rows(WeakOrgFlag.objects, "node__", open=Count("pk", filter=Q(closed_on__isnull=True)),
+                     closed=Count("pk", filter=Q(closed_on__isnull=False)))
+    return ctx.build(_ratings, rows, flags)
+
+
+def _ratings(rows, flags):
+    stars = {}
+    for r in rows:  # (no rating and a rating of 0 stars are both "not rated")
+        stars[str(r["stars"] or 0)] = stars.get(str(r["stars"] or 0), 0) + r["n"]
+    flags = flags[0] if flags else {"open": 0, "closed": 0}
+    return {"stars": stars, "weak_open": flags["open"], "weak_closed": flags["closed"]}
 
 
 
@@ -430,7 +462,7 @@ def present_dues(data, view):
                 note=_("Months recorded in the last year; arrears are what is still unpaid of them."))
 
 
-@figure("dues", title=gettext_lazy("Party dues and arrears"), order=105, present=present_dues)
+@figure("dues", title=gettext_lazy("Party dues and arrears"), order=105, present=present_dues, bulk=True)
 def compute_dues(ctx):
     """Due, paid and arrears per month over the last twelve months recorded (two grouped queries)."""
     from django.db.models import F
@@ -440,11 +472,17 @@ def compute_dues(ctx):
 
     today = timezone.localdate()
     since = today.replace(day=1, year=today.year - 1)
-    qs = DuesPayment.objects.filter(ctx.q("member__org__"), month__gte=since).order_by()
-    months = qs.values("month").annotate(due=Sum("amount_due"), paid=Sum("amount_paid")).order_by("month")
-    short = qs.filter(amount_paid__lt=F("amount_due")).aggregate(
-        arrears=Coalesce(Sum(F("amount_due") - F("amount_paid")), Decimal(0)),
-        members=Count("member_id", distinct=True))
+    qs = DuesPayment.objects.filter(month__gte=since)
+    months = ctx.rows(qs, "member__org__", "month", due=Sum("amount_due"), paid=Sum("amount_paid"))
+    short = ctx.rows(qs.filter(amount_paid__lt=F("amount_due")), "member__org__",
+                     arrears=Coalesce(Sum(F("amount_due") - F("amount_paid")), Decimal(0)),
+                     members=Count("member_id", distinct=True))
+    return ctx.build(_dues, months, short)
+
+
+def _dues(months, short):
+    short = short[0] if short else {"arrears": Decimal(0), "members": 0}
+    months = sorted(months, key=lambda r: r["month"])
     rows = [[f"{r['month']:%Y-%m}", str(r["due"]), str(r["paid"])] for r in months]
     due = sum(Decimal(r[1]) for r in rows)
     paid = sum(Decimal(r[2]) for r in rows)
@@ -473,8 +511,23 @@ def present_contacts(data, view):
     )
 
 
-@figure("contacts", title=gettext_lazy("Standing-committee contact points"), order=95, present=present_contacts)
+@figure("contacts", title=gettext_lazy("Standing-committee contact points"), order=95, present=present_contacts,
+        bulk=True)
 def compute_contacts(ctx):
-    from accountability.selectors import contact_figures
+    """The figures of accountability.selectors.contact_figures, grouped as every bulk figure is: the points and
+    their standing-committee members, and per year and member the visits, problems taken up and solved."""
+    from accountability.models import ContactPoint, ContactVisit
 
-    return contact_figures(org_q=ctx.q("org__"))
+    points = ctx.rows(ContactPoint.objects, "org__", points=Count("pk"), members=Count("member", distinct=True))
+    visits = ctx.rows(ContactVisit.objects.annotate(y=ExtractYear("visited_on")), "point__org__", "y",
+                      "point__member__name", visits=Count("pk"), problems=Sum("problems"), solved=Sum("solved"))
+    return ctx.build(_contacts, points, visits)
+
+
+def _contacts(points, visits):
+    points = points[0] if points else {"points": 0, "members": 0}
+    by_year = {}
+    for r in sorted(visits, key=lambda r: (r["y"], r["point__member__name"])):
+        by_year.setdefault(str(r["y"]), []).append([r["point__member__name"], r["visits"], r["problems"] or 0,
+                                                    r["solved"] or 0])
+    return {"points": points["points"], "members": points["members"], "by_year": by_year}

@@ -50,23 +50,25 @@ def present_participation(data, view):
                 chart=_bar([str(label) for label in labels], [(_("count"), values)], legend=False))
 
 
-@figure("participation", title=gettext_lazy("Residents taking part"), order=110, present=present_participation)
+@figure("participation", title=gettext_lazy("Residents taking part"), order=110, present=present_participation,
+        bulk=True)
 def compute_participation(ctx):
-    requests = (ResidentRequest.objects.filter(ctx.q("community__")).order_by()
-                .annotate(year=ExtractYear("created_at")).values("year")
-                .annotate(raised=Count("pk"), handled=Count("pk", filter=Q(status__in=HANDLED)),
-                          escalated=Count("pk", filter=Q(escalated_at__isnull=False)), rating=Avg("rating")))
-    activities = (Signup.objects.filter(ctx.q("activity__center__street__")).order_by()
-                  .annotate(year=ExtractYear("activity__starts_at")).values("year")
-                  .annotate(signed=Count("pk", filter=Q(status__in=[SignupStatus.SIGNED_UP, SignupStatus.ATTENDED])),
-                            attended=Count("pk", filter=Q(status=SignupStatus.ATTENDED))))
-    hours = (VolunteerHours.objects.filter(ctx.q("membership__team__node__")).order_by()
-             .annotate(year=ExtractYear("on")).values("year")
-             .annotate(hours=Sum("hours"), people=Count("membership", distinct=True)))
-    matches = (Match.objects.filter(ctx.q("need__node__")).exclude(agreed_on=None).order_by()
-               .annotate(year=ExtractYear("agreed_on")).values("year")
-               .annotate(agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE))))
-    data = {"requests": _by_year(list(requests)), "activities": _by_year(list(activities)),
-            "hours": _by_year(list(hours)), "matches": _by_year(list(matches))}
+    requests = ctx.rows(ResidentRequest.objects.annotate(year=ExtractYear("created_at")), "community__", "year",
+                        raised=Count("pk"), handled=Count("pk", filter=Q(status__in=HANDLED)),
+                        escalated=Count("pk", filter=Q(escalated_at__isnull=False)), rating=Avg("rating"))
+    activities = ctx.rows(Signup.objects.annotate(year=ExtractYear("activity__starts_at")),
+                          "activity__center__street__", "year",
+                          signed=Count("pk", filter=Q(status__in=[SignupStatus.SIGNED_UP, SignupStatus.ATTENDED])),
+                          attended=Count("pk", filter=Q(status=SignupStatus.ATTENDED)))
+    hours = ctx.rows(VolunteerHours.objects.annotate(year=ExtractYear("on")), "membership__team__node__", "year",
+                     hours=Sum("hours"), people=Count("membership", distinct=True))
+    matches = ctx.rows(Match.objects.exclude(agreed_on=None).annotate(year=ExtractYear("agreed_on")), "need__node__",
+                       "year", agreed=Count("pk"), done=Count("pk", filter=Q(status=MatchStatus.DONE)))
+    return ctx.build(_participation, requests, activities, hours, matches)
+
+
+def _participation(requests, activities, hours, matches):
+    data = {"requests": _by_year([dict(r) for r in requests]), "activities": _by_year([dict(r) for r in activities]),
+            "hours": _by_year([dict(r) for r in hours]), "matches": _by_year([dict(r) for r in matches])}
     data["years"] = sorted({int(y) for part in data.values() for y in part})
     return data

@@ -15,10 +15,19 @@ An app adds its own figure from its AppConfig.ready():
     figure("bookings", title=_("Room bookings"), order=90, present=present_bookings)(compute_bookings)
 
 The figure then appears on every user's dashboard, cut to their scope, with no change here.
+
+A figure whose `compute` reads only through `ctx.rows(queryset, prefix, *group_by, **aggregates)` and returns
+`ctx.build(make, *rows)` (a pure function of those rows) is registered with `bulk=True`: the nightly refresh then
+runs the very same function on a BulkContext, whose `rows()` group every street's (or community's) records at
+once by the unit their node lies in, and whose `build()` gives {unit path: data} (services.compute_many).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
+
+from django.db.models import CharField, Count, F, Func, Q, Value
+from django.db.models.functions import Concat
 
 from accounts.scopes import Scope
 
@@ -32,6 +41,8 @@ class Figure:
     order: int
     compute: Callable
     present: Callable
+    #: True when `compute` reads through `ctx.rows()` and `ctx.build()` alone, so that it also runs on a BulkContext.
+    bulk: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,9 +59,86 @@ class ComputeContext:
         """A stand-in user carrying this scope, for other apps' selectors that take `user` (read only)."""
         return ScopeUser(self.scope)
 
+    def rows(self, queryset, prefix, *fields, **aggregates):
+        """`queryset`'s records in the scope grouped by `fields` with `aggregates`: a list of dicts (no row when
+        nothing is in the scope). With no fields, one row over the whole scope."""
+        qs = queryset.filter(self.q(prefix)).order_by()
+        if fields:
+            return list(qs.values(*fields).annotate(**aggregates))
+        return [row] if (row := _aggregate(qs, aggregates)) is not None else []
+
+    def build(self, make, *groups):
+        """`make(*groups)`: the figure's data from the rows that `rows()` returned (see BulkContext.build)."""
+        return make(*groups)
+
+    @cached_property
+    def nodes(self):
+        """(id, path, name) of the scope's nodes: one indexed range scan on the path per root, once per computation."""
+        from grids.models import OrgNode
+
+        return list(OrgNode.objects.filter(self.scope.nodes_q()).order_by("path").values_list("pk", "path", "name"))
+
+    @property
+    def node_ids(self):
+        return [pk for pk, _path, _name in self.nodes]
+
     def q(self, prefix="node__"):
-        """The scope's condition on a model pointing at OrgNode through `prefix` ("" for OrgNode itself)."""
-        return self.scope.nodes_q(prefix=prefix)
+        """The scope's condition on a model pointing at OrgNode through `prefix` ("" for OrgNode itself).
+
+        Below the district it is `<fk> IN (the subtree's node ids)` rather than a join on the path: PostgreSQL then
+        knows how few rows a street has and reads them through the foreign key's index, where a join on
+        `path LIKE` let it scan the whole district's table."""
+        if self.scope.read_all or not prefix:
+            return self.scope.nodes_q(prefix=prefix)
+        return Q(**{f"{prefix[:-2]}__in": self.node_ids})
+
+
+def _aggregate(queryset, aggregates):
+    # An aggregate over no record at all gives a row of zeros and Nones: told apart from a scope with records by the
+    # count, so that the bulk computation (which has no row for an empty unit) builds the very same data.
+    row = queryset.aggregate(_records=Count("pk"), **aggregates)
+    return {k: v for k, v in row.items() if k != "_records"} if row["_records"] else None
+
+
+def unit_path(field, depth):
+    """The path of the ancestor at `depth` (1: the street, 2: the community) of the node whose path is `field`, as
+    an SQL expression: "/S01/S01C02/G3/" at depth 2 is "/S01/S01C02/". Above that depth it is no unit's path."""
+    parts = [Value("/")]
+    for i in range(2, depth + 2):
+        parts += [Func(F(field), Value("/"), Value(i), function="split_part", output_field=CharField()), Value("/")]
+    return Concat(*parts, output_field=CharField())
+
+
+@dataclass(frozen=True)
+class BulkContext:
+    """The same figures for every unit of one level at once (every street, or every community): each query of a
+    figure that computes with `rows()` and `build()` only runs once for all of them, grouped by the unit its
+    records lie in (the nightly refresh). `build` then returns {unit path: data}, the data being exactly what
+    ComputeContext would give for that unit alone."""
+
+    level: int
+    paths: tuple
+
+    district = False
+
+    def rows(self, queryset, prefix, *fields, **aggregates):
+        """{unit path: rows} (see ComputeContext.rows); a unit with no record has no entry."""
+        qs = (queryset.filter(**{f"{prefix}level__gte": self.level}).order_by()
+              .annotate(_unit=unit_path(f"{prefix}path", self.level)))
+        if fields:
+            grouped = qs.values("_unit", *fields).annotate(**aggregates)
+        else:
+            grouped = qs.values("_unit").annotate(_records=Count("pk"), **aggregates)
+        wanted, result = set(self.paths), {}
+        for row in grouped:
+            unit = row.pop("_unit")
+            row.pop("_records", None)
+            if unit in wanted:
+                result.setdefault(unit, []).append(row)
+        return result
+
+    def build(self, make, *groups):
+        return {path: make(*(group.get(path, []) for group in groups)) for path in self.paths}
 
 
 class ScopeUser:
@@ -86,11 +174,11 @@ class Card:
         return f"chart-data-{self.key}"
 
 
-def figure(key, *, title, order, present):
-    """Decorator: register `compute` as the dashboard figure `key`."""
+def figure(key, *, title, order, present, bulk=False):
+    """Decorator: register `compute` as the dashboard figure `key` (`bulk`: it also computes on a BulkContext)."""
 
     def wrap(compute):
-        _FIGURES[key] = Figure(key=key, title=title, order=order, compute=compute, present=present)
+        _FIGURES[key] = Figure(key=key, title=title, order=order, compute=compute, present=present, bulk=bulk)
         return compute
 
     return wrap

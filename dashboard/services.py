@@ -7,17 +7,19 @@ records changed (changes.py), every hour, and all of them once a night.
 Users with the same scope share one entry: the key is made of the scope's path prefixes, not the user.
 """
 
+import contextlib
 import hashlib
 import time
 
 from django.core.cache import cache
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from accounts.scopes import Scope, resolve_scope
 from core.replica import replica_reads
 from grids.models import Level, OrgNode
 
-from .registry import ComputeContext, figures
+from .registry import BulkContext, ComputeContext, figures
 
 VERSION = 2
 #: Entries outlive two job periods, so that a late job never leaves a page cold.
@@ -43,15 +45,59 @@ def paths_scope(paths):
     return Scope(user_id=None, read_paths=tuple(sorted(paths)))
 
 
-def compute(scope):
-    """Compute every registered figure over `scope` (the heavy part: a dozen grouped queries)."""
+#: The planner's cost of a random page read while computing a scope below the district (PostgreSQL's default, 4,
+#: is a disk's): a street's figures read a few thousand rows scattered over tables that sit in memory, and at 4 the
+#: planner prefers scanning the whole district's table to following the indexes from the street's nodes.
+SUBTREE_RANDOM_PAGE_COST = "1.1"
+#: ... and the memory of one sort or hash there: a street's rows fit in it, a hash of the whole district's reads
+#: (the planner's other way of checking "has this member read a lesson") does not, so it is not chosen.
+SUBTREE_WORK_MEM = "2MB"
+
+
+@contextlib.contextmanager
+def subtree_planning(scope):
+    """Within this block, the queries of a scope below the district follow the indexes from its nodes: planner
+    settings local to the block's transaction (put back by hand when it is a savepoint in an outer one). The
+    district's own plans are left alone."""
+    using = router.db_for_read(OrgNode) or "default"
+    if scope.read_all or connections[using].vendor != "postgresql":
+        yield
+        return
+    outer = connections[using].in_atomic_block
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT current_setting('random_page_cost'), current_setting('work_mem'), "
+                           "set_config('random_page_cost', %s, true), set_config('work_mem', %s, true)",
+                           [SUBTREE_RANDOM_PAGE_COST, SUBTREE_WORK_MEM])
+            previous = cursor.fetchone()[:2]
+        try:
+            yield
+        finally:
+            if outer:  # inside an outer transaction (a test, a request run atomically) they would outlive this block
+                with connections[using].cursor() as cursor:
+                    cursor.execute("SELECT set_config('random_page_cost', %s, true), "
+                                   "set_config('work_mem', %s, true)", list(previous))
+
+
+def compute(scope, *, ready=None, names=None):
+    """Compute every registered figure over `scope` (the heavy part: a few grouped queries per figure).
+
+    `ready`: {figure key: data} already computed for this scope (by `compute_many`); `names`: the names of its
+    nodes, when already read."""
+    with subtree_planning(scope):
+        return _compute(scope, ready or {}, names)
+
+
+def _compute(scope, ready, names):
     ctx = ComputeContext(scope=scope)
     if scope.read_all:
         label = {"district": True, "names": []}
     else:
-        names = list(OrgNode.objects.filter(path__in=scope.read_paths).order_by("path").values_list("name", flat=True))
+        if names is None:  # read with the scope's node ids (the figures' condition)
+            roots = set(scope.read_paths)
+            names = [name for _pk, path, name in ctx.nodes if path in roots]
         label = {"district": False, "names": names}
-    data = {figure.key: figure.compute(ctx) for figure in figures()}
+    data = {figure.key: ready[figure.key] if figure.key in ready else figure.compute(ctx) for figure in figures()}
     years = sorted({year for d in data.values() if isinstance(d, dict) for year in d.get("years", [])})
     return {
         "version": VERSION,
@@ -61,6 +107,49 @@ def compute(scope):
         "years": years,
         "figures": data,
     }
+
+
+#: The scopes of one level (streets, communities) due for a refresh are computed in bulk from this many on, and
+#: when they are at least 1/BULK_SHARE of that level's nodes: a grouped query reads the whole district, which pays
+#: off for the night's every street, not for the few streets an hour changes.
+BULK_FROM = 8
+BULK_SHARE = 20
+
+
+def _unit_level(scope):
+    """The level of a scope made of one street or one community (its path's depth), else None."""
+    if scope.read_all or len(scope.read_paths) != 1:
+        return None
+    depth = scope.read_paths[0].count("/") - 1
+    return depth if depth in (Level.STREET, Level.COMMUNITY) else None
+
+
+def compute_many(scopes):
+    """{scope key: payload} of `scopes`, the same as `compute` gives each of them, with the figures that can
+    (Figure.bulk) computed once for all the streets, and once for all the communities, among them (when there are
+    enough of them, see BULK_FROM): one grouped query per figure's query instead of one per scope. The other
+    figures, and scopes of another shape, are computed scope by scope."""
+    by_level = {}
+    for scope in scopes:
+        if (level := _unit_level(scope)) is not None:
+            by_level.setdefault(level, []).append(scope)
+    payloads = {}
+    for level, group in by_level.items():
+        if len(group) < BULK_FROM or len(group) < OrgNode.objects.filter(level=level).count() // BULK_SHARE:
+            continue
+        units = BulkContext(level=level, paths=tuple(scope.read_paths[0] for scope in group))
+        ready = {figure.key: figure.compute(units) for figure in figures() if figure.bulk}
+        names = dict(OrgNode.objects.filter(level=level).values_list("path", "name"))
+        for scope in group:
+            path = scope.read_paths[0]
+            payloads[scope_key(scope)] = compute(
+                scope, ready={key: data[path] for key, data in ready.items()},
+                names=[names[path]] if path in names else [])
+    for scope in scopes:
+        key = scope_key(scope)
+        if key not in payloads:
+            payloads[key] = compute(scope)
+    return payloads
 
 
 def store(scope, payload=None):
@@ -166,9 +255,8 @@ def all_scopes():
 
 def _refresh_all(streets):
     scopes = all_scopes()
-    computed = 0
-    for key, scope in scopes.items():
-        if _touches(scope, streets) or not (_fresh(cache.get(key)) and cache.touch(key, TIMEOUT)):
-            store(scope)
-            computed += 1
-    return {"scopes": len(scopes), "computed": computed}
+    due = [scope for key, scope in scopes.items()
+           if _touches(scope, streets) or not (_fresh(cache.get(key)) and cache.touch(key, TIMEOUT))]
+    for key, payload in compute_many(due).items():
+        cache.set(key, payload, TIMEOUT)
+    return {"scopes": len(scopes), "computed": len(due)}
