@@ -24,7 +24,7 @@ from .models import (
     ServiceCenter,
     WaitlistEntry,
 )
-from .services import at, day_bounds, local, overlapping_q
+from .services import at, day_bounds, local, overlapping_q, rooms_visible_q
 
 
 def center_list(*, user):
@@ -43,9 +43,7 @@ def room_list(*, user):
     """Bookable rooms for everyone signed in; staff also see their own center's unbookable rooms."""
     if not user.is_authenticated:
         return Room.objects.none()
-    centers = managed_centers_q(user, prefix="center_", read=True)
-    condition = Q(bookable=True) | centers if centers else Q()
-    return Room.objects.filter(condition).select_related("center")
+    return Room.objects.filter(rooms_visible_q(user)).select_related("center")
 
 
 def booking_list(*, user):
