@@ -37,6 +37,7 @@ from .models import (
     OpeningHours,
     Room,
     RoomBlock,
+    ServiceCenter,
     WaitlistEntry,
 )
 
@@ -290,7 +291,7 @@ def _overlap_params(start, end):
 
 def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
     """_lock_room on PostgreSQL, the same statement written out (one string join instead of the ORM's build)."""
-    room_cols, center_cols = _columns(Room, "r"), _columns(Room.center.field.related_model, "c")
+    room_cols, center_cols = _columns(Room, "r"), _columns(ServiceCenter, "c")
     select, where = room_cols + center_cols, ["r.id = %(room)s"]
     params = {"room": room_id}
     if free is not None:
@@ -306,7 +307,7 @@ def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
     if resident is not None:
         select.append("pg_advisory_xact_lock(%(space)s, %(resident)s)")
         params.update(space=RESIDENT_LOCK_SPACE, resident=resident.pk)
-    sql = (f"SELECT {', '.join(select)} FROM {_table(Room)} r JOIN {_table(Room.center.field.related_model)} c"
+    sql = (f"SELECT {', '.join(select)} FROM {_table(Room)} r JOIN {_table(ServiceCenter)} c"
            f" ON c.id = r.center_id WHERE {' AND '.join(where)} FOR UPDATE OF r")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -315,7 +316,7 @@ def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
         raise Room.DoesNotExist("Room matching query does not exist.")
     n, m = len(room_cols), len(room_cols) + len(center_cols)
     room = _instance(Room, row[:n])
-    room.center = _instance(Room.center.field.related_model, row[n:m])
+    room.center = _instance(ServiceCenter, row[n:m])
     if day is not None:
         room.closed_that_day, room.opens_that_day, room.closes_that_day = row[m:m + 3]
     return room
