@@ -227,7 +227,8 @@ class BookingViewSet(SeriesActionsMixin, mixins.CreateModelMixin, mixins.ListMod
             on_clash=data.pop("on_clash", BookingSeries.OnClash.SKIP),
             frequency=data.pop("frequency", BookingSeries.Frequency.WEEKLY), **data,
         )
-        body = self.get_serializer(made.bookings[0]).data
+        serializer.instance = made.bookings[0]  # shown by the serializer that read the input: its fields built once
+        body = serializer.data
         if made.series is not None:
             body["series_bookings"] = [b.pk for b in made.bookings]
             body["skipped"] = made.skipped
