@@ -180,8 +180,9 @@ FLOOR_CHECK = """
 """
 FLOOR_INSERT = """
     INSERT INTO servicecenters_booking (room_id, resident_id, start, "end", attendees, purpose, status, reason,
-                                        created_at)
-    VALUES (%(room)s, %(resident)s, %(start)s, %(end)s, 2, %(purpose)s, 'confirmed', '', now()) RETURNING id
+                                        created_at, code)
+    VALUES (%(room)s, %(resident)s, %(start)s, %(end)s, 2, %(purpose)s, 'confirmed', '', now(), %(code)s)
+    RETURNING id
 """
 
 
@@ -196,8 +197,10 @@ def floor_connection():
 
 def floor_book(conn, room, resident, start):
     """One booking by hand-written SQL: lock the room, check the slot, insert, commit. True when booked."""
+    from servicecenters.models import new_booking_code
+
     args = {"room": room, "resident": resident, "start": start, "end": start + datetime.timedelta(hours=1),
-            "purpose": PURPOSE + "-floor"}
+            "purpose": PURPOSE + "-floor", "code": new_booking_code()}
     with conn.cursor() as cursor:
         cursor.execute(FLOOR_BOOK, args)
         cursor.execute(FLOOR_CHECK, args)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,17 +102,54 @@ def _phones(user_ids, preferences):
     return phones
 
 
-def _plan(messages, *, email=False, sms_params=None, now=None, fresh=False):
+#: The contact preference's columns a caller may read in a statement of its own (preference_columns).
+_PREFERENCE_FIELDS = ("id", "phone", "phone_verified_at", "muted")
+
+
+def preference_columns(user_id):
+    """The contact preference of user `user_id` as annotations (contact_id, contact_phone, …), for a caller that
+    reads it within a statement it runs anyway (one row per preference: the subqueries read one index entry);
+    preference_from(row) then makes of that row what message_send(preference=…) takes."""
+    mine = ContactPreference.objects.filter(user_id=user_id)
+    return {f"contact_{name}": Subquery(mine.values(name)[:1]) for name in _PREFERENCE_FIELDS}
+
+
+def preference_sql(user_id_sql):
+    """preference_columns for a statement written by hand: {name: SQL expression}, the user's id given as the SQL
+    `user_id_sql` (a placeholder, say "%(user)s")."""
+    table = connection.ops.quote_name(ContactPreference._meta.db_table)
+    return {f"contact_{name}": f"(SELECT p.{connection.ops.quote_name(ContactPreference._meta.get_field(name).column)}"
+            f" FROM {table} p WHERE p.user_id = {user_id_sql})" for name in _PREFERENCE_FIELDS}
+
+
+def preference_from(row, user_id):
+    """The ContactPreference that preference_columns (or preference_sql) read into `row` (a dict), None when the
+    user has none: what message_send's `preference` takes."""
+    if row["contact_id"] is None:
+        return None
+    values = {name: row[f"contact_{name}"] for name in _PREFERENCE_FIELDS}
+    if isinstance(values["muted"], str):  # read by hand: the JSON as the database sent it
+        values["muted"] = ContactPreference._meta.get_field("muted").from_db_value(values["muted"], None, connection)
+    return ContactPreference(user_id=user_id, **values)
+
+
+#: message_send's `preference` when the caller did not read it: message_send reads it.
+UNREAD = object()
+
+
+def _plan(messages, *, email=False, sms_params=None, now=None, fresh=False, preferences=None):
     """Delivery rows for freshly created messages (one kind): by the kind's channels and each person's choice.
     `fresh`: the messages were created in this transaction, so no other call can plan them: the rows are inserted
-    as they are and their ids come back with the insert."""
+    as they are and their ids come back with the insert. `preferences`: {user id: ContactPreference} of every
+    recipient that has one, when the caller read them already (None: read here)."""
     if not messages:
         return []
     now = now or timezone.now()
     rule = kind_table.kind_of(messages[0].kind)
     channels = set(rule.channels) | ({kind_table.EMAIL} if email else set())
     user_ids = [m.recipient_id for m in messages]
-    preferences = {p.user_id: p for p in ContactPreference.objects.filter(user_id__in=user_ids)}
+    if preferences is None:
+        preferences = {p.user_id: p for p in ContactPreference.objects.filter(user_id__in=user_ids)}
     want_sms = kind_table.SMS in channels and rule.sms_template and sms_params is not None
     phones = _phones(user_ids, preferences) if want_sms else {}
     rows = []
@@ -162,7 +199,7 @@ def hand_to_worker(task, *args):
 
 
 def message_send(*, recipient, kind, key, subject, body="", url="", email=False, sms_params=None, now=None,
-                 fresh=False):
+                 fresh=False, preference=UNREAD):
     """Put a message in `recipient`'s inbox once per `key` and plan its e-mail and SMS; returns (message, created).
 
     Sending again with the same key changes nothing, so a job run twice sends nothing twice. The kind's row in
@@ -172,19 +209,25 @@ def message_send(*, recipient, kind, key, subject, body="", url="", email=False,
 
     `fresh=True`: the caller knows no message with this key can exist (the key names a row the caller inserted in
     the current transaction), so the message and its deliveries are written straight away: no savepoint, no
-    look-up of a duplicate (three statements: the message, the person's preferences, the deliveries)."""
+    look-up of a duplicate (three statements: the message, the person's preferences, the deliveries).
+
+    `preference`: the recipient's ContactPreference (None: they have none) when the caller read it in a statement
+    of its own (preference_columns, preference_from), so that it is not read again; not given, it is read here."""
+    preferences = None
+    if preference is not UNREAD:
+        preferences = {} if preference is None else {recipient.pk: preference}
     if fresh:
         message = Message.objects.create(
             recipient=recipient, kind=kind, key=key, subject=subject[:200], body=body, url=url
         )
-        _plan([message], email=email, sms_params=sms_params, now=now, fresh=True)
+        _plan([message], email=email, sms_params=sms_params, now=now, fresh=True, preferences=preferences)
         return message, True
     try:
         with transaction.atomic():
             message = Message.objects.create(
                 recipient=recipient, kind=kind, key=key, subject=subject[:200], body=body, url=url
             )
-            _plan([message], email=email, sms_params=sms_params, now=now)
+            _plan([message], email=email, sms_params=sms_params, now=now, preferences=preferences)
     except IntegrityError:
         return Message.objects.get(recipient=recipient, key=key), False
     return message, True

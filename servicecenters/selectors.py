@@ -24,7 +24,7 @@ from .models import (
     ServiceCenter,
     WaitlistEntry,
 )
-from .services import at, day_bounds, local, overlapping_q
+from .services import at, day_bounds, local, overlapping_q, rooms_visible_q
 
 
 def center_list(*, user):
@@ -43,9 +43,7 @@ def room_list(*, user):
     """Bookable rooms for everyone signed in; staff also see their own center's unbookable rooms."""
     if not user.is_authenticated:
         return Room.objects.none()
-    centers = managed_centers_q(user, prefix="center_", read=True)
-    condition = Q(bookable=True) | centers if centers else Q()
-    return Room.objects.filter(condition).select_related("center")
+    return Room.objects.filter(rooms_visible_q(user)).select_related("center")
 
 
 def booking_list(*, user):
@@ -133,8 +131,15 @@ def waitlist_for(*, user):
     return WaitlistEntry.objects.filter(resident_id=user.pk).select_related("room__center")
 
 
+#: The free-room search's order: the smallest room that fits first, a center's rooms together. It is the order of
+#: the partial index room_free_search (bookable rooms), so the search walks that index from `people` up and stops
+#: after the page it needs, checking only those rooms' bookings.
+FREE_ROOM_ORDER = ("capacity", "center_id", "id")
+
+
 def free_rooms(*, user, day, start_time, end_time, people=1, kind=None, center=None):
-    """Rooms free on `day` (local) from `start_time` to `end_time` for `people`: one query over all centers.
+    """Rooms free on `day` (local) from `start_time` to `end_time` for `people`: one query over all centers, in
+    FREE_ROOM_ORDER (slice it: it reads rooms only until the slice is full).
 
     A time already begun is never offered: no room is free in the past."""
     start, end = at(day, start_time), at(day, end_time)
@@ -153,7 +158,7 @@ def free_rooms(*, user, day, start_time, end_time, people=1, kind=None, center=N
         .exclude(Exists(taken))
         .exclude(Exists(blocked))
         .select_related("center")
-        .order_by("capacity", "center__code", "name")
+        .order_by(*FREE_ROOM_ORDER)
     )
     if kind:
         qs = qs.filter(kind=kind)

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scopes import manages_center
-from inbox.services import message_send
+from accounts.scopes import managed_centers_q, manages_center
+from inbox.services import UNREAD, message_send, preference_columns, preference_from, preference_sql
 from core.dates import date_errors
 from core.errors import ConflictError, PermissionDenied, ValidationError
 
@@ -37,6 +37,7 @@ from .models import (
     OpeningHours,
     Room,
     RoomBlock,
+    ServiceCenter,
     WaitlistEntry,
 )
 
@@ -76,6 +77,17 @@ def _require_staff(actor, booking_or_room):
 def _require_signed_in(actor):
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Sign in first."))
+
+
+def rooms_visible_q(user):
+    """The rooms a signed-in user sees and may name in a request, as a Q on Room: every bookable room, and the
+    staff's own centers' unbookable ones too (the one rule for room_list and the booking writes)."""
+    centers = managed_centers_q(user, prefix="center_", read=True)
+    return Q(bookable=True) | centers if centers else Q()
+
+
+def _no_such_room():
+    return ValidationError({"room": [_("There is no such room to book.")]})
 
 
 # --- time helpers ------------------------------------------------------------------------------
@@ -206,14 +218,25 @@ RESIDENT_LOCK_SPACE = 0x5C0B
 
 
 def _lock_room(room, *, resident=None, day=None, free=None):
-    """The room, locked (SELECT … FOR UPDATE) with its center, in one statement; with `resident`, the resident's
-    booking lock too (PostgreSQL advisory lock until the transaction ends), so that their limit of upcoming
-    bookings is checked under the same statement's locks as the slot; with `day` (local date), the center's
-    opening hours that weekday (opens_that_day, closes_that_day) and whether it is closed that day
+    """The room (a Room or its id), locked (SELECT … FOR UPDATE) with its center, in one statement; with
+    `resident`, the resident's booking lock too (PostgreSQL advisory lock until the transaction ends), so that their
+    limit of upcoming bookings is checked under the same statement's locks as the slot; with `day` (local date), the
+    center's opening hours that weekday (opens_that_day, closes_that_day) and whether it is closed that day
     (closed_that_day); with `free` (start, end), only if no booking committed before the statement began holds
     that time: a slot already taken answers Room.DoesNotExist at once instead of queueing for the lock (the rows
-    a statement filters out are never locked), so that a crowd for one slot does not wait in line to be refused."""
-    qs = Room.objects.select_for_update(of=("self",)).select_related("center").filter(pk=room.pk)
+    a statement filters out are never locked), so that a crowd for one slot does not wait in line to be refused.
+
+    On PostgreSQL the statement is written out (_lock_room_sql): built by the ORM it cost more Python per booking
+    than the database spent running it."""
+    if connection.vendor == "postgresql":
+        return _lock_room_sql(_room_id(room), resident=resident, day=day, free=free)
+    return _lock_room_orm(_room_id(room), resident=resident, day=day, free=free)
+
+
+def _lock_room_orm(room_id, *, resident=None, day=None, free=None):
+    """_lock_room built by the ORM (other databases; tests/servicecenters/test_lean_booking.py holds the two forms
+    to the same answers)."""
+    qs = Room.objects.select_for_update(of=("self",)).select_related("center").filter(pk=room_id)
     if free is not None:
         qs = qs.exclude(Exists(Booking.objects.filter(overlapping_q(*free), room=OuterRef("pk"))))
     if day is not None:
@@ -228,6 +251,113 @@ def _lock_room(room, *, resident=None, day=None, free=None):
             Value(RESIDENT_LOCK_SPACE), Value(resident.pk, output_field=IntegerField()),
             function="pg_advisory_xact_lock", output_field=TextField()))
     return qs.get()
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _columns(model, alias):
+    return [f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
+
+
+def _instance(model, values):
+    """A model instance from its concrete columns' raw values, converted as the ORM converts them."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for f, value in zip(fields, values):
+        col = f.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(col) + f.get_db_converters(connection):
+            value = converter(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def _statuses(statuses):
+    return [str(s) for s in statuses]
+
+
+#: A booking overlapping [%(start)s, %(end)s) of room `{room}` (overlapping_q written out; %(since)s is
+#: start - MAX_BOOKING_LENGTH, which bounds the scan of booking_room_start).
+_OVERLAP_SQL = (
+    "SELECT 1 FROM {booking} b WHERE b.room_id = {room} AND b.status = ANY(%(active)s) AND b.start < %(end)s"
+    ' AND b."end" > %(start)s AND b.start > %(since)s'
+)
+
+
+def _overlap_params(start, end):
+    return {"active": _statuses(ACTIVE_STATUSES), "start": start, "end": end, "since": start - MAX_BOOKING_LENGTH}
+
+
+def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
+    """_lock_room on PostgreSQL, the same statement written out (one string join instead of the ORM's build)."""
+    room_cols, center_cols = _columns(Room, "r"), _columns(ServiceCenter, "c")
+    select, where = room_cols + center_cols, ["r.id = %(room)s"]
+    params = {"room": room_id}
+    if free is not None:
+        where.append("NOT EXISTS (" + _OVERLAP_SQL.format(booking=_table(Booking), room="r.id") + ")")
+        params.update(_overlap_params(*free))
+    if day is not None:
+        hours = f"FROM {_table(OpeningHours)} h WHERE h.center_id = r.center_id AND h.weekday = %(weekday)s LIMIT 1"
+        select += [
+            f"EXISTS (SELECT 1 FROM {_table(ClosedDay)} d WHERE d.center_id = r.center_id AND d.date = %(day)s)",
+            f"(SELECT h.opens {hours})", f"(SELECT h.closes {hours})",
+        ]
+        params.update(day=day, weekday=day.weekday())
+    if resident is not None:
+        select.append("pg_advisory_xact_lock(%(space)s, %(resident)s)")
+        params.update(space=RESIDENT_LOCK_SPACE, resident=resident.pk)
+    sql = (f"SELECT {', '.join(select)} FROM {_table(Room)} r JOIN {_table(ServiceCenter)} c"
+           f" ON c.id = r.center_id WHERE {' AND '.join(where)} FOR UPDATE OF r")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Room.DoesNotExist("Room matching query does not exist.")
+    n, m = len(room_cols), len(room_cols) + len(center_cols)
+    room = _instance(Room, row[:n])
+    room.center = _instance(ServiceCenter, row[n:m])
+    if day is not None:
+        room.closed_that_day, room.opens_that_day, room.closes_that_day = row[m:m + 3]
+    return room
+
+
+def _room_id(room):
+    """The id of `room`, given as a Room or as the id a request named (an int)."""
+    return room.pk if isinstance(room, Room) else room
+
+
+def _may_name(actor, room_id):
+    """Whether the actor may name this unbookable room (rooms_visible_q): read only when a booking is refused."""
+    return Room.objects.filter(rooms_visible_q(actor), pk=room_id).exists()
+
+
+def _unbookable(actor, room_id):
+    """The refusal of an unbookable room: a field error on "room", saying it cannot be booked to those who may
+    see it (its center's staff), and that there is no such room to the others."""
+    if _may_name(actor, room_id):
+        return ValidationError({"room": _("This room cannot be booked.")})
+    return _no_such_room()
+
+
+def _lock_named_room(room, *, actor, **kwargs):
+    """_lock_room for a room the actor named in a request. A room that does not exist, or that they may not name
+    (an unbookable room of a center they do not run), is a field error on "room" (ValidationError), the same for
+    both; Room.DoesNotExist stays for a bookable room whose slot `free` refused. The actor's scope is read only
+    for an unbookable room: a bookable one, every room the booking goes on with, needs none."""
+    try:
+        locked = _lock_room(room, **kwargs)
+    except Room.DoesNotExist:
+        bookable = None if kwargs.get("free") is None else Room.objects.filter(pk=_room_id(room)).values_list(
+            "bookable", flat=True).first()
+        if bookable is None:
+            raise _no_such_room() from None
+        if not bookable:
+            raise _unbookable(actor, _room_id(room)) from None
+        raise
+    if not locked.bookable:
+        raise _unbookable(actor, locked.pk)
+    return locked
 
 
 def _is_exclusion_violation(exc):
@@ -277,10 +407,11 @@ def send_booking_message(*, booking_id, event):
     booking_message(Booking.objects.select_related("room__center", "resident").get(pk=booking_id), event)
 
 
-def booking_message(booking, event, *, fresh=False):
+def booking_message(booking, event, *, fresh=False, preference=UNREAD):
     """The inbox message (and email) about one booking event, for a booking loaded with its room, center and
     resident; idempotent by key. `fresh`: the booking was made in the current transaction, so its message cannot
-    exist yet (written without a savepoint, see inbox.services.message_send)."""
+    exist yet (written without a savepoint, see inbox.services.message_send); `preference`: the resident's contact
+    preference when the caller read it already (inbox.services.preference_from)."""
     what = f"{booking.room.center.name} · {booking.room.name} · {_fmt(booking)}"
     subjects = {
         "confirmed": _("Booking confirmed: %(what)s"),
@@ -294,7 +425,7 @@ def booking_message(booking, event, *, fresh=False):
         recipient=booking.resident, kind=f"booking_{event}", key=f"booking:{booking.pk}:{event}",
         subject=subjects[event] % {"what": what}, body=body, url=reverse("sc:my_bookings"),
         email=event != "pending", sms_params=[f"{booking.room.name} {local(booking.start):%m-%d %H:%M}"],
-        fresh=fresh,
+        fresh=fresh, preference=preference,
     )
 
 
@@ -316,7 +447,8 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
     def write():
         with transaction.atomic():
             try:
-                locked = _lock_room(room, resident=actor, day=local(start).date(), free=(start, end))
+                locked = _lock_named_room(room, actor=actor, resident=actor, day=local(start).date(),
+                                          free=(start, end))
             except Room.DoesNotExist:
                 raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT) from None
             facts = _slot_facts(locked, actor, start, end, now=now)
@@ -346,7 +478,8 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
                     room=locked, resident=actor, start__lt=end, end__gt=start,
                     status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
                 ).update(status=WaitlistEntry.Status.BOOKED)
-            booking_message(booking, "pending" if status == BookingStatus.PENDING else "confirmed", fresh=True)
+            booking_message(booking, "pending" if status == BookingStatus.PENDING else "confirmed", fresh=True,
+                            preference=preference_from(facts, actor.pk))
             return booking
 
     return _guarded(write)
@@ -354,7 +487,16 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
 
 def _slot_facts(room, resident, start, end, *, now):
     """Everything about [start, end) of a locked room and its resident that other transactions change, in one
-    statement (read after the locks are taken, so it sees every booking committed before)."""
+    statement (read after the locks are taken, so it sees every booking committed before); with the resident's
+    contact preference, which the booking's message needs (preference_from). On PostgreSQL the statement is
+    written out (_slot_facts_sql)."""
+    if connection.vendor == "postgresql":
+        return _slot_facts_sql(room, resident, start, end, now=now)
+    return _slot_facts_orm(room, resident, start, end, now=now)
+
+
+def _slot_facts_orm(room, resident, start, end, *, now):
+    """_slot_facts built by the ORM (other databases; the test holds the two forms to the same answers)."""
     waiting_statuses = [WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
     held = WaitlistEntry.objects.filter(
         room=OuterRef("pk"), status=WaitlistEntry.Status.OFFERED, hold_until__gt=now, start__lt=end, end__gt=start,
@@ -365,6 +507,7 @@ def _slot_facts(room, resident, start, end, *, now):
         resident=resident, status=BookingStatus.NO_SHOW, start__gte=now - NO_SHOW_WINDOW, start__lt=now,
     ).order_by("-start").values("start")
     return Room.objects.filter(pk=room.pk).annotate(
+        **preference_columns(resident.pk),
         taken=Exists(Booking.objects.filter(overlapping_q(start, end), room=OuterRef("pk"))),
         blocked=Exists(RoomBlock.objects.filter(room=OuterRef("pk"), start__lt=end, end__gt=start)),
         held_until=Subquery(held),
@@ -373,7 +516,39 @@ def _slot_facts(room, resident, start, end, *, now):
         limit_no_show=Subquery(no_shows[NO_SHOW_LIMIT - 1:NO_SHOW_LIMIT]),
         waiting=Exists(WaitlistEntry.objects.filter(
             room=OuterRef("pk"), resident=resident, start__lt=end, end__gt=start, status__in=waiting_statuses)),
-    ).values("taken", "blocked", "held_until", "upcoming", "last_no_show", "limit_no_show", "waiting").get()
+    ).values("taken", "blocked", "held_until", "upcoming", "last_no_show", "limit_no_show", "waiting",
+             *preference_columns(resident.pk)).get()
+
+
+def _slot_facts_sql(room, resident, start, end, *, now):
+    """_slot_facts on PostgreSQL, the same statement written out."""
+    booking, waitlist = _table(Booking), _table(WaitlistEntry)
+    no_shows = (f"SELECT n.start FROM {booking} n WHERE n.resident_id = %(resident)s AND n.status = %(no_show)s"
+                " AND n.start >= %(window)s AND n.start < %(now)s ORDER BY n.start DESC LIMIT 1")
+    overlapping = "w.room_id = %(room)s AND w.start < %(end)s AND w.\"end\" > %(start)s"
+    columns = {
+        "taken": "EXISTS (" + _OVERLAP_SQL.format(booking=booking, room="%(room)s") + ")",
+        "blocked": f"EXISTS (SELECT 1 FROM {_table(RoomBlock)} k WHERE k.room_id = %(room)s AND k.start < %(end)s"
+                   ' AND k."end" > %(start)s)',
+        "held_until": f"(SELECT w.hold_until FROM {waitlist} w WHERE {overlapping} AND w.status = %(offered)s"
+                      " AND w.hold_until > %(now)s AND w.resident_id <> %(resident)s ORDER BY w.hold_until LIMIT 1)",
+        "upcoming": f"(SELECT count(*) FROM {booking} u WHERE u.resident_id = %(resident)s"
+                    ' AND u.status = ANY(%(upcoming)s) AND u."end" > %(now)s)',
+        "last_no_show": f"({no_shows})",
+        "limit_no_show": f"({no_shows} OFFSET {NO_SHOW_LIMIT - 1:d})",
+        "waiting": f"EXISTS (SELECT 1 FROM {waitlist} w WHERE {overlapping} AND w.resident_id = %(resident)s"
+                   " AND w.status = ANY(%(waiting)s))",
+        **preference_sql("%(resident)s"),
+    }
+    params = {
+        **_overlap_params(start, end), "room": room.pk, "resident": resident.pk, "now": now,
+        "no_show": str(BookingStatus.NO_SHOW), "window": now - NO_SHOW_WINDOW,
+        "offered": str(WaitlistEntry.Status.OFFERED), "upcoming": _statuses(UPCOMING_STATUSES),
+        "waiting": _statuses([WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"{sql} AS {name}" for name, sql in columns.items()), params)
+        return dict(zip(columns, cursor.fetchone()))
 
 
 def _series_day(first, index, frequency):
@@ -414,7 +589,7 @@ def booking_create_weekly(*, actor, room, start, end, attendees, purpose="", wee
 
     def write():
         with transaction.atomic():
-            locked = _lock_room(room, resident=actor)
+            locked = _lock_named_room(room, actor=actor, resident=actor)
             # The first date must be valid in itself: it says what the series is.
             _check_booking(actor=actor, room=locked, start=start, end=end, attendees=attendees, now=now,
                            check_limit=False)

@@ -71,7 +71,7 @@ def test_the_constraint_catches_a_race_the_service_check_misses(tomorrow, monkey
     monkeypatch.setattr(services, "_lock_room", unlocked)
     monkeypatch.setattr(services, "_slot_facts", lambda *a, **k: {
         "taken": False, "blocked": False, "held_until": None, "upcoming": 0, "last_no_show": None,
-        "limit_no_show": None, "waiting": False})
+        "limit_no_show": None, "waiting": False, "contact_id": None})
     real_overlapping = services._overlapping
 
     class Never:
