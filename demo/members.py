@@ -234,7 +234,7 @@ def _seed_org_life_dues_training(rng, today, recorder, communities, copy):
         if index % 5 == 4:
             transfers.append(Transfer(member_id=pk, from_org_id=org, destination="中共郑州市中原区委组织部",
                                       reason="工作调动", status=TransferStatus.LETTER, sent_by=recorder, sent_on=sent_on,
-                                      letter_number=f"JSZ{sent_on.year}-D{index:05d}"))
+                                      letter_number=f"JSZ{sent_on.year}-{copy.prefix}D{index:05d}"))
             continue
         target = rng.choice(community_ids)
         if target == org:

@@ -16,7 +16,9 @@ deliberate, the demo starts with an empty history.
 
 import bisect
 import datetime
+import heapq
 import itertools
+from array import array
 import time
 from importlib import import_module
 from dataclasses import dataclass, field
@@ -218,31 +220,65 @@ class Plan:
         }
 
 
+class _Numbers:
+    """A set of integers kept small: a sorted array of 8-byte integers, plus a set of the ones added since the last
+    `settle()` (a Python set of ints takes about ten times as much per number)."""
+
+    def __init__(self, values=()):
+        self.settled = array("q", sorted(values))
+        self.recent = set()
+
+    def __contains__(self, key):
+        if key in self.recent:
+            return True
+        at = bisect.bisect_left(self.settled, key)
+        return at < len(self.settled) and self.settled[at] == key
+
+    def add(self, key):
+        self.recent.add(key)
+
+    def settle(self):
+        """Fold the numbers added since into the sorted array (once a copy)."""
+        if self.recent:
+            self.settled = array("q", heapq.merge(self.settled, sorted(self.recent)))
+            self.recent = set()
+
+    def __iter__(self):
+        return heapq.merge(self.settled, sorted(self.recent))
+
+    def __len__(self):
+        return len(self.settled) + len(self.recent)
+
+
 class Used:
     """The phones and ID-card numbers given out so far, over every copy, as integers (an ID number by its first
-    17 digits: the last is a check digit). Integers keep the sets small enough for scale 100."""
+    17 digits: the last is a check digit), kept compactly: about 20 bytes a member at any scale."""
 
-    def __init__(self):
-        self.phones = set()
-        self.id_numbers = set()
+    def __init__(self, phones=(), id_numbers=()):
+        self.phones = _Numbers(phones)
+        self.id_numbers = _Numbers(id_numbers)
 
     @staticmethod
     def id_key(number):
         return int(number[:17])
 
+    def settle(self):
+        self.phones.settle()
+        self.id_numbers.settle()
+
     @classmethod
     def from_database(cls):
         """The numbers of the copies already written: every member's, and every organization's secretary phone
         (the generator gives out nothing else, so this is exactly the set an uninterrupted run would hold)."""
-        used = cls()
+        phones, id_numbers = array("q"), array("q")
         for phone, id_number in Member.objects.values_list("phone", "id_number").iterator(chunk_size=MEMBER_BATCH):
             if phone.isdigit():
-                used.phones.add(int(phone))
-            used.id_numbers.add(cls.id_key(id_number))
+                phones.append(int(phone))
+            id_numbers.append(cls.id_key(id_number))
         for phone in OrgNode.objects.values_list("secretary_phone", flat=True).iterator(chunk_size=MEMBER_BATCH):
             if phone.isdigit():
-                used.phones.add(int(phone))
-        return used
+                phones.append(int(phone))
+        return cls(phones, id_numbers)
 
 
 def copy_random(seed, copy):
@@ -503,6 +539,7 @@ def generate_copy(copy, *, counts=None, seed=DEFAULT_SEED, today=None, used=None
             UserSpec(f"sec-{spec.code}", Role.COMMUNITY_SECRETARY, spec.code, True, first_name=spec.secretary_name)
         )
     plan.users += [UserSpec(name, Role.RESIDENT) for name in resident_usernames(copy, counts)]
+    gen.used.settle()
     return plan
 
 

@@ -165,8 +165,9 @@ def test_used_numbers_are_rebuilt_exactly_from_the_database():
     plan.users.insert(0, demo.admin_spec())
     demo.insert(plan)
     rebuilt = demo.Used.from_database()
-    assert rebuilt.phones == used.phones and rebuilt.id_numbers == used.id_numbers
+    assert list(rebuilt.phones) == list(used.phones) and list(rebuilt.id_numbers) == list(used.id_numbers)
     assert len(used.id_numbers) == SMALL.members
+    assert len(used.phones) == SMALL.members + SMALL.streets + SMALL.level2 + SMALL.grids + SMALL.building_groups
     assert demo.copy_matches(1, counts=SMALL, seed=7, today=TODAY)
     assert not demo.copy_matches(1, counts=SMALL, seed=8, today=TODAY)
 

@@ -109,6 +109,7 @@ class Command(BaseCommand):
                     "number": number, "scale": scale, "seconds": time.perf_counter() - copy_started,
                     "rows": f"{rows:,}",
                 })
+                self.stdout.flush()  # seen as it happens even when the output goes to a pipe or a log
             if stop_after is not None and number >= stop_after and number < scale:
                 return
             if number % 10 == 0 and number < scale:
