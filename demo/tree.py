@@ -571,6 +571,14 @@ def copies_written():
     return done
 
 
+def district_finished():
+    """Whether a run went through its last copy (the extensions' finish ranked the quarters): such a district is
+    complete at its own scale, and cannot be extended with more copies."""
+    from jobs.models import JobRun
+
+    return JobRun.objects.filter(job="assessment.quarterly_ranking").exists()
+
+
 def copy_matches(copy=1, *, counts=None, seed=DEFAULT_SEED, today=None):
     """Whether the streets of copy `copy` in the database are the ones `seed` plans (codes, names, secretaries).
     Exact for copy 1, whose numbers do not depend on any copy before it."""

@@ -142,6 +142,10 @@ def test_stop_after_and_resume(small_jinshui):
     _run("--scale", "2", "--resume")
     assert all(_planned(2).values()) and Contest.objects.count() == 2
     assert get_user_model().objects.filter(username="admin").count() == 1
+    # A finished district is not grown by resuming with a larger scale (its rankings are over its own copies).
+    with pytest.raises(CommandError, match="completed with 2 copies"):
+        _run("--scale", "3", "--resume")
+    assert demo.copies_written() == 2
 
 
 def test_each_copy_has_its_own_random_stream():

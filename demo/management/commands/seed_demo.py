@@ -171,6 +171,11 @@ class Command(BaseCommand):
             raise CommandError(_(
                 "The database already holds %(done)s copies of the demo district, more than --scale %(scale)s."
             ) % {"done": done, "scale": scale})
+        if done < scale and demo.district_finished():
+            raise CommandError(_(
+                "The demo district in the database was completed with %(done)s copies; --resume only continues an "
+                "interrupted run with the same --scale (use flush first to build another scale)."
+            ) % {"done": done})
         if not demo.copy_matches(1, counts=counts, seed=seed, today=today):
             raise CommandError(_(
                 "The copies in the database were built with another --seed; give the seed of the interrupted run."
