@@ -14,6 +14,7 @@ Deterministic for a seed; bulk inserts (no history rows for demo data).
 """
 
 import datetime
+import sys
 from collections import Counter
 from decimal import Decimal
 from random import Random
@@ -45,6 +46,7 @@ from accountability.services import evaluation_compute
 from assessment.models import Department, Interview, InterviewAction, InterviewReason, InterviewStatus, UnitLevel
 from assessment.ranking import rank_units
 from assessment.services import interview_propose
+from demo.tree import seed_all
 from grids.models import OrgNode
 
 DUTIES = {
@@ -75,19 +77,23 @@ def _name(rng):
     return rng.choice(_LAST) + "".join(rng.choice(_FIRST) for _ in range(rng.choice((1, 2))))
 
 
-def _duty_year(rng, year, today, admin):
-    """Open, write, review, count and publish the year's duty reporting of every kind of unit."""
+def _duty_year(rng, year, today, admin, copy):
+    """Open (with the first copy), write, review, count and publish the year's duty reporting of every kind of unit
+    of the copy (ranked within the copy; `finish` ranks them over every copy)."""
     reports, ballots, voters = [], [], []
     cycles = []
     for level in UnitLevel.values:
-        cycle = DutyCycle.objects.create(year=year, level=level, duties=DUTIES[level], criteria=CRITERIA,
-                                         due_on=datetime.date(year, 12, 20), opened_by=admin,
-                                         status=CycleStatus.PUBLISHED, published_at=timezone.now())
+        cycle = DutyCycle.objects.filter(year=year, level=level).first() if not copy.first else None
+        if cycle is None:
+            cycle = DutyCycle.objects.create(year=year, level=level, duties=DUTIES[level], criteria=CRITERIA,
+                                             due_on=datetime.date(year, 12, 20), opened_by=admin,
+                                             status=CycleStatus.PUBLISHED, published_at=timezone.now())
         cycles.append(cycle)
         if level == UnitLevel.DEPARTMENT:
-            units = [({"department_id": d.pk}, d.code, d.secretary_name) for d in Department.objects.order_by("code")]
+            units = [({"department_id": d.pk}, d.code, d.secretary_name)
+                     for d in Department.objects.filter(code__startswith=f"{copy.prefix}D").order_by("code")]
         else:
-            units = [({"org_id": pk}, code, sec) for pk, code, sec in OrgNode.objects.filter(
+            units = [({"org_id": pk}, code, sec) for pk, code, sec in copy.nodes().filter(
                 level=1 if level == UnitLevel.STREET else 2).order_by("code").values_list("pk", "code",
                                                                                           "secretary_name")]
         units_ranked = []
@@ -166,14 +172,14 @@ def _interview_actions(rng, today):
     held = list(Interview.objects.filter(status=InterviewStatus.HELD))
     for interview in held:
         interview.minutes = f"约谈对象：{interview.interviewee}\n{interview.outcome}"
-    Interview.objects.bulk_update(held, ["minutes"])
-    Interview.objects.bulk_update(closed, ["status", "closed_on", "closing_note", "minutes"])
+    Interview.objects.bulk_update(held, ["minutes"], batch_size=2000)
+    Interview.objects.bulk_update(closed, ["status", "closed_on", "closing_note", "minutes"], batch_size=2000)
     return len(actions), len(closed)
 
 
-def _committees(rng, today):
+def _committees(rng, today, copy):
     committees, members, items = [], [], []
-    nodes = list(OrgNode.objects.filter(level__in=(1, 2, 3)).order_by("path").values_list(
+    nodes = list(copy.nodes().filter(level__in=(1, 2, 3)).order_by("path").values_list(
         "pk", "level", "secretary_name", "secretary_phone"))
     for pk, level, secretary, phone in nodes:
         years = 5 if level <= 2 else 3
@@ -205,9 +211,9 @@ def _committees(rng, today):
     return len(committees), sum(1 for c in committees if c.term_end < today + datetime.timedelta(days=183))
 
 
-def _reserve(rng, today):
+def _reserve(rng, today, copy):
     cadres = []
-    for street in OrgNode.objects.filter(level=1).order_by("code"):
+    for street in copy.nodes().filter(level=1).order_by("code"):
         names = set()
         for k in range(rng.randint(12, 16)):
             source = ("graduate", "graduate", "community_worker", "street_staff")[k % 4]
@@ -226,9 +232,10 @@ def _reserve(rng, today):
     return len(cadres)
 
 
-def _contacts(rng, today, admin):
-    streets = list(OrgNode.objects.filter(level=1).order_by("code"))
-    communities = list(OrgNode.objects.filter(level=2).order_by("code"))
+def _contacts(rng, today, admin, copy):
+    """The district's standing-committee members, with contact points in the first copy."""
+    streets = list(copy.nodes().filter(level=1).order_by("code"))
+    communities = list(copy.nodes().filter(level=2).order_by("code"))
     points, visits = [], []
     for i, (post, count) in enumerate(STANDING):
         member = StandingMember.objects.create(name=_name(rng), post=post)
@@ -249,20 +256,42 @@ def _contacts(rng, today, admin):
 
 
 def seed(*, scale, seed, hashed_password, today):
-    rng = Random(f"accountability-{seed}")
+    """Accountability over every copy of an already built district, then the district-wide ranking and evaluation;
+    returns [(label, count)] lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password, today=today)
+
+
+def seed_copy(copy):
+    """One copy's duty reports with their ballots, committees and reserve cadres (and, with the first copy, the
+    standing committee's contact points and visits)."""
+    rng = copy.rng("accountability")
+    today = copy.today
     admin = get_user_model().objects.filter(username="admin").first()
-    year = today.year
-    reports, ballots, proposed = _duty_year(rng, year, today, admin)
-    actions, closed = _interview_actions(rng, today)
-    committees, ending = _committees(rng, today)
-    cadres = _reserve(rng, today)
-    points, visits = _contacts(rng, today, admin)
-    evaluation_compute(year)
+    reports, ballots, proposed = _duty_year(rng, today.year, today, admin, copy)
+    committees, ending = _committees(rng, today, copy)
+    cadres = _reserve(rng, today, copy)
+    points, visits = _contacts(rng, today, admin, copy) if copy.first else (0, 0)
     return [
         (_("duty reports"), len(reports)),
         (_("ballots"), ballots),
-        (_("agreed actions"), actions),
         (_("committees"), committees),
         (_("reserve cadres"), cadres),
         (_("contact visits"), visits),
     ]
+
+
+def finish(copy):
+    """Rank the year's duty reports over every copy, give the held interviews (ranked by the assessment demo's
+    finish) their agreed actions, and compute the year's evaluation (a draft), straight through the service."""
+    year = copy.today.year
+    if copy.scale > 1:
+        for cycle in DutyCycle.objects.filter(year=year):
+            units = [{"pk": pk, "final": final, "code": org_code or department_code} for pk, final, org_code,
+                     department_code in DutyReport.objects.filter(cycle=cycle).values_list(
+                         "pk", "final_score", "org__code", "department__code")]
+            rank_units(units, "final")
+            DutyReport.objects.bulk_update([DutyReport(pk=u["pk"], rank=u["rank"]) for u in units], ["rank"],
+                                           batch_size=2000)
+    actions, closed = _interview_actions(Random(f"accountability-actions-{copy.seed}"), copy.today)
+    evaluation_compute(year)
+    return [(_("agreed actions"), actions)]

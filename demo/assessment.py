@@ -8,6 +8,7 @@ inspections, findings with follow-ups and escalations, interviews held, and ten 
 """
 
 import datetime
+import sys
 from decimal import Decimal
 from random import Random
 
@@ -15,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleGrant
+from demo.tree import seed_all
 from grids.models import OrgNode
 from jobs.ledger import run_once
 
@@ -85,40 +87,61 @@ OUTCOMES = ["书记表态限期整改，一月内报送整改报告", "指出存
             "约谈后已召开专题组织生活会，落实整改措施"]
 
 
+INSPECTORS_PER_COPY = 10
+
+
 def _hundredth(value):
     return Decimal(int(round(max(0.0, min(100.0, value)) * 2))) / 2
 
 
 def seed(*, scale, seed, hashed_password, today):
-    rng = Random(f"assessment-{seed}")
+    """The assessment data of every copy of an already built district, then the rankings; returns the lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password, today=today)
+
+
+def _plans(today, quarters):
+    """The yearly plans and their indicators (written once, with the first copy; read by the others)."""
+    years = sorted({parse_quarter(q)[0] for q in quarters} | {today.year})
+    plans, created = {}, 0
+    for year in years:
+        for level, rows in INDICATORS.items():
+            plan = Plan.objects.filter(year=year, level=level).first()
+            if plan is None:
+                plan = Plan.objects.create(year=year, level=level, name=PLAN_NAMES[level].format(year=year),
+                                           party_building_share=SHARES[level])
+                Indicator.objects.bulk_create([
+                    Indicator(plan=plan, position=k, name=name, max_score=m, weight=w, method=how)
+                    for k, (name, m, w, how) in enumerate(rows)
+                ])
+                created += 1
+            plans[(year, level)] = (plan, list(plan.indicators.order_by("position")))
+    return plans, created
+
+
+def seed_copy(copy):
+    """One copy's departments, ten inspectors, four quarters of scores and a year of inspections (the quarters are
+    ranked by `finish`, over every copy)."""
+    rng = copy.rng("assessment")
+    today, hashed_password = copy.today, copy.hashed_password
     User = get_user_model()
+    prefix, suffix = copy.prefix, copy.suffix()
 
     departments = Department.objects.bulk_create([
-        Department(code=f"{'' if copy == 1 else f'K{copy}'}D{i + 1:02d}",
-                   name=name + ("" if copy == 1 else f"（{copy}）"), secretary_name=f"{name[1:3]}书记")
-        for copy in range(1, scale + 1) for i, name in enumerate(DEPARTMENTS)
+        Department(code=f"{prefix}D{i + 1:02d}", name=name + suffix, secretary_name=f"{name[1:3]}书记")
+        for i, name in enumerate(DEPARTMENTS)
     ])
-
+    first_inspector = (copy.number - 1) * INSPECTORS_PER_COPY
     inspectors = User.objects.bulk_create([
-        User(username=f"inspector-{i + 1:02d}", password=hashed_password, is_staff=True,
-             first_name=f"督查员{i + 1:02d}")
-        for i in range(10 * scale)
+        User(username=f"inspector-{first_inspector + i + 1:02d}", password=hashed_password, is_staff=True,
+             first_name=f"督查员{first_inspector + i + 1:02d}")
+        for i in range(INSPECTORS_PER_COPY)
     ])
     RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.INSPECTOR) for u in inspectors])
 
     quarters = quarters_back(last_complete_quarter(today), 4)
-    years = sorted({parse_quarter(q)[0] for q in quarters} | {today.year})
-    plans = {}
-    for year in years:
-        for level, rows in INDICATORS.items():
-            plan = Plan.objects.create(year=year, level=level, name=PLAN_NAMES[level].format(year=year),
-                                       party_building_share=SHARES[level])
-            plans[(year, level)] = (plan, Indicator.objects.bulk_create([
-                Indicator(plan=plan, position=k, name=name, max_score=m, weight=w, method=how)
-                for k, (name, m, w, how) in enumerate(rows)
-            ]))
+    plans, plans_created = _plans(today, quarters)
 
-    units = list(OrgNode.objects.filter(level__in=(1, 2)).order_by("path").values_list("pk", "level", "code"))
+    units = list(copy.nodes().filter(level__in=(1, 2)).order_by("path").values_list("pk", "level", "code"))
     admin = User.objects.filter(username="admin").first()
     base = {("org", pk): rng.uniform(72, 94) for pk, _l, _c in units}
     base.update({("department", d.pk): rng.uniform(75, 95) for d in departments})
@@ -140,22 +163,6 @@ def seed(*, scale, seed, hashed_password, today):
                                     evidence=rng.choice(["季度检查台账", "实地查看", "述职评议", "资料审核"]),
                                     entered_by=admin, **{f"{kind}_id": pk}))
     Score.objects.bulk_create(scores, batch_size=5000)
-    for quarter in quarters:  # oldest first, so that each snapshot compares with the one before
-        # Published as district staff do it: the few units left unscored are the recorded exception.
-        quarter_publish(actor=admin, quarter=quarter, exception_reason=_(
-            "Units not assessed this quarter (demo data) are ranked apart."))
-        run_once("assessment.quarterly_ranking", quarter)
-
-    # Interviews suggested by the rankings: all held but the latest quarter's.
-    held = []
-    for interview in Interview.objects.filter(reason=InterviewReason.RANKING).exclude(quarter=quarters[-1]):
-        day = quarter_end(interview.quarter) + datetime.timedelta(days=rng.randint(10, 30))
-        interview.status, interview.held_on = InterviewStatus.HELD, min(day, today)
-        interview.outcome = rng.choice(OUTCOMES)
-        interview.follow_up_on = interview.held_on + datetime.timedelta(days=30)
-        interview.interviewer = admin
-        held.append(interview)
-    Interview.objects.bulk_update(held, ["status", "held_on", "outcome", "follow_up_on", "interviewer"])
 
     # A year of monthly unannounced inspections, about a twelfth of the units a month.
     months = []
@@ -231,10 +238,39 @@ def seed(*, scale, seed, hashed_password, today):
     return [
         (_("party-committee departments"), len(departments)),
         (_("inspectors"), len(inspectors)),
-        (_("assessment plans"), len(plans)),
+        (_("assessment plans"), plans_created),
         (_("quarterly scores"), len(scores)),
-        (_("quarters ranked"), len(quarters)),
         (_("inspections"), len(visits)),
         (_("inspection findings"), len(findings)),
+    ]
+
+
+def finish(copy):
+    """Publish and rank the four quarters over every copy (through the quarterly job, so the snapshots, interview
+    suggestions and ledger rows are real), then hold the interviews the rankings suggested but the latest
+    quarter's."""
+    rng = Random(f"assessment-interviews-{copy.seed}")
+    today = copy.today
+    admin = get_user_model().objects.filter(username="admin").first()
+    quarters = quarters_back(last_complete_quarter(today), 4)
+    for quarter in quarters:  # oldest first, so that each snapshot compares with the one before
+        # Published as district staff do it: the few units left unscored are the recorded exception.
+        quarter_publish(actor=admin, quarter=quarter, exception_reason=_(
+            "Units not assessed this quarter (demo data) are ranked apart."))
+        run_once("assessment.quarterly_ranking", quarter)
+
+    held = []
+    for interview in (Interview.objects.filter(reason=InterviewReason.RANKING).exclude(quarter=quarters[-1])
+                      .order_by("pk")):
+        day = quarter_end(interview.quarter) + datetime.timedelta(days=rng.randint(10, 30))
+        interview.status, interview.held_on = InterviewStatus.HELD, min(day, today)
+        interview.outcome = rng.choice(OUTCOMES)
+        interview.follow_up_on = interview.held_on + datetime.timedelta(days=30)
+        interview.interviewer = admin
+        held.append(interview)
+    Interview.objects.bulk_update(held, ["status", "held_on", "outcome", "follow_up_on", "interviewer"],
+                                  batch_size=2000)
+    return [
+        (_("quarters ranked"), len(quarters)),
         (_("interviews"), Interview.objects.count()),
     ]

@@ -1,7 +1,7 @@
 """Demo records behind the district's figures, so that the demo dashboard shows the 2018 report's numbers.
 
-Run by `seed_demo` (demo/tree.py EXTENSIONS) after the tree, members and accounts exist, in the same
-transaction. At scale 1 the records add up exactly to the report's figures; at scale N, N times them:
+Run by `seed_demo` (demo/tree.py EXTENSIONS) after each copy's tree, members and accounts exist, in that
+copy's transaction. At scale 1 the records add up exactly to the report's figures; at scale N, N times them:
 
 - two-new organizations: 1,000 non-public enterprises, 730 covered (73%); 300 social organizations,
   240 covered (80%); 216 party-building instructors;
@@ -18,20 +18,21 @@ The yearly figures are the report's 2017 figures, so those records are dated 201
 own joint meetings and village visits from 1 January to the seeding day at the same pace (the dashboard opens
 on the current year, and shows any other year on request).
 
-Deterministic: everything is drawn from `random.Random(seed)` in a fixed order over nodes sorted by code.
+Written copy by copy (`seed_copy`), each copy's records hanging off its own nodes. Deterministic: each copy's
+records are drawn from the copy's own `random.Random` in a fixed order over nodes sorted by code.
 """
 
 import datetime
-import re
+import sys
 from decimal import Decimal
-from random import Random
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from grids.models import Kind, Level, OrgNode
+from demo.tree import seed_all
+from grids.models import Kind, Level
 
 from community.models import (
     Coverage,
@@ -135,7 +136,8 @@ def _spread_at_least_one(rng, total, slots):
 
 def _credit_code(kind, copy, number):
     head = "91" if kind == OrgKind.ENTERPRISE else "52"
-    first17 = f"{head}410105{copy:02d}{number:07d}"
+    # Two digits for the copy: copy 100 is "00" (copies 1–99 keep their number).
+    first17 = f"{head}410105{copy % 100:02d}{number:07d}"
     return first17 + uscc_check_char(first17)
 
 
@@ -145,10 +147,7 @@ def _bulk(model, rows):
 
 
 class _Tree:
-    """The seeded tree, read once: nodes by level, per copy of the district (sorted by code).
-
-    Copy k > 1 of the district has codes prefixed "K<k>" (demo/tree.py); records of copy k hang off its nodes.
-    """
+    """The seeded tree of one copy of the district, read once: nodes by level (sorted by code)."""
 
     def __init__(self, streets, level2, groups):
         self.streets = streets
@@ -157,53 +156,41 @@ class _Tree:
         self.groups = groups
 
     @classmethod
-    def read(cls):
-        rows = OrgNode.objects.filter(level__lte=Level.COMMUNITY).order_by("code").values_list(
+    def read(cls, copy):
+        nodes = copy.nodes()
+        rows = nodes.filter(level__lte=Level.COMMUNITY).order_by("code").values_list(
             "pk", "code", "name", "kind", "level", "parent_id", "path"
         )
         streets = [r for r in rows if r[4] == Level.STREET]
         level2 = [r for r in rows if r[4] == Level.COMMUNITY]
-        groups = list(
-            OrgNode.objects.filter(level=Level.BUILDING_GROUP).order_by("code").values_list("pk", flat=True)
-        )
+        groups = list(nodes.filter(level=Level.BUILDING_GROUP).order_by("code").values_list("pk", flat=True))
         return cls(streets, level2, groups)
-
-    def copy(self, k):
-        """The nodes of copy `k` (all of them when the tree has no such copy)."""
-
-        def of_copy(row):
-            match = _COPY.match(row[6])
-            return (int(match.group(1)) if match else 1) == k
-
-        streets = [r for r in self.streets if of_copy(r)]
-        level2 = [r for r in self.level2 if of_copy(r)]
-        if not streets or not level2:
-            return self
-        return _Tree(streets, level2, [])
-
-
-_COPY = re.compile(r"^/K(\d+)")
 
 
 def seed(*, scale, seed, hashed_password=None, today=None):
-    """Write the demo records (call inside seed_demo's transaction); returns [(label, count)] lines."""
-    rng = Random(f"community-{seed}")
-    tree = _Tree.read()
+    """Write the demo records of every copy of an already built district; returns [(label, count)] lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password,
+                    today=today or datetime.date.today())
+
+
+def seed_copy(copy):
+    """Write one copy's demo records (in seed_demo's transaction for that copy); returns [(label, count)] lines."""
+    rng = copy.rng("community")
+    tree = _Tree.read(copy)
     if not tree.streets or not tree.level2:
         return []
-    today = today or datetime.date.today()
+    today = copy.today
     counts = {}
 
     def add(key, n):
         counts[key] = counts.get(key, 0) + n
 
     street_of = {r[0]: r for r in tree.streets}
-    for copy in range(1, scale + 1):
-        _seed_copy(rng, tree.copy(copy), street_of, copy, today, add)
+    _seed_copy(rng, tree, street_of, copy.number, today, add)
     # Their own random stream, so that adding refunds left every other demo record as it was.
-    add("refunds", _seed_refunds(Random(f"community-refunds-{seed}"), scale))
+    add("refunds", _seed_refunds(copy.rng("community-refunds"), copy))
     # This year's meetings and visits so far (their own stream too): the dashboard opens on the current year.
-    _seed_this_year(Random(f"community-this-year-{seed}"), tree, scale, today, add)
+    _seed_this_year(copy.rng("community-this-year"), tree, 1, today, add)
 
     homes = [
         RedHome(node_id=pk, name=f"{name}红色家园", address=f"{name}党群服务站", area_m2=rng.randrange(200, 900),
@@ -480,49 +467,47 @@ def _moment(day, rng):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randrange(60))))
 
 
-def _seed_refunds(rng, scale):
-    """2017's dues refunds of each copy of the district over organizations with their own party organization,
+def _seed_refunds(rng, copy):
+    """2017's dues refunds of one copy of the district over its organizations with their own party organization,
     proposed by the community's secretary, decided by the street's, paid by the district (accounts of
     demo/tree.py: "sec-<code>" and "admin"). Returns how many were written."""
     User = get_user_model()
+    nodes = copy.nodes()
     own = list(
-        TwoNewOrg.objects.filter(coverage=Coverage.OWN).order_by("credit_code")
+        TwoNewOrg.objects.filter(coverage=Coverage.OWN, node__in=nodes).order_by("credit_code")
         .values_list("pk", "credit_code", "party_members", "node__path")
     )
-    users = dict(User.objects.filter(username__startswith="sec-").values_list("username", "pk"))
+    users = dict(User.objects.filter(username__startswith=f"sec-{copy.prefix}JS").values_list("username", "pk"))
     district = (User.objects.filter(username="admin").values_list("pk", flat=True).first()
                 or User.objects.filter(is_superuser=True).order_by("pk").values_list("pk", flat=True).first())
     if not own or district is None:
         return 0
-    codes = dict(OrgNode.objects.filter(level__lte=Level.COMMUNITY).values_list("path", "code"))
+    codes = dict(nodes.filter(level__lte=Level.COMMUNITY).values_list("path", "code"))
     plan = [status for status, n in REFUNDS.items() for _ in range(n)]
     refunds = []
-    for copy in range(1, scale + 1):
-        # The copy's organizations: digits 9-10 of the credit code are the copy (see _credit_code).
-        orgs = [o for o in own if int(o[1][8:10]) == copy] or own
-        picked = rng.sample(orgs, min(len(plan), len(orgs)))
-        paid = _split(rng, REFUNDS_PAID_TOTAL, REFUNDS[RefundStatus.PAID])
-        for (pk, _code, members, path), status in zip(picked, plan):
-            amount = paid.pop() if status == RefundStatus.PAID else Decimal(rng.randrange(120000, 360000)) / 100
-            collected = (amount * Decimal(str(rng.choice((1, 1, 1.2, 1.25, 1.5))))).quantize(Decimal("0.01"))
-            codes_on_path = path.strip("/").split("/")
-            community = users.get(f"sec-{codes.get('/' + '/'.join(codes_on_path[:2]) + '/', '')}", district)
-            street = users.get(f"sec-{codes.get('/' + codes_on_path[0] + '/', '')}", district)
-            proposed = datetime.date(YEAR, rng.randint(3, 8), rng.randint(1, 28))
-            reviewed = proposed + datetime.timedelta(days=rng.randint(3, 20))
-            paid_on = reviewed + datetime.timedelta(days=rng.randint(5, 40))
-            decided = status != RefundStatus.PROPOSED
-            refunds.append(DuesRefund(
-                org_id=pk, year=YEAR, dues_collected=collected, amount=amount,
-                purpose=f"{rng.choice(_REFUND_PURPOSES)}（党员{members}名）", status=status,
-                proposed_by_id=community, proposed_at=_moment(proposed, rng),
-                reviewed_by_id=street if decided else None, reviewed_at=_moment(reviewed, rng) if decided else None,
-                return_reason=rng.choice(_RETURN_REASONS) if status == RefundStatus.RETURNED else "",
-                paid_by_id=district if status == RefundStatus.PAID else None,
-                payment_recorded_at=_moment(paid_on, rng) if status == RefundStatus.PAID else None,
-                paid_on=paid_on if status == RefundStatus.PAID else None,
-                voucher_number=f"FH{YEAR}-{copy:02d}{len(refunds) + 1:04d}" if status == RefundStatus.PAID else "",
-            ))
+    picked = rng.sample(own, min(len(plan), len(own)))
+    paid = _split(rng, REFUNDS_PAID_TOTAL, REFUNDS[RefundStatus.PAID])
+    for (pk, _code, members, path), status in zip(picked, plan):
+        amount = paid.pop() if status == RefundStatus.PAID else Decimal(rng.randrange(120000, 360000)) / 100
+        collected = (amount * Decimal(str(rng.choice((1, 1, 1.2, 1.25, 1.5))))).quantize(Decimal("0.01"))
+        codes_on_path = path.strip("/").split("/")
+        community = users.get(f"sec-{codes.get('/' + '/'.join(codes_on_path[:2]) + '/', '')}", district)
+        street = users.get(f"sec-{codes.get('/' + codes_on_path[0] + '/', '')}", district)
+        proposed = datetime.date(YEAR, rng.randint(3, 8), rng.randint(1, 28))
+        reviewed = proposed + datetime.timedelta(days=rng.randint(3, 20))
+        paid_on = reviewed + datetime.timedelta(days=rng.randint(5, 40))
+        decided = status != RefundStatus.PROPOSED
+        refunds.append(DuesRefund(
+            org_id=pk, year=YEAR, dues_collected=collected, amount=amount,
+            purpose=f"{rng.choice(_REFUND_PURPOSES)}（党员{members}名）", status=status,
+            proposed_by_id=community, proposed_at=_moment(proposed, rng),
+            reviewed_by_id=street if decided else None, reviewed_at=_moment(reviewed, rng) if decided else None,
+            return_reason=rng.choice(_RETURN_REASONS) if status == RefundStatus.RETURNED else "",
+            paid_by_id=district if status == RefundStatus.PAID else None,
+            payment_recorded_at=_moment(paid_on, rng) if status == RefundStatus.PAID else None,
+            paid_on=paid_on if status == RefundStatus.PAID else None,
+            voucher_number=f"FH{YEAR}-{copy.number:02d}{len(refunds) + 1:04d}" if status == RefundStatus.PAID else "",
+        ))
     # With a history entry by the last one who acted, so that the refund's history page is not empty.
     people = User.objects.in_bulk({r.paid_by_id or r.reviewed_by_id or r.proposed_by_id for r in refunds})
     for r in refunds:

@@ -4,14 +4,14 @@ lesson, a closed contest with its attempts and rankings and one open now, and th
 for a seed; bulk inserts only."""
 
 import datetime
+import sys
 from decimal import ROUND_HALF_UP, Decimal
-from random import Random
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import OrgNode
+from demo.tree import seed_all
 from learning.models import (
     Contest,
     ContestAttempt,
@@ -83,15 +83,17 @@ ARTICLES = [
 ]
 
 
-def seed(*, scale, seed, hashed_password=None, today=None):
-    today = today or timezone.localdate()
-    rng = Random(f"learning-{seed}")
-    author = get_user_model().objects.filter(username="admin").first() or get_user_model().objects.order_by(
-        "pk").first()
-    if author is None or Topic.objects.exists():
-        return []
-    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
+CLOSED_CONTEST = "学党章党规知识竞赛"
 
+
+def seed(*, scale, seed, hashed_password=None, today=None):
+    """Online learning over every copy of an already built district; returns [(label, count)] lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password,
+                    today=today or timezone.localdate())
+
+
+def _district(rng, author, now):
+    """The bank, the district's articles and the two contests (written once, with the first copy)."""
     topics = {name: Topic(name=name, order=n) for n, (name, _q) in enumerate(BANK)}
     Topic.objects.bulk_create(topics.values())
     questions, options = [], []
@@ -103,23 +105,12 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     for q, choices in questions:
         options += [Option(question=q, text=t, correct=c, order=n) for n, (t, c) in enumerate(choices)]
     Option.objects.bulk_create(options)
-    right = {q.pk: [] for q, _c in questions}
-    for o in options:
-        if o.correct:
-            right[o.question_id].append(o.pk)
-
-    lessons = [Lesson(kind=Lesson.Kind.LESSON if title.startswith("微课堂") else Lesson.Kind.ARTICLE, title=title,
-                      topic=topics[topic], body=body, summary=body[:60], created_by=author,
-                      published_at=now - datetime.timedelta(days=5 + 9 * n)) for n, (title, topic, body) in
-               enumerate(ARTICLES)]
-    streets = list(OrgNode.objects.filter(level=1).order_by("path"))
-    for n, street in enumerate(streets):
-        lessons.append(Lesson(kind=Lesson.Kind.LESSON, title=f"{street.name}微课堂：本月主题党日", topic=topics["基层党建"],
-                              body=f"{street.name}党工委本月主题党日活动安排与学习内容。", org=street, created_by=author,
-                              published_at=now - datetime.timedelta(days=2 + n % 7)))
-    Lesson.objects.bulk_create(lessons)
-
-    closed = Contest(title="学党章党规知识竞赛", opens_at=now - datetime.timedelta(days=40),
+    articles = [Lesson(kind=Lesson.Kind.LESSON if title.startswith("微课堂") else Lesson.Kind.ARTICLE, title=title,
+                       topic=topics[topic], body=body, summary=body[:60], created_by=author,
+                       published_at=now - datetime.timedelta(days=5 + 9 * n)) for n, (title, topic, body) in
+                enumerate(ARTICLES)]
+    Lesson.objects.bulk_create(articles)
+    closed = Contest(title=CLOSED_CONTEST, opens_at=now - datetime.timedelta(days=40),
                      closes_at=now - datetime.timedelta(days=26), time_limit_minutes=15, question_count=8,
                      points_for_taking_part=2, published=True, created_by=author)
     open_now = Contest(title="党史知识竞赛", opens_at=now - datetime.timedelta(days=2),
@@ -127,21 +118,49 @@ def seed(*, scale, seed, hashed_password=None, today=None):
                        points_for_taking_part=2, published=True, created_by=author)
     Contest.objects.bulk_create([closed, open_now])
     all_q = [q for q, _c in questions]
-    papers = {}
     for contest in (closed, open_now):
         picked = rng.sample(all_q, contest.question_count)
-        papers[contest.pk] = picked
         ContestQuestion.objects.bulk_create([ContestQuestion(contest=contest, question=q, order=n)
                                              for n, q in enumerate(picked, start=1)])
 
-    linked = set(Member.objects.filter(account__isnull=False).values_list("pk", flat=True))
-    members = list(Member.objects.order_by("pk").values_list("pk", "org_id"))
+
+def seed_copy(copy):
+    """The copy's streets' short lessons and this quarter's reading, practice and contest attempts of its members
+    (the bank, articles and contests are the district's: written with the first copy)."""
+    today = copy.today
+    rng = copy.rng("learning")
+    author = get_user_model().objects.filter(username="admin").first() or get_user_model().objects.order_by(
+        "pk").first()
+    if author is None or (copy.first and Topic.objects.exists()):
+        return []
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
+    if copy.first:
+        _district(rng, author, now)
+    topic = Topic.objects.get(name="基层党建")
+    all_q = list(Question.objects.order_by("pk"))
+    right = {q.pk: [] for q in all_q}
+    for question_id, pk in Option.objects.filter(correct=True).order_by("pk").values_list("question_id", "pk"):
+        right[question_id].append(pk)
+    articles = list(Lesson.objects.filter(org__isnull=True).order_by("pk")[:len(ARTICLES)])
+    closed = Contest.objects.get(title=CLOSED_CONTEST)
+
+    lessons = []
+    streets = list(copy.nodes().filter(level=1).order_by("path"))
+    for n, street in enumerate(streets):
+        lessons.append(Lesson(kind=Lesson.Kind.LESSON, title=f"{street.name}微课堂：本月主题党日", topic=topic,
+                              body=f"{street.name}党工委本月主题党日活动安排与学习内容。", org=street, created_by=author,
+                              published_at=now - datetime.timedelta(days=2 + n % 7)))
+    Lesson.objects.bulk_create(lessons)
+
+    members = Member.objects.filter(org__in=copy.nodes())
+    linked = set(members.filter(account__isnull=False).values_list("pk", flat=True))
+    members = list(members.order_by("pk").values_list("pk", "org_id"))
     quarter_start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     days_in_quarter = max((today - quarter_start).days, 0)
     reads, answers, attempts = [], [], []
     for pk, org_id in members:
         if rng.random() < 0.33:
-            for lesson in rng.sample(lessons[:len(ARTICLES)], rng.randint(1, 3)):
+            for lesson in rng.sample(articles, rng.randint(1, 3)):
                 when = now - datetime.timedelta(days=rng.randint(0, days_in_quarter), hours=rng.randint(0, 8))
                 reads.append(LessonRead(lesson=lesson, member_id=pk, read_at=max(when, lesson.published_at)))
             if rng.random() < 0.5:
@@ -164,9 +183,9 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     PracticeAnswer.objects.bulk_create(answers, batch_size=5000)
     ContestAttempt.objects.bulk_create(attempts, batch_size=5000)
     return [
-        (_("lessons and articles"), len(lessons)),
-        (_("questions in the bank"), len(all_q)),
-        (_("knowledge contests"), 2),
+        (_("lessons and articles"), len(lessons) + (len(articles) if copy.first else 0)),
+        (_("questions in the bank"), len(all_q) if copy.first else 0),
+        (_("knowledge contests"), 2 if copy.first else 0),
         (_("contest attempts"), len(attempts)),
         (_("lessons read this quarter"), len(reads)),
     ]

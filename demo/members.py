@@ -3,15 +3,15 @@ political-birthday greetings. Run by `seed_demo` (demo/tree.py EXTENSIONS) after
 accounts exist. Deterministic for a seed; bulk inserts only (no history rows for demo data)."""
 
 import datetime
+import sys
 from decimal import ROUND_HALF_UP, Decimal
-from random import Random
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import OrgNode
+from demo.tree import seed_all
 from members.development.models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
 from members.dues.models import DuesKind, DuesPayment
 from members.dues.services import dues_monthly_amount
@@ -53,21 +53,31 @@ def _schedule(start, rng):
 
 
 def seed(*, scale, seed, hashed_password=None, today=None):
-    today = today or timezone.localdate()
-    rng = Random(f"members-{seed}")
+    """Member work of every copy of an already built district; returns [(label, count)] lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password,
+                    today=today or timezone.localdate())
+
+
+def seed_copy(copy):
+    """One copy's candidates, points, greetings, branch meetings, dues, transfers and party-school enrolments (the
+    26 classes and their quizzes are the district's, written with the first copy)."""
+    today = copy.today
+    rng = copy.rng("members")
     recorder = get_user_model().objects.filter(username="admin").first() or get_user_model().objects.order_by(
         "pk").first()
     if recorder is None:
         return []
     steps = {s.number: s for s in DevelopmentStep.objects.all()}
     decides = {n: s.stage for n, s in steps.items() if s.decides_stage}
-    communities = list(OrgNode.objects.filter(level=2).order_by("path").values_list("pk", flat=True))
+    nodes = copy.nodes()
+    communities = list(nodes.filter(level=2).order_by("path").values_list("pk", flat=True))
     grids_by_community = {}
-    for pk, parent_id in OrgNode.objects.filter(level=3).order_by("path").values_list("pk", "parent_id"):
+    for pk, parent_id in nodes.filter(level=3).order_by("path").values_list("pk", "parent_id"):
         grids_by_community.setdefault(parent_id, []).append(pk)
 
     # Development: candidates spread over the pipeline, each with the steps done by today.
-    candidates, plans, sequence = [], [], 0
+    # ID numbers go on from the candidates of the copies before (each has its own sequence number).
+    candidates, plans, sequence = [], [], Candidate.objects.count()
     for community in communities:
         for _n in range(CANDIDATES_PER_COMMUNITY):
             sequence += 1
@@ -114,7 +124,7 @@ def seed(*, scale, seed, hashed_password=None, today=None):
     StageFiling.objects.bulk_create(filing_rows, batch_size=2000)
 
     # Points over the past year, and greetings for the political birthdays of the last 90 days.
-    members = list(Member.objects.order_by("pk").values_list("pk", "joined_on"))
+    members = list(Member.objects.filter(org__in=nodes).order_by("pk").values_list("pk", "joined_on"))
     categories = list(REASONS)
     entries, greetings = [], []
     year_start = today.replace(month=1, day=1)
@@ -134,8 +144,8 @@ def seed(*, scale, seed, hashed_password=None, today=None):
                                               party_years=today.year - joined.year))
     PointEntry.objects.bulk_create(entries, batch_size=5000)
     BirthdayGreeting.objects.bulk_create(greetings, batch_size=5000, ignore_conflicts=True)
-    more = _seed_org_life_dues_training(rng, today, recorder, communities)
-    more += _seed_quizzes_and_accounts(rng, today, recorder)
+    more = _seed_org_life_dues_training(rng, today, recorder, communities, copy)
+    more += _seed_quizzes_and_accounts(rng, today, recorder, copy)
     return more + [
         (_("development candidates"), len(candidates)),
         (_("development step records"), len(records)),
@@ -157,12 +167,13 @@ def _month_starts(today, count):
     return [first - relativedelta(months=k) for k in range(count)]
 
 
-def _seed_org_life_dues_training(rng, today, recorder, communities):
+def _seed_org_life_dues_training(rng, today, recorder, communities, copy):
     """A year of theme party days per community (attendance and points for the latest), this month's dues,
     transfers both ways, and the street party schools' 26 classes with a third of the members enrolled (the
     rotation takes three years)."""
-    nodes = dict(OrgNode.objects.filter(level=2).values_list("pk", "path"))
-    members = list(Member.objects.order_by("pk").values_list("pk", "org__path", "org_id"))
+    copy_nodes = copy.nodes()
+    nodes = dict(copy_nodes.filter(level=2).values_list("pk", "path"))
+    members = list(Member.objects.filter(org__in=copy_nodes).order_by("pk").values_list("pk", "org__path", "org_id"))
     by_community = {}
     for pk, path, _org in members:
         community_path = "/".join(path.split("/")[:3]) + "/"
@@ -171,8 +182,8 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
     meetings, latest = [], {}
     months = _month_starts(today, 12)
     # The street secretary reviews a community's meetings (never their recorder, the district's admin).
-    street_of = dict(OrgNode.objects.filter(level=2).values_list("pk", "parent__code"))
-    secretaries = {u.username: u for u in get_user_model().objects.filter(username__startswith="sec-")}
+    street_of = dict(copy_nodes.filter(level=2).values_list("pk", "parent__code"))
+    secretaries = {u.username: u for u in get_user_model().objects.filter(username__startswith=f"sec-{copy.prefix}JS")}
     for community in communities:
         reviewer = secretaries.get(f"sec-{street_of.get(community)}")
         if reviewer is not None and reviewer.pk == recorder.pk:
@@ -223,7 +234,7 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
         if index % 5 == 4:
             transfers.append(Transfer(member_id=pk, from_org_id=org, destination="中共郑州市中原区委组织部",
                                       reason="工作调动", status=TransferStatus.LETTER, sent_by=recorder, sent_on=sent_on,
-                                      letter_number=f"JSZ{sent_on.year}-D{index:05d}"))
+                                      letter_number=f"JSZ{sent_on.year}-{copy.prefix}D{index:05d}"))
             continue
         target = rng.choice(community_ids)
         if target == org:
@@ -236,14 +247,18 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
                                   note="请补充材料" if decided else ""))
     Transfer.objects.bulk_create(transfers, batch_size=2000)
 
-    streets = list(OrgNode.objects.filter(level=1).order_by("path").values_list("pk", flat=True))
     classes = []
-    for n in range(26 if streets else 0):
-        starts = today - datetime.timedelta(days=360 - n * 13)
-        classes.append(TrainingClass(name=f"第{n + 1}期党员轮训班", organizer_id=streets[n % len(streets)],
-                                     starts_on=starts, ends_on=starts + datetime.timedelta(days=2),
-                                     planned_hours=Decimal("16.0")))
-    TrainingClass.objects.bulk_create(classes)
+    if copy.first:  # the district's 26 classes, organized by the first copy's streets
+        streets = list(copy_nodes.filter(level=1).order_by("path").values_list("pk", flat=True))
+        for n in range(26 if streets else 0):
+            starts = today - datetime.timedelta(days=360 - n * 13)
+            classes.append(TrainingClass(name=f"第{n + 1}期党员轮训班", organizer_id=streets[n % len(streets)],
+                                         starts_on=starts, ends_on=starts + datetime.timedelta(days=2),
+                                         planned_hours=Decimal("16.0")))
+        TrainingClass.objects.bulk_create(classes)
+        created = len(classes)
+    else:
+        classes, created = list(TrainingClass.objects.order_by("pk")), 0
     enrolments = []
     for index, (pk, _path, _org) in enumerate(members[::3]):  # this year's third of the rotation
         if not classes:
@@ -264,7 +279,7 @@ def _seed_org_life_dues_training(rng, today, recorder, communities):
     return [
         (_("branch meetings"), len(meetings)), (_("meeting attendance"), len(attendance)),
         (_("points from attendance"), len(points)), (_("dues payments"), len(dues)),
-        (_("transfers"), len(transfers)), (_("party-school classes"), len(classes)), (_("enrolments"), len(enrolments)),
+        (_("transfers"), len(transfers)), (_("party-school classes"), created), (_("enrolments"), len(enrolments)),
     ]
 
 
@@ -284,41 +299,49 @@ QUIZ_ATTEMPTS_ALLOWED = 2
 LINKED_RESIDENTS = 3
 
 
-def _seed_quizzes_and_accounts(rng, today, recorder):
+def _seed_quizzes_and_accounts(rng, today, recorder, copy):
     """An online quiz (four questions, two attempts) for every other party-school class, the latest ones still
-    open; attempts by about two thirds of their enrolled members, scored as the service scores them, the
-    enrolment's quiz score being the best attempt; and the first demo residents (resident-0001…) linked to
-    members enrolled in the latest quizzed class, so the phone page /m/party/ has something to show."""
+    open (written with the first copy); attempts by about two thirds of the copy's enrolled members, scored as the
+    service scores them, the enrolment's quiz score being the best attempt; and the first demo residents
+    (resident-0001…) linked to members enrolled in the latest quizzed class, so the phone page /m/party/ has
+    something to show."""
     tz = timezone.get_current_timezone()
-    classes = list(TrainingClass.objects.filter(quizzes__isnull=True).order_by("starts_on", "pk"))
+    classes = list(TrainingClass.objects.order_by("starts_on", "pk"))
     picked = classes[::-2]  # the newest class and every other one before it
     quizzes = []
-    for klass in picked:
-        opens = datetime.datetime.combine(klass.starts_on, datetime.time(9), tzinfo=tz)
-        closes_on = klass.ends_on + datetime.timedelta(days=14)
-        if klass is picked[0]:  # the newest class's quiz is still open
-            closes_on = max(closes_on, today + datetime.timedelta(days=30))
-        closes = datetime.datetime.combine(closes_on, datetime.time(22), tzinfo=tz)
-        quizzes.append(Quiz(training_class=klass, title=f"{klass.name}结业测试", opens_at=opens, closes_at=closes,
-                            attempts_allowed=QUIZ_ATTEMPTS_ALLOWED, pass_mark=Decimal("60.0")))
-    Quiz.objects.bulk_create(quizzes)
-    questions, choice_rows = [], []
-    for quiz in quizzes:
-        for order, (text, options) in enumerate(rng.sample(QUIZ_QUESTIONS, 4), start=1):
-            questions.append(Question(quiz=quiz, text=text, order=order))
-            shuffled = list(options)
-            rng.shuffle(shuffled)
-            choice_rows.append([(option, option == options[0]) for option in shuffled])
-    Question.objects.bulk_create(questions, batch_size=2000)
-    choices = [Choice(question=q, text=text, correct=correct) for q, rows in zip(questions, choice_rows)
-               for text, correct in rows]
-    Choice.objects.bulk_create(choices, batch_size=5000)
+    if copy.first:
+        for klass in picked:
+            opens = datetime.datetime.combine(klass.starts_on, datetime.time(9), tzinfo=tz)
+            closes_on = klass.ends_on + datetime.timedelta(days=14)
+            if klass is picked[0]:  # the newest class's quiz is still open
+                closes_on = max(closes_on, today + datetime.timedelta(days=30))
+            closes = datetime.datetime.combine(closes_on, datetime.time(22), tzinfo=tz)
+            quizzes.append(Quiz(training_class=klass, title=f"{klass.name}结业测试", opens_at=opens,
+                                closes_at=closes, attempts_allowed=QUIZ_ATTEMPTS_ALLOWED, pass_mark=Decimal("60.0")))
+        Quiz.objects.bulk_create(quizzes)
+        questions, choice_rows = [], []
+        for quiz in quizzes:
+            for order, (text, options) in enumerate(rng.sample(QUIZ_QUESTIONS, 4), start=1):
+                questions.append(Question(quiz=quiz, text=text, order=order))
+                shuffled = list(options)
+                rng.shuffle(shuffled)
+                choice_rows.append([(option, option == options[0]) for option in shuffled])
+        Question.objects.bulk_create(questions, batch_size=2000)
+        Choice.objects.bulk_create([Choice(question=q, text=text, correct=correct)
+                                    for q, rows in zip(questions, choice_rows) for text, correct in rows],
+                                   batch_size=5000)
+    else:
+        quizzes = list(Quiz.objects.filter(training_class__in=[c.pk for c in picked]).order_by("pk"))
     by_quiz = {}
-    for question, rows in zip(questions, [choices[i:i + 4] for i in range(0, len(choices), 4)]):
-        by_quiz.setdefault(question.quiz_id, []).append((question, rows))
+    choices_of = {}
+    for choice in Choice.objects.filter(question__quiz__in=quizzes).order_by("pk"):
+        choices_of.setdefault(choice.question_id, []).append(choice)
+    for question in Question.objects.filter(quiz__in=quizzes).order_by("pk"):
+        by_quiz.setdefault(question.quiz_id, []).append((question, choices_of[question.pk]))
 
     quiz_of_class = {q.training_class_id: q for q in quizzes}
-    enrolments = list(Enrolment.objects.filter(training_class__in=[c.pk for c in picked]).order_by("pk"))
+    enrolments = list(Enrolment.objects.filter(training_class__in=[c.pk for c in picked],
+                                                member__org__in=copy.nodes()).order_by("pk"))
     attempts, scored = [], []
     for enrolment in enrolments:
         quiz = quiz_of_class[enrolment.training_class_id]
@@ -347,7 +370,7 @@ def _seed_quizzes_and_accounts(rng, today, recorder):
     # Demo residents linked to members of the newest quizzed classes; resident-0001's member has one attempt left
     # at the newest class's quiz, still open.
     residents = list(get_user_model().objects.filter(username__startswith="resident-").order_by("username")
-                     .values_list("pk", flat=True)[:LINKED_RESIDENTS])
+                     .values_list("pk", flat=True)[:LINKED_RESIDENTS]) if copy.first else []
     newest_first = {c.pk: i for i, c in enumerate(picked)}
     newest, seen = [], set()
     for e in sorted(enrolments, key=lambda e: (newest_first[e.training_class_id], e.pk)):
@@ -369,7 +392,7 @@ def _seed_quizzes_and_accounts(rng, today, recorder):
                                    submitted_at=min(quiz.opens_at + datetime.timedelta(days=1), timezone.now()))
         Enrolment.objects.filter(pk=first.pk).update(quiz_score=score)
     return [
-        (_("online quizzes"), len(quizzes)),
-        (_("quiz attempts"), QuizAttempt.objects.filter(quiz__in=[q.pk for q in quizzes]).count()),
+        (_("online quizzes"), len(quizzes) if copy.first else 0),
+        (_("quiz attempts"), QuizAttempt.objects.filter(enrolment__in=[e.pk for e in enrolments]).count()),
         (_("member account links"), len(accounts)),
     ]

@@ -5,15 +5,16 @@ attendance, volunteer teams (党员妈妈服务队, 夕阳红巡逻队 and other
 needs and matches. Everything goes in with bulk_create (no history rows: the demo starts clean)."""
 
 import datetime
+import sys
 from decimal import Decimal
-from random import Random
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import ResidentUnit
-from grids.models import Level, OrgNode
+from demo.tree import seed_all
+from grids.models import Level
 from participation.models import (
     Activity,
     ActivityKind,
@@ -72,12 +73,20 @@ NEEDS = (
 
 
 def seed(*, scale, seed, hashed_password, today):
-    rng = Random(f"participation-{seed}")
+    """Residents taking part in every copy of an already built district; returns [(label, count)] lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password, today=today)
+
+
+def seed_copy(copy):
+    """The copy's residents taking part at the copy's communities and centers."""
+    rng = copy.rng("participation")
+    today = copy.today
     now = timezone.now()
     User = get_user_model()
-    residents = list(User.objects.filter(username__startswith="resident-").order_by("username"))
-    communities = list(OrgNode.objects.filter(level=Level.COMMUNITY).order_by("code"))
-    centers = list(ServiceCenter.objects.order_by("code"))
+    residents = list(User.objects.filter(username__in=copy.residents).order_by("username"))
+    nodes = copy.nodes()
+    communities = list(nodes.filter(level=Level.COMMUNITY).order_by("code"))
+    centers = list(ServiceCenter.objects.filter(street__in=nodes).order_by("code"))
     if not residents or not communities:
         return []
 
@@ -131,7 +140,7 @@ def seed(*, scale, seed, hashed_password, today):
     ResidentRequest.objects.bulk_update(requests, ["created_at"], batch_size=BATCH)
 
     # Activities: at every center, two weeks back and three weeks ahead.
-    rooms = {(r.center_id, r.kind): r for r in Room.objects.all()}
+    rooms = {(r.center_id, r.kind): r for r in Room.objects.filter(center__in=centers)}
     activities = []
     for c, center in enumerate(centers):
         for k, (kind, title, room_kind, capacity, points) in enumerate(ACTIVITIES):
@@ -161,7 +170,7 @@ def seed(*, scale, seed, hashed_password, today):
 
     # Volunteer teams in the first communities, with members and hours.
     teams, memberships, hours = [], [], []
-    for i, community in enumerate(communities[: 40 * scale]):
+    for i, community in enumerate(communities[:40]):
         for name, kind, charter in TEAMS[: 2 + i % 3]:
             teams.append(VolunteerTeam(node=community, name=name, kind=kind, charter=charter,
                                        founded_on=datetime.date(2017, 1 + i % 12, 1),
@@ -183,20 +192,20 @@ def seed(*, scale, seed, hashed_password, today):
     VolunteerHours.objects.bulk_create(hours, batch_size=BATCH, ignore_conflicts=True)
 
     # The 智库: resources of resident units, needs of communities, matches by kind and distance.
-    units = list(ResidentUnit.objects.select_related("node").order_by("pk")[: 120 * scale])
+    units = list(ResidentUnit.objects.filter(node__in=nodes).select_related("node").order_by("pk")[:120])
     resources = []
     for u, unit in enumerate(units):
         kind, title = RESOURCES[u % len(RESOURCES)]
         resources.append(Resource(node=unit.node, unit=unit, kind=kind, title=f"{unit.name}·{title}"))
     # Each center's partner organization offers a service at the center's street (its staff answer for it).
-    for p, partner in enumerate(PartnerOrganization.objects.filter(exited_on__isnull=True).select_related(
-            "center__street").order_by("pk")[: 40 * scale]):
+    for p, partner in enumerate(PartnerOrganization.objects.filter(exited_on__isnull=True, center__in=centers)
+                                .select_related("center__street").order_by("pk")[:40]):
         kind, title = PARTNER_RESOURCES[p % len(PARTNER_RESOURCES)]
         resources.append(Resource(node=partner.center.street, partner=partner, kind=kind,
                                   title=f"{partner.name}·{title}"))
     Resource.objects.bulk_create(resources, batch_size=BATCH)
     needs, matches = [], []
-    for c, community in enumerate(communities[: 60 * scale]):
+    for c, community in enumerate(communities[:60]):
         kind, title = NEEDS[c % len(NEEDS)]
         needs.append(Need(node=community, kind=kind, title=title, posted_on=today - datetime.timedelta(days=c % 90),
                           description=f"{community.name}：{title}"))

@@ -8,8 +8,8 @@ by the demo residents. Everything goes in with bulk_create (no history rows: the
 
 import collections
 import datetime
+import sys
 from decimal import Decimal
-from random import Random
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleGrant
+from demo.tree import seed_all
 from grids.models import Level, OrgNode
 from inbox.models import ContactPreference, Message
 
@@ -117,27 +118,31 @@ def _name_residents(rng, resident_ids):
 
 
 def seed(*, scale, seed, hashed_password, today):
-    rng = Random(f"servicecenters-{seed}")
+    """The centers of every copy of an already built district; returns [(label, count)] lines."""
+    return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password, today=today)
+
+
+def seed_copy(copy):
+    """One copy's 22 centers with their rooms, staff, partners and bookings by the copy's residents."""
+    rng = copy.rng("servicecenters")
+    today, hashed_password = copy.today, copy.hashed_password
     now = timezone.now()
-    streets = list(OrgNode.objects.filter(level=Level.STREET).order_by("pk"))
-    if not streets:
+    copy_streets = list(copy.nodes().filter(level=Level.STREET).order_by("pk"))
+    if not copy_streets:
         return []
-    per_copy = max(1, len(streets) // scale)
+    prefix, suffix = copy.prefix, copy.suffix()
     centers = []
-    for copy in range(scale):
-        copy_streets = streets[copy * per_copy:(copy + 1) * per_copy] or streets
-        prefix = "" if copy == 0 else f"K{copy + 1}"
-        for i in range(CENTERS_PER_COPY):
-            place = PLACES[i]
-            node = _where(place, copy_streets, fallback=copy_streets[i % len(copy_streets)])
-            street = next(s for s in copy_streets if node.path.startswith(s.path))
-            area = BUILT_AREAS[i] if i < len(BUILT_AREAS) else rng.randrange(1200, 3600, 50)
-            centers.append(ServiceCenter(
-                code=f"{prefix}SC{i + 1:02d}", name=f"{place}党群服务中心" + ("" if copy == 0 else f"（{copy + 1}）"),
-                street=street, node=node, address=f"河南省郑州市金水区{place}{rng.randint(1, 200)}号",
-                floor_area=area, phone=f"0371-6{rng.randint(1000000, 9999999)}",
-                opened_on=datetime.date(2018, 6, 1) if i < 3 else datetime.date(2019 + i % 4, 1 + i % 12, 1),
-            ))
+    for i in range(CENTERS_PER_COPY):
+        place = PLACES[i]
+        node = _where(place, copy_streets, fallback=copy_streets[i % len(copy_streets)])
+        street = next(s for s in copy_streets if node.path.startswith(s.path))
+        area = BUILT_AREAS[i] if i < len(BUILT_AREAS) else rng.randrange(1200, 3600, 50)
+        centers.append(ServiceCenter(
+            code=f"{prefix}SC{i + 1:02d}", name=f"{place}党群服务中心{suffix}",
+            street=street, node=node, address=f"河南省郑州市金水区{place}{rng.randint(1, 200)}号",
+            floor_area=area, phone=f"0371-6{rng.randint(1000000, 9999999)}",
+            opened_on=datetime.date(2018, 6, 1) if i < 3 else datetime.date(2019 + i % 4, 1 + i % 12, 1),
+        ))
     ServiceCenter.objects.bulk_create(centers, batch_size=BATCH)
 
     hours, closed = [], []
@@ -176,7 +181,7 @@ def seed(*, scale, seed, hashed_password, today):
     for i, center in enumerate(centers):
         for j in range(2 if i < 3 else 1):
             partners.append(PartnerOrganization(
-                name=PARTNERS[(i + j) % len(PARTNERS)] + ("" if i < len(PARTNERS) else f"{center.code}"),
+                name=PARTNERS[(i + j) % len(PARTNERS)] + ("" if copy.first and i < len(PARTNERS) else center.code),
                 kind=PartnerOrganization.Kind.SOCIAL_WORK_AGENCY if j else PartnerOrganization.Kind.SOCIAL_ORGANIZATION,
                 center=center, social_workers=rng.randint(3, 6), admitted_on=center.opened_on,
             ))
@@ -191,12 +196,13 @@ def seed(*, scale, seed, hashed_password, today):
                                                  outcome=outcome))
     PartnerEvaluation.objects.bulk_create(evaluations, batch_size=BATCH)
 
+    # The copy's own residents book its centers: a resident's upcoming bookings are all in this copy.
     residents = list(
-        User.objects.filter(username__startswith="resident-").order_by("username").values_list("pk", flat=True)
+        User.objects.filter(username__in=copy.residents).order_by("username").values_list("pk", flat=True)
     )
     bookings = []
     if residents:
-        _name_residents(Random(f"servicecenters-residents-{seed}"), residents)
+        _name_residents(copy.rng("servicecenters-residents"), residents)
         first, others = residents[0], residents[1:] or residents
         first_future = 0
         upcoming = collections.Counter()

@@ -1,9 +1,14 @@
 """Demo data of Jinshui District's size: the four-level tree, party members and demo accounts.
 
-`generate()` plans everything in memory from a seeded `random.Random` (same seed and scale, same
-codes, names and ID-card numbers); `insert()` writes a plan with `bulk_create`, level by level so
-that every parent row exists before its children (PostgreSQL's tree trigger checks each row
-against its parent). `build()` does both; `python manage.py seed_demo` is a thin wrapper around it.
+The district is built copy by copy (a copy is one Jinshui-size block; copy k > 1 has codes prefixed
+"K<k>"). `generate_copy()` plans one copy in memory from its own seeded `random.Random` (copy 1 draws
+from `Random(seed)`, copy k from `Random(f"{seed}:{k}")`), so the same seed gives the same copy whatever
+was built before it; the only thing shared between copies is the set of phones and ID-card numbers
+already given out (`Used`, kept as integers, rebuilt from the database when a run is resumed).
+`insert()` writes a plan with `bulk_create`, level by level so that every parent row exists before its
+children (PostgreSQL's tree trigger checks each row against its parent). `generate()` and `build()`
+plan or build several copies at once (tests, small sizes); `python manage.py seed_demo` builds, and
+commits, one copy at a time.
 
 Bulk inserts bypass django-simple-history (no historical rows are written for demo data): that is
 deliberate, the demo starts with an empty history.
@@ -11,8 +16,11 @@ deliberate, the demo starts with an empty history.
 
 import bisect
 import datetime
+import heapq
 import itertools
+from array import array
 import time
+from importlib import import_module
 from dataclasses import dataclass, field
 from random import Random
 
@@ -212,12 +220,78 @@ class Plan:
         }
 
 
+class _Numbers:
+    """A set of integers kept small: a sorted array of 8-byte integers, plus a set of the ones added since the last
+    `settle()` (a Python set of ints takes about ten times as much per number)."""
+
+    def __init__(self, values=()):
+        self.settled = array("q", sorted(values))
+        self.recent = set()
+
+    def __contains__(self, key):
+        if key in self.recent:
+            return True
+        at = bisect.bisect_left(self.settled, key)
+        return at < len(self.settled) and self.settled[at] == key
+
+    def add(self, key):
+        self.recent.add(key)
+
+    def settle(self):
+        """Fold the numbers added since into the sorted array (once a copy)."""
+        if self.recent:
+            self.settled = array("q", heapq.merge(self.settled, sorted(self.recent)))
+            self.recent = set()
+
+    def __iter__(self):
+        return heapq.merge(self.settled, sorted(self.recent))
+
+    def __len__(self):
+        return len(self.settled) + len(self.recent)
+
+
+class Used:
+    """The phones and ID-card numbers given out so far, over every copy, as integers (an ID number by its first
+    17 digits: the last is a check digit), kept compactly: about 20 bytes a member at any scale."""
+
+    def __init__(self, phones=(), id_numbers=()):
+        self.phones = _Numbers(phones)
+        self.id_numbers = _Numbers(id_numbers)
+
+    @staticmethod
+    def id_key(number):
+        return int(number[:17])
+
+    def settle(self):
+        self.phones.settle()
+        self.id_numbers.settle()
+
+    @classmethod
+    def from_database(cls):
+        """The numbers of the copies already written: every member's, and every organization's secretary phone
+        (the generator gives out nothing else, so this is exactly the set an uninterrupted run would hold)."""
+        phones, id_numbers = array("q"), array("q")
+        for phone, id_number in Member.objects.values_list("phone", "id_number").iterator(chunk_size=MEMBER_BATCH):
+            if phone.isdigit():
+                phones.append(int(phone))
+            id_numbers.append(cls.id_key(id_number))
+        for phone in OrgNode.objects.values_list("secretary_phone", flat=True).iterator(chunk_size=MEMBER_BATCH):
+            if phone.isdigit():
+                phones.append(int(phone))
+        return cls(phones, id_numbers)
+
+
+def copy_random(seed, copy):
+    """The random stream of one copy: copy 1 keeps `Random(seed)` (scale 1 is what it always was); each other
+    copy has its own, so that any copy can be generated again without the ones before it."""
+    return Random(seed if copy == 1 else f"{seed}:{copy}")
+
+
 class _Generator:
-    def __init__(self, seed, today):
-        self.rng = Random(seed)
+    def __init__(self, rng, today, used):
+        self.rng = rng
         self.today = today
-        self.phones = set()
-        self.id_numbers = set()
+        self.used = used
         self.regions_by_year = {}
 
     # people
@@ -233,8 +307,9 @@ class _Generator:
         rng = self.rng
         while True:
             number = f"{_PHONE_PREFIXES[rng.randrange(len(_PHONE_PREFIXES))]}{rng.randrange(100_000_000):08d}"
-            if number not in self.phones:
-                self.phones.add(number)
+            key = int(number)
+            if key not in self.used.phones:
+                self.used.phones.add(key)
                 return number
 
     def id_number(self, birth, gender):
@@ -247,8 +322,9 @@ class _Generator:
         while True:
             region = codes[bisect.bisect(cum, rng.random() * cum[-1])]
             number = make_id_number(region, birth, rng.randrange(500) * 2 + odd)
-            if number not in self.id_numbers:
-                self.id_numbers.add(number)
+            key = Used.id_key(number)
+            if key not in self.used.id_numbers:
+                self.used.id_numbers.add(key)
                 return number
 
     # tree
@@ -429,38 +505,98 @@ def _add_years(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
+def admin_spec():
+    """The district's administrator account (written once, with the first copy)."""
+    return UserSpec("admin", Role.DISTRICT_STAFF, is_staff=True, is_superuser=True, first_name="管理员")
+
+
+def resident_usernames(copy, counts=None):
+    """The demo residents of one copy: numbered on from the copies before it (resident-0001 is in copy 1)."""
+    counts = counts or JINSHUI
+    first = (copy - 1) * counts.residents + 1
+    return [f"resident-{n:04d}" for n in range(first, first + counts.residents)]
+
+
+def generate_copy(copy, *, counts=None, seed=DEFAULT_SEED, today=None, used=None):
+    """Plan copy `copy` of the district in memory (no database access, no admin account).
+
+    `used` holds the phones and ID numbers of the copies already planned (and collects this copy's): give the same
+    one to every copy of a run, or `Used.from_database()` when resuming."""
+    counts = counts or JINSHUI
+    counts.check()
+    if copy < 1:
+        raise ValueError("Copies are numbered from 1.")
+    gen = _Generator(copy_random(seed, copy), today or timezone.localdate(), used if used is not None else Used())
+    plan = Plan()
+    streets, level2, grids, groups = gen.tree(plan, counts, copy)
+    gen.members(plan, counts, level2, grids, groups)
+    for spec in streets:
+        plan.users.append(
+            UserSpec(f"sec-{spec.code}", Role.STREET_SECRETARY, spec.code, True, first_name=spec.secretary_name)
+        )
+    for spec in level2:
+        plan.users.append(
+            UserSpec(f"sec-{spec.code}", Role.COMMUNITY_SECRETARY, spec.code, True, first_name=spec.secretary_name)
+        )
+    plan.users += [UserSpec(name, Role.RESIDENT) for name in resident_usernames(copy, counts)]
+    gen.used.settle()
+    return plan
+
+
 def generate(scale=1, *, counts=None, seed=DEFAULT_SEED, today=None):
-    """Plan `scale` copies of the district in memory (no database access)."""
+    """Plan `scale` copies of the district in memory, with the admin account (no database access)."""
     counts = counts or JINSHUI
     counts.check()
     if scale < 1:
         raise ValueError("The scale is a whole number, 1 or more.")
-    gen = _Generator(seed, today or timezone.localdate())
+    today = today or timezone.localdate()
+    used = Used()
     plan = Plan()
-    plan.users.append(UserSpec("admin", Role.DISTRICT_STAFF, is_staff=True, is_superuser=True, first_name="管理员"))
-    residents = itertools.count(1)
+    plan.users.append(admin_spec())
     for copy in range(1, scale + 1):
-        streets, level2, grids, groups = gen.tree(plan, counts, copy)
-        gen.members(plan, counts, level2, grids, groups)
-        for spec in streets:
-            plan.users.append(
-                UserSpec(f"sec-{spec.code}", Role.STREET_SECRETARY, spec.code, True, first_name=spec.secretary_name)
-            )
-        for spec in level2:
-            plan.users.append(
-                UserSpec(f"sec-{spec.code}", Role.COMMUNITY_SECRETARY, spec.code, True,
-                         first_name=spec.secretary_name)
-            )
-        for _ in range(counts.residents):
-            plan.users.append(UserSpec(f"resident-{next(residents):04d}", Role.RESIDENT))
+        part = generate_copy(copy, counts=counts, seed=seed, today=today, used=used)
+        for mine, theirs in zip(plan.levels, part.levels):
+            mine.extend(theirs)
+        plan.members.extend(part.members)
+        plan.users.extend(part.users)
     return plan
+
+
+def copies_written():
+    """How many copies of the district the database holds, counted from copy 1 (a copy is written all at once)."""
+    codes = set(OrgNode.objects.filter(level=Level.STREET, code__endswith="JS01").values_list("code", flat=True))
+    done = 0
+    while f"{_prefix(done + 1)}JS01" in codes:
+        done += 1
+    return done
+
+
+def district_finished():
+    """Whether a run went through its last copy (the extensions' finish ranked the quarters): such a district is
+    complete at its own scale, and cannot be extended with more copies."""
+    from jobs.models import JobRun
+
+    return JobRun.objects.filter(job="assessment.quarterly_ranking").exists()
+
+
+def copy_matches(copy=1, *, counts=None, seed=DEFAULT_SEED, today=None):
+    """Whether the streets of copy `copy` in the database are the ones `seed` plans (codes, names, secretaries).
+    Exact for copy 1, whose numbers do not depend on any copy before it."""
+    counts = counts or JINSHUI
+    gen = _Generator(copy_random(seed, copy), today or timezone.localdate(), Used())
+    planned = [(s.code, s.name, s.secretary_name, s.secretary_phone) for s in gen.tree(Plan(), counts, copy)[0]]
+    stored = list(OrgNode.objects.filter(code__in=[row[0] for row in planned]).order_by("code").values_list(
+        "code", "name", "secretary_name", "secretary_phone"))
+    return stored == sorted(planned)
 
 
 # --- writing -----------------------------------------------------------------------------------
 
 
-def insert(plan, *, password=DEFAULT_PASSWORD, progress=None):
-    """Write a plan with bulk inserts (call inside a transaction); returns the counts written."""
+def insert(plan, *, password=DEFAULT_PASSWORD, hashed_password=None, progress=None):
+    """Write a plan with bulk inserts (call inside a transaction); returns the counts written.
+
+    Every account gets `hashed_password`, else the hash of `password`."""
     say = progress or (lambda message: None)
     nodes = {}
     for level_specs in plan.levels:
@@ -487,7 +623,7 @@ def insert(plan, *, password=DEFAULT_PASSWORD, progress=None):
     say(f"members: {len(plan.members)}")
 
     # One hash for every account: hashing each one separately would take minutes.
-    hashed = make_password(password)
+    hashed = hashed_password or make_password(password)
     User = get_user_model()
     users = [
         User(username=u.username, password=hashed, is_staff=u.is_staff, is_superuser=u.is_superuser,
@@ -514,29 +650,107 @@ def existing_usernames(plan):
     return sorted(found)
 
 
-#: Each app's demo data (the other modules of demo/), run by seed_demo after the tree, members and accounts
-#: exist, in the same transaction. Each is a function `seed(*, scale, seed, hashed_password, today)` returning a
-#: list of (label, count) lines for the summary. A new module adds its own line here.
+#: Each app's demo data (the other modules of demo/), run by seed_demo after each copy's tree, members and accounts
+#: exist, in that copy's transaction. Each module has `seed_copy(copy)` (a `Copy`: the records of that copy of the
+#: district, and on copy 1 the ones the district has once) and may have `finish(copy)` (the district-wide work, such
+#: as rankings over every copy, run with the last copy); both return a list of (label, count) lines for the summary.
+#: `seed(*, scale, seed, hashed_password, today)` runs all copies and the finish at once. A new module adds its line.
 EXTENSIONS = (
-    "demo.community.seed",
-    "demo.servicecenters.seed",
-    "demo.assessment.seed",
-    "demo.members.seed",
-    "demo.learning.seed",
-    "demo.accountability.seed",
-    "demo.participation.seed",
+    "demo.community",
+    "demo.servicecenters",
+    "demo.assessment",
+    "demo.members",
+    "demo.learning",
+    "demo.accountability",
+    "demo.participation",
 )
 
 
-def run_extensions(*, scale, seed, hashed_password, today=None):
-    """Run every app's demo data (EXTENSIONS); returns their summary lines."""
-    from django.utils.module_loading import import_string
+@dataclass(frozen=True)
+class Copy:
+    """One copy of the district, as the extensions see it: its number, the run's parameters, its residents."""
 
+    number: int
+    scale: int
+    seed: int
+    hashed_password: str
+    today: datetime.date
+    residents: tuple = ()  # usernames of this copy's demo residents
+
+    @property
+    def prefix(self):
+        """What this copy's codes start with ("" for copy 1, "K2" for copy 2, …)."""
+        return _prefix(self.number)
+
+    @property
+    def first(self):
+        return self.number == 1
+
+    @property
+    def last(self):
+        return self.number == self.scale
+
+    def rng(self, name):
+        """The copy's random stream for `name`: copy 1 has `Random(f"{name}-{seed}")` (scale 1 as it always was)."""
+        return Random(f"{name}-{self.seed}" if self.first else f"{name}-{self.seed}:{self.number}")
+
+    def nodes(self):
+        """This copy's organizations (their codes start with the prefix and a street code)."""
+        return OrgNode.objects.filter(code__startswith=f"{self.prefix}JS")
+
+    def suffix(self):
+        return _copy_suffix(self.number)
+
+
+def copies(*, scale, seed, hashed_password, today):
+    """The `Copy` of each copy of an already built district, its residents found by username (for `seed()`)."""
+    names = list(get_user_model().objects.filter(username__startswith="resident-").order_by("username")
+                 .values_list("username", flat=True))
+    per = -(-len(names) // scale) if names else 0
+    return [
+        Copy(number=n, scale=scale, seed=seed, hashed_password=hashed_password, today=today,
+             residents=tuple(names[(n - 1) * per:n * per]))
+        for n in range(1, scale + 1)
+    ]
+
+
+def merge_lines(total, lines):
+    """Add (label, count) lines into the dict `total` (labels keep their first order)."""
+    for label, count in lines or []:
+        total[label] = total.get(label, 0) + count
+    return total
+
+
+def seed_all(module, *, scale, seed, hashed_password, today):
+    """Run one extension over every copy and finish it: an extension's `seed()` for an already built district."""
+    total = {}
+    for copy in copies(scale=scale, seed=seed, hashed_password=hashed_password, today=today):
+        merge_lines(total, module.seed_copy(copy))
+        if copy.last and hasattr(module, "finish"):
+            merge_lines(total, module.finish(copy))
+    return list(total.items())
+
+
+def run_extensions_copy(copy):
+    """Run every app's demo data (EXTENSIONS) for one copy, and their finish after the last; returns the lines."""
+    modules = [import_module(path) for path in EXTENSIONS]
+    total = {}
+    for module in modules:
+        merge_lines(total, module.seed_copy(copy))
+    if copy.last:
+        for module in modules:
+            if hasattr(module, "finish"):
+                merge_lines(total, module.finish(copy))
+    return list(total.items())
+
+
+def run_extensions(*, scale, seed, hashed_password, today=None):
+    """Run every app's demo data over an already built district (all copies, then the finish); returns the lines."""
     today = today or timezone.localdate()
-    lines = []
-    for path in EXTENSIONS:
-        lines += import_string(path)(scale=scale, seed=seed, hashed_password=hashed_password, today=today) or []
-    return lines
+    total = {}
+    for copy in copies(scale=scale, seed=seed, hashed_password=hashed_password, today=today):
+        merge_lines(total, run_extensions_copy(copy))
+    return list(total.items())
 
 
 def build(scale=1, *, counts=None, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, today=None, progress=None):
