@@ -80,6 +80,8 @@ class Candidate(models.Model):
         verbose_name = _("development candidate")
         verbose_name_plural = _("development candidates")
         ordering = ["org_id", "name", "pk"]
+        # The lists' ordering: a page is a range of it, not a sort of every candidate.
+        indexes = [models.Index(fields=["org", "name", "id"], name="candidate_list_order")]
         constraints = [
             models.CheckConstraint(condition=Q(stage__gte=1, stage__lte=5), name="candidate_stage_range",
                 violation_error_message=_("Unknown stage of development."),
