@@ -165,6 +165,8 @@ class StageFiling(models.Model):
         verbose_name = _("stage filing")
         verbose_name_plural = _("stage filings")
         ordering = ["-community_on", "-pk"]
+        # The lists' ordering (-community_on, -id), read backwards: a page is a range of it.
+        indexes = [models.Index(fields=["community_on", "id"], name="stagefiling_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "stage"], condition=~Q(status="returned"), name="stagefiling_one_open",
