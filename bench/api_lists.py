@@ -37,9 +37,25 @@ A street secretary's list (1,234 members) cost 8 ms of SQL at any page before an
 other member-work lists for district staff (EXPLAIN ANALYZE, before → after an index on the list's ordering):
 dues/ 855 → 1.0 ms, points/ 1,435 → 14 ms, quiz-attempts/ 29 → 0.4 ms. Still a sort of every row (an aggregate
 grouped before the page is cut): meetings/ ~820 ms, candidates/ ~1,500 ms, enrolments/ ~300 ms.
+
+The per-row counts as correlated subqueries (members/counts.py) and indexes on those lists' orderings
+(members migrations 0021, 0022), measured 2026-11-30 on the same copy, vacuumed, district staff, first page
+(page number and cursor alike), SQL ms of the page's query from EXPLAIN ANALYZE, before → after; add --explain
+to the lists by area for the sum over a call's queries:
+
+    meetings/           1,294 → 1.6   (the page count: 62 → 1.5)   admin changelist 1,487 → 4.0
+    candidates/           205 → 0.4   (27 → 1.0)                   admin changelist   398 → 1.3
+    training-classes/     116 → 12    (29 → 0.03; 26 classes' enrolments counted, 2,840 each)
+                                                                   admin changelist   254 → 8.0
+    quizzes/              380 → 3.7   (35 → 0.03; 13 quizzes' attempts counted, 2,477 each)
+                                                                   admin changelist   675 → 4.0
+    stage-filings/         47 → 5.4 / cursor 1.1                   transfers/  60 → 1.0
+    enrolments/            22-37 (unchanged: one class's enrolments, 2,841, joined to their members and
+                           sorted by name; the ordering crosses tables, no index serves it)
 """
 
 import argparse
+import json
 import os
 import time
 
@@ -64,25 +80,40 @@ AREAS["community"] = ["/api/v1/" + name + "/" for name in (
 # end of assessment and community records
 
 
-def measure(client, path, headers, runs):
-    """(rows counted, queries of one call, median ms, p95 ms)."""
+def measure(client, path, headers, runs, explain=False):
+    """(rows counted, queries of one call, median ms, p95 ms, SQL ms): SQL ms, with explain=True, is the sum of
+    EXPLAIN ANALYZE's execution times of the call's queries (steadier than wall times on a loaded machine)."""
     from django.db import connection
 
     response = client.get(path, **headers)
     assert response.status_code == 200, (path, response.status_code, response.content[:200])
     queries = []
-    with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+    with connection.execute_wrapper(lambda execute, sql, params, *a: queries.append((sql, params))
+                                    or execute(sql, params, *a)):
         client.get(path, **headers)
+    sql_ms = sum(explained_ms(sql, params) for sql, params in queries) if explain else None
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         client.get(path, **headers)
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return response.json()["count"], len(queries), samples[len(samples) // 2], percentile(samples, 95)
+    return response.json()["count"], len(queries), samples[len(samples) // 2], percentile(samples, 95), sql_ms
 
 
-def run(scale, runs, areas):
+def explained_ms(sql, params):
+    """EXPLAIN ANALYZE's execution time of one query (0 for what is not a SELECT, e.g. the planner estimate)."""
+    from django.db import connection
+
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Execution Time"])
+
+
+def run(scale, runs, areas, explain=False):
     from django.contrib.auth import get_user_model
     from django.test import Client
     from rest_framework.authtoken.models import Token
@@ -95,19 +126,21 @@ def run(scale, runs, areas):
     street = OrgNode.objects.get(code="JS01")
     community = OrgNode.objects.filter(parent=street).order_by("code").first()
     users = {"district (admin)": "admin", f"community sec-{community.code}": f"sec-{community.code}"}
-    print(f"{'area':<14} {'list':<28} {'caller':<26} {'count':>9} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
-    print("-" * 110)
+    print(f"{'area':<14} {'list':<28} {'caller':<26} {'count':>9} {'queries':>8} {'median ms':>10} {'p95 ms':>8}"
+          + (f" {'SQL ms':>8}" if explain else ""))
+    print("-" * (119 if explain else 110))
     client = Client(HTTP_HOST="127.0.0.1")
     for area in areas:
         for label, username in users.items():
             token = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))[0]
             headers = {"HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_X_FORWARDED_PROTO": "https"}
-            rows = [(path, *measure(client, f"{path}?page_size=50", headers, runs)) for path in AREAS[area]]
+            rows = [(path, *measure(client, f"{path}?page_size=50", headers, runs, explain))
+                    for path in AREAS[area]]
             biggest = max(rows, key=lambda r: r[1])[0]
-            for path, count, queries, median, p95 in rows:
+            for path, count, queries, median, p95, sql_ms in rows:
                 mark = " *" if path == biggest else ""
                 print(f"{area:<14} {path + mark:<28} {label:<26} {count:>9,} {queries:>8} {median:>10.1f} "
-                      f"{p95:>8.1f}")
+                      f"{p95:>8.1f}" + (f" {sql_ms:>8.1f}" if explain else ""))
     print("\n* the biggest list of the area for that caller")
 
 
@@ -195,6 +228,8 @@ def main():
     parser.add_argument("--deep-page", type=int, default=2000, help="the deep page of --members (pages of 50)")
     parser.add_argument("--existing", action="store_true",
                         help="measure DATABASE_URL's database as it is (a seeded copy) instead of a scratch one")
+    parser.add_argument("--explain", action="store_true",
+                        help="the lists by area: also each call's SQL time from EXPLAIN ANALYZE (the steady figure)")
     args = parser.parse_args()
     if args.existing:
         os.environ["DEBUG"] = "0"
@@ -206,14 +241,14 @@ def main():
         if args.members:
             member_pages(args.runs, args.deep_page)
         else:
-            run(None, args.runs, args.area or list(AREAS))
+            run(None, args.runs, args.area or list(AREAS), args.explain)
         return
     with scratch_database("apilists"):
         if args.members:
             migrate_and_seed(args.scale)
             member_pages(args.runs, args.deep_page)
         else:
-            run(args.scale, args.runs, args.area or list(AREAS))
+            run(args.scale, args.runs, args.area or list(AREAS), args.explain)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ and the street's list of stage filings to approve or send back."""
 from django import forms as django_forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -17,6 +16,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
 from grids.selectors import org_list
 from members.admin_parts import CommunityFilter, ReadOnlyInline, StreetFilter
+from members.counts import count_of
 from members.records.masking import PERSONAL_FIELDS
 
 from .models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord
@@ -108,7 +108,7 @@ class CandidateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return obj.org
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(steps_done=Count("steps"))
+        return super().get_queryset(request).annotate(steps_done=count_of(StepRecord.objects.all(), to="candidate"))
 
     @admin.display(description=_("party branch"), ordering="org__path")
     def org_label(self, obj):

@@ -9,7 +9,7 @@ effect), `POST …/send-back/` returns it to the community. Every write goes thr
 members.development.services (the same rules and messages as the admin); every read through its selectors.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from core.api import BoundedDateField, error_responses
 from grids.selectors import org_list
 from members.api_common import MemberWorkViewSet, OpinionSerializer, tree_filterset
+from members.counts import count_of
 from members.records.masking import mask_id_number, mask_phone
 from members.records.models import Education, Gender
 
@@ -180,7 +181,8 @@ class CandidateViewSet(mixins.ListModelMixin, MemberWorkViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        queryset = candidate_list(user=self.request.user).annotate(steps_done=Count("steps"))
+        queryset = candidate_list(user=self.request.user).annotate(
+            steps_done=count_of(StepRecord.objects.all(), to="candidate"))
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch("steps", queryset=StepRecord.objects.select_related("step").order_by("step__number")),

@@ -80,6 +80,8 @@ class Candidate(models.Model):
         verbose_name = _("development candidate")
         verbose_name_plural = _("development candidates")
         ordering = ["org_id", "name", "pk"]
+        # The lists' ordering: a page is a range of it, not a sort of every candidate.
+        indexes = [models.Index(fields=["org", "name", "id"], name="candidate_list_order")]
         constraints = [
             models.CheckConstraint(condition=Q(stage__gte=1, stage__lte=5), name="candidate_stage_range",
                 violation_error_message=_("Unknown stage of development."),
@@ -163,6 +165,8 @@ class StageFiling(models.Model):
         verbose_name = _("stage filing")
         verbose_name_plural = _("stage filings")
         ordering = ["-community_on", "-pk"]
+        # The lists' ordering (-community_on, -id), read backwards: a page is a range of it.
+        indexes = [models.Index(fields=["community_on", "id"], name="stagefiling_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "stage"], condition=~Q(status="returned"), name="stagefiling_one_open",

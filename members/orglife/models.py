@@ -39,7 +39,9 @@ class Meeting(models.Model):
         verbose_name = _("branch meeting")
         verbose_name_plural = _("branch meetings")
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["org", "held_on"], name="meeting_org_held")]
+        # meeting_list_order: the lists' ordering (-held_on, -id), read backwards: a page is a range of it.
+        indexes = [models.Index(fields=["org", "held_on"], name="meeting_org_held"),
+                   models.Index(fields=["held_on", "id"], name="meeting_list_order")]
         constraints = [
             models.CheckConstraint(condition=Q(reviewed_by__isnull=True, reviewed_on__isnull=True)
                                    | Q(reviewed_by__isnull=False, reviewed_on__isnull=False),

@@ -1,19 +1,18 @@
 """Reads of organizational life and the duty checklist, cut to the user's scope."""
 
-from django.db.models import Count, Q
-
 from accounts.scopes import resolve_scope
+from members.counts import count_of
 from members.rules import duty_period
 
-from .models import ComplianceSnapshot, DutyDone, DutyItem, Meeting
+from .models import Attendance, ComplianceSnapshot, DutyDone, DutyItem, Meeting
 
 
 def meeting_list(*, user, write=False):
     """Meetings of branches `user` may see (or change, with write=True), with their present and absent counts."""
     return Meeting.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="org__")).select_related(
         "org", "reviewed_by").annotate(
-        present_count=Count("attendance", filter=Q(attendance__present=True)),
-        absent_count=Count("attendance", filter=Q(attendance__present=False)),
+        present_count=count_of(Attendance.objects.filter(present=True), to="meeting"),
+        absent_count=count_of(Attendance.objects.filter(present=False), to="meeting"),
     )
 
 

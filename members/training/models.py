@@ -25,6 +25,8 @@ class TrainingClass(models.Model):
         verbose_name = _("party-school class")
         verbose_name_plural = _("party-school classes")
         ordering = ["-starts_on", "name"]
+        # The API list's ordering (-starts_on, name, id): a page is a range of it.
+        indexes = [models.Index(fields=["-starts_on", "name", "id"], name="trainingclass_list_order")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="training_dates_in_order",
                 violation_error_message=_("A class cannot end before it starts."),
@@ -110,6 +112,8 @@ class Quiz(models.Model):
         verbose_name = _("online quiz")
         verbose_name_plural = _("online quizzes")
         ordering = ["-opens_at", "pk"]
+        # The lists' ordering (-opens_at, id): a page is a range of it.
+        indexes = [models.Index(fields=["-opens_at", "id"], name="quiz_list_order")]
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="quiz_window_in_order",
                 violation_error_message=_("A quiz closes after it opens."),

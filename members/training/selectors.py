@@ -1,10 +1,9 @@
 """Reads of party-school classes, enrolments and quizzes, cut to the user's scope."""
 
-from django.db.models import Count
-
 from accounts.scopes import resolve_scope, within_or_above_q
+from members.counts import count_of
 
-from .models import Enrolment, Quiz, QuizAttempt, TrainingClass
+from .models import Enrolment, Question, Quiz, QuizAttempt, TrainingClass
 
 
 def training_class_list(*, user, write=False):
@@ -12,7 +11,7 @@ def training_class_list(*, user, write=False):
     the number enrolled; with write=True, only those organized where the user may change things."""
     scope = resolve_scope(user)
     classes = TrainingClass.objects.filter(within_or_above_q(user, prefix="organizer__")).select_related("organizer").annotate(
-        enrolled=Count("enrolments"))
+        enrolled=count_of(Enrolment.objects.all(), to="training_class"))
     return classes.filter(scope.nodes_q(write=True, prefix="organizer__")) if write else classes
 
 
@@ -33,4 +32,5 @@ def quiz_list(*, user, write=False):
     attempt counts."""
     return Quiz.objects.filter(resolve_scope(user).nodes_q(write=write, prefix="training_class__organizer__")
                                ).select_related("training_class__organizer").annotate(
-        question_count=Count("questions", distinct=True), attempt_count=Count("attempts", distinct=True))
+        question_count=count_of(Question.objects.all(), to="quiz"),
+        attempt_count=count_of(QuizAttempt.objects.all(), to="quiz"))

@@ -44,6 +44,8 @@ class Transfer(models.Model):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-sent_on", "-pk"]
+        # The lists' ordering (-sent_on, -id), read backwards: a page is a range of it.
+        indexes = [models.Index(fields=["sent_on", "id"], name="transfer_list_order")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(to_org__isnull=False, destination="") & Q(status__in=["sent", "accepted", "returned"]))
