@@ -139,6 +139,8 @@ def compute_many(scopes):
             continue
         units = BulkContext(level=level, paths=tuple(scope.read_paths[0] for scope in group))
         ready = {figure.key: figure.compute(units) for figure in figures() if figure.bulk}
+        # A figure that failed in bulk (an optional one gives None, see optional._guarded) is computed scope by scope.
+        ready = {key: data for key, data in ready.items() if data is not None}
         names = dict(OrgNode.objects.filter(level=level).values_list("path", "name"))
         for scope in group:
             path = scope.read_paths[0]
