@@ -164,7 +164,8 @@ def compute_bookings(ctx):
     """Booked hours over opening hours per room kind and week, over the last 8 weeks, of the service centers serving
     the scope's streets: what servicecenters.selectors.occupancy gives for those centers, in two grouped queries
     (the centers with their opening hours and bookable rooms per kind, the bookings per room kind and week)."""
-    from servicecenters.models import Booking, BookingStatus, OpeningHours, Room, ServiceCenter
+    from grids.models import OrgNode
+    from servicecenters.models import BookingStatus, OpeningHours, Room, ServiceCenter
     from servicecenters.services import day_bounds
 
     today = timezone.localdate()
@@ -176,11 +177,15 @@ def compute_bookings(ctx):
              .annotate(open=Sum(F("closes") - F("opens"))).values("open"))
     centers = ctx.rows(ServiceCenter.objects.annotate(open=Subquery(hours)), "street__", "pk", "open", "rooms__kind",
                        rooms=Count("rooms", filter=Q(rooms__bookable=True)))
+    # The bookings read from the streets the centers serve, through the centers and rooms: a scope's condition on
+    # its nodes' paths leads the planner from its street to its few centers' bookings (by room and start), where
+    # the condition on a booking's center's street (its subtree's node ids) let it read the whole district's weeks.
+    booking = "service_centers__rooms__bookings__"
     booked = ctx.rows(
-        Booking.objects.filter(start__gte=start, start__lt=end, status__in=[
+        OrgNode.objects.filter(**{f"{booking}start__gte": start, f"{booking}start__lt": end, f"{booking}status__in": [
             BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.COMPLETED,
-        ]).annotate(week=TruncWeek("start", tzinfo=timezone.get_current_timezone())),
-        "room__center__street__", "room__kind", "week", booked=Sum(F("end") - F("start")),
+        ]}).annotate(week=TruncWeek(f"{booking}start", tzinfo=timezone.get_current_timezone())),
+        "", "service_centers__rooms__kind", "week", booked=Sum(F(f"{booking}end") - F(f"{booking}start")),
     )
     labels = {str(k): str(v) for k, v in (Room._meta.get_field("kind").choices or [])}
     return ctx.build(partial(_bookings, weeks, labels), centers, booked)
@@ -202,7 +207,7 @@ def _bookings(weeks, labels, centers, booked):
     hours = {}
     for row in booked:
         week = row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]
-        hours[(row["room__kind"], week)] = _hours(row["booked"])
+        hours[(row["service_centers__rooms__kind"], week)] = _hours(row["booked"])
     kinds = {}
     for kind, open_hours in sorted(capacity.items()):
         kinds[str(kind)] = [round(100 * hours.get((kind, w), 0) / open_hours, 1) if open_hours else 0 for w in weeks]
