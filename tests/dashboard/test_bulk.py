@@ -360,3 +360,22 @@ def test_few_scopes_are_computed_one_by_one(dues, monkeypatch):
     made.clear()
     services.compute_many(_scopes(Level.COMMUNITY)[:-1])
     assert made == []
+
+
+def test_every_unit_at_once_in_a_fixed_number_of_queries(everything, monkeypatch):
+    """Once every figure computes in bulk, the units' payloads are put together with no query of their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(services, "BULK_FROM", 1)
+    scopes = _scopes(Level.COMMUNITY)
+    with CaptureQueriesContext(connection) as few:
+        services.compute_many(scopes)
+    for i in range(4):
+        MemberFactory(org=CommunityFactory(code=f"S01C1{i}", parent=everything.street))
+    scopes = _scopes(Level.COMMUNITY)
+    with CaptureQueriesContext(connection) as many:
+        payloads = services.compute_many(scopes)
+    assert len(payloads) == len(scopes) >= 8
+    # The bulk figures' 35 queries, the level's nodes counted (BULK_SHARE) and their names read.
+    assert len(many) == len(few) == 37
