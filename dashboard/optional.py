@@ -73,9 +73,9 @@ OWN_UNITS_SHOWN = 6
 
 def compute_ranking(ctx):
     """The newest current ranking the scope's units take part in: the streets' for the district and for a scope
-    holding a street (the communities' when the streets have none yet), the communities' for the others. Three
-    queries whatever the number of units: the newest quarter of each level (the same for every scope), whether the
-    scope holds a street, the rows of the scope's units in those rankings."""
+    holding a street (the communities' when the streets have none yet), the communities' for the others. At most
+    three queries whatever the number of units: the newest quarter of each level (the same for every scope),
+    whether the scope holds a street, the rows of the scope's units in those rankings."""
     from assessment.models import RankingRow, RankingSnapshot, UnitLevel
     from grids.models import Level, OrgNode
 

@@ -86,7 +86,8 @@ def everything(dues, district_user):
         ContestAttempt.objects.create(contest=contests[c], member=member, org=member.org, status=status, score=score,
                                       started_at=now - datetime.timedelta(minutes=30),
                                       deadline=now - datetime.timedelta(minutes=10),
-                                      submitted_at=None if status == "started" else now - datetime.timedelta(minutes=20))
+                                      submitted_at=None if status == "started"
+                                      else now - datetime.timedelta(minutes=20))
 
     from tests.community.factories import DuesRefundFactory, TwoNewOrgFactory
 
@@ -103,7 +104,8 @@ def everything(dues, district_user):
                                   total=total, interview_suggested=interview)
     communities = RankingSnapshot.objects.create(quarter="2026Q3", level="community", ranked_count=3)
     for org, rank, total, interview in [(t.community, 1, 88, False), (villages[t.street], 1, 88, True),
-                                        (t.other_community, 3, 70.25, True), (villages[t.other_street], None, None, False)]:
+                                        (t.other_community, 3, 70.25, True),
+                                        (villages[t.other_street], None, None, False)]:
         RankingRow.objects.create(snapshot=communities, org=org, unit_code=org.code, unit_name=org.name, rank=rank,
                                   total=total, interview_suggested=interview)
 
@@ -206,8 +208,8 @@ def test_the_last_converted_figures_in_bulk_are_the_direct_counts(everything):
     assert [learning[street][k] for k in ("members", "active", "reads", "answers")] == [4, 3, 2, 3]
     assert [learning[other][k] for k in ("members", "active", "reads", "answers")] == [3, 1, 1, 0]
     assert learning[street]["rate"] == 75.0
-    contests = {path: [(r["title"], r["took_part"], r["members"], r["avg"]) for r in by_key["contests"][path]["contests"]]
-                for path in (street, other)}
+    contests = {path: [(r["title"], r["took_part"], r["members"], r["avg"])
+                       for r in by_key["contests"][path]["contests"]] for path in (street, other)}
     assert contests == {street: [("全区竞赛", 2, 4, 75.0), ("省委社区竞赛", 1, 3, 90.0)],
                         other: [("全区竞赛", 1, 3, 95.0), ("北林路街道竞赛", 1, 3, 60.0)]}
     assert by_key["coverage"][street]["refunds"] == {"2017": [1, "1200.50"], "2018": [3, "3601.50"]}
