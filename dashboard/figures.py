@@ -6,13 +6,16 @@ direct query (tests/dashboard/test_figures.py).
 """
 
 from decimal import Decimal
+from functools import partial
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community.models import (
+    Coverage,
+    DuesRefund,
     Instructor,
     IssueStage,
     JointMeeting,
@@ -24,17 +27,12 @@ from community.models import (
     ServiceStation,
     StarRating,
     StationKind,
+    TwoNewOrg,
     VillageVisit,
     VisitOutcome,
     WeakOrgFlag,
 )
-from community.selectors import (
-    coverage_by_unit,
-    coverage_rates,
-    dues_refund_list,
-    dues_refund_year_totals,
-    rate,
-)
+from community.selectors import COVERED, RULE_BROKEN, rate
 from grids.models import Kind, Level, OrgNode
 from members.records.models import Member, MemberCategory, MemberStatus
 from participation.models import Match, MatchStatus
@@ -206,15 +204,54 @@ def present_coverage(data, view):
 
 
 @figure("coverage", title=gettext_lazy("Two-new organizations: party coverage"), order=30,
-        present=present_coverage)
+        present=present_coverage, bulk=True)
 def compute_coverage(ctx):
-    user = ctx.as_user()
-    totals = coverage_rates(user=user)
-    units = coverage_by_unit(scope=ctx.scope)
+    """The rates of community.selectors.coverage_rates over the scope, those of coverage_by_unit per organization
+    one level below its top, and the dues refunded (paid) to the organizations per year: four grouped queries."""
+    totals = ctx.rows(TwoNewOrg.objects, "node__", "kind", **_COVERAGE_TOTALS)
+    units = ctx.rows(OrgNode.objects.filter(ctx.below_q()), "", "path", "code", "name")
+    counts = ctx.rows(TwoNewOrg.objects.annotate(unit=ctx.below("node__path")), "node__", "unit",
+                      enterprises=Count("pk", filter=Q(kind=OrgKind.ENTERPRISE)),
+                      enterprises_covered=Count("pk", filter=Q(kind=OrgKind.ENTERPRISE) & COVERED),
+                      social=Count("pk", filter=Q(kind=OrgKind.SOCIAL)),
+                      social_covered=Count("pk", filter=Q(kind=OrgKind.SOCIAL) & COVERED))
+    refunds = ctx.rows(DuesRefund.objects.filter(status=RefundStatus.PAID), "org__node__", "year",
+                       paid=Count("pk"), paid_amount=Coalesce(Sum("amount"), _ZERO_YUAN, output_field=_YUAN))
     unit_label = "street" if ctx.district else "organization below"
+    return ctx.build(partial(_coverage, unit_label), totals, units, counts, refunds)
+
+
+_YUAN = DecimalField(max_digits=14, decimal_places=2)
+_ZERO_YUAN = Value(Decimal("0.00"), output_field=_YUAN)
+#: community.selectors.coverage_totals' counts per kind of organization.
+_COVERAGE_TOTALS = {
+    "total": Count("pk"), "covered": Count("pk", filter=COVERED), "own": Count("pk", filter=Q(coverage=Coverage.OWN)),
+    "joint": Count("pk", filter=Q(coverage=Coverage.JOINT)),
+    "by_instructor": Count("pk", filter=Q(coverage=Coverage.INSTRUCTOR)),
+    "rule_broken": Count("pk", filter=RULE_BROKEN), "party_members": Coalesce(Sum("party_members"), 0),
+}
+
+
+def _coverage(unit_label, totals, units, counts, refunds):
+    by_kind = {row["kind"]: row for row in totals}
+    empty = dict.fromkeys(_COVERAGE_TOTALS, 0)
+    kinds = {}
+    for kind in OrgKind.values:
+        row = {k: v for k, v in by_kind.get(kind, empty).items() if k != "kind"}
+        row["rate"] = rate(row["covered"], row["total"])
+        kinds[kind] = row
+    counts = {row["unit"]: row for row in counts}
+    zero = {"enterprises": 0, "enterprises_covered": 0, "social": 0, "social_covered": 0}
+    rows = []
+    for unit in sorted(units, key=lambda u: u["path"]):
+        row = {"code": unit["code"], "name": unit["name"],
+               **{k: v for k, v in counts.get(unit["path"], zero).items() if k != "unit"}}
+        row["enterprise_rate"] = rate(row["enterprises_covered"], row["enterprises"])
+        row["social_rate"] = rate(row["social_covered"], row["social"])
+        rows.append(row)
     # Party dues refunded (paid) to the organizations, per year: {year: [refunds, yuan as a string]}.
-    refunds = dues_refund_year_totals(dues_refund_list(user=user).filter(status=RefundStatus.PAID))
-    return {"totals": totals, "units": units, "unit_label": unit_label,
+    refunds = sorted(refunds, key=lambda r: -r["year"])
+    return {"totals": kinds, "units": rows, "unit_label": unit_label,
             "refunds": {str(r["year"]): [r["paid"], str(r["paid_amount"])] for r in refunds}}
 
 

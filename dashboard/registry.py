@@ -20,13 +20,18 @@ A figure whose `compute` reads only through `ctx.rows(queryset, prefix, *group_b
 `ctx.build(make, *rows)` (a pure function of those rows) is registered with `bulk=True`: the nightly refresh then
 runs the very same function on a BulkContext, whose `rows()` group every street's (or community's) records at
 once by the unit their node lies in, and whose `build()` gives {unit path: data} (services.compute_many).
+Such a figure may also read, on either context: `ctx.tops()`, the scope's top nodes as rows for `build()` (the
+street or community itself, on a BulkContext); `ctx.below(field)`, an SQL expression giving the path of the node
+one level below the top that the node at path `field` lies in; and `ctx.below_q(prefix)`, the condition of being
+such a node. Anything read for all units alike (a list of contests, the current quarter) may be read outside
+`rows()`, as long as the number of queries does not depend on the number of units.
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
-from django.db.models import CharField, Count, F, Func, Q, Value
+from django.db.models import Case, CharField, Count, F, Func, Q, Value, When
 from django.db.models.functions import Concat
 
 from accounts.scopes import Scope
@@ -70,6 +75,31 @@ class ComputeContext:
     def build(self, make, *groups):
         """`make(*groups)`: the figure's data from the rows that `rows()` returned (see BulkContext.build)."""
         return make(*groups)
+
+    def tops(self):
+        """The scope's top nodes as rows for `build()`: [{"path": ...}] (none for the district)."""
+        return [] if self.scope.read_all else [{"path": path} for path in self.scope.read_paths]
+
+    def below(self, field):
+        """The path of the node one level below the scope's top (a street in the district, a community in a
+        street...) that the node whose path is `field` lies in, as an SQL expression; for a top node itself it
+        is no node's path."""
+        if self.scope.read_all:
+            return unit_path(field, 1)
+        paths = self.scope.read_paths
+        depths = {path.count("/") for path in paths}
+        if len(depths) == 1:
+            return unit_path(field, depths.pop())
+        return Case(*(When(**{f"{field}__startswith": path}, then=unit_path(field, path.count("/")))
+                      for path in paths), default=Value(""), output_field=CharField())
+
+    def below_q(self, prefix=""):
+        """The nodes one level below the scope's top (with `prefix`, on a model pointing at one)."""
+        from grids.models import Level
+
+        if self.scope.read_all:
+            return Q(**{f"{prefix}level": Level.STREET})
+        return Q(**{f"{prefix}parent__path__in": list(self.scope.read_paths)})
 
     @cached_property
     def nodes(self):
@@ -139,6 +169,16 @@ class BulkContext:
 
     def build(self, make, *groups):
         return {path: make(*(group.get(path, []) for group in groups)) for path in self.paths}
+
+    def tops(self):
+        """{unit path: [{"path": unit path}]}: each unit is its own scope's one top node."""
+        return {path: [{"path": path}] for path in self.paths}
+
+    def below(self, field):
+        return unit_path(field, self.level + 1)
+
+    def below_q(self, prefix=""):
+        return Q(**{f"{prefix}level": self.level + 1})
 
 
 class ScopeUser:

@@ -84,8 +84,11 @@ def compute(scope, *, ready=None, names=None):
 
     `ready`: {figure key: data} already computed for this scope (by `compute_many`); `names`: the names of its
     nodes, when already read."""
+    ready = ready or {}
+    if all(figure.key in ready for figure in figures()):  # nothing left to query: no planner settings to set
+        return _compute(scope, ready, names)
     with subtree_planning(scope):
-        return _compute(scope, ready or {}, names)
+        return _compute(scope, ready, names)
 
 
 def _compute(scope, ready, names):
@@ -139,6 +142,8 @@ def compute_many(scopes):
             continue
         units = BulkContext(level=level, paths=tuple(scope.read_paths[0] for scope in group))
         ready = {figure.key: figure.compute(units) for figure in figures() if figure.bulk}
+        # A figure that failed in bulk (an optional one gives None, see optional._guarded) is computed scope by scope.
+        ready = {key: data for key, data in ready.items() if data is not None}
         names = dict(OrgNode.objects.filter(level=level).values_list("path", "name"))
         for scope in group:
             path = scope.read_paths[0]

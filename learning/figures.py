@@ -2,8 +2,9 @@
 learning coverage this quarter (members who read a lesson or practised) and knowledge-contest participation."""
 
 import datetime
+from functools import partial
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,8 +12,7 @@ from django.utils.translation import gettext_lazy
 from dashboard.registry import Card, figure
 from members.records.models import Member
 
-from .models import Contest, ContestAttempt
-from .selectors import coverage
+from .models import Contest, ContestAttempt, LessonRead, PracticeAnswer
 
 
 def _quarter_start(day):
@@ -37,17 +37,26 @@ def present_learning(data, view):
     )
 
 
-@figure("learning", title=gettext_lazy("Online learning this quarter"), order=110, present=present_learning)
+@figure("learning", title=gettext_lazy("Online learning this quarter"), order=110, present=present_learning,
+        bulk=True)
 def compute_learning(ctx):
-    from .models import LessonRead, PracticeAnswer
-
+    """The scope's members, those of them who read a lesson or answered a practice question this quarter (as
+    learning.selectors.coverage counts them), the lessons read and the practice answers: three grouped queries."""
     since_day = _quarter_start(timezone.localdate())
     since = timezone.make_aware(datetime.datetime.combine(since_day, datetime.time()))
-    members, active = coverage(member_q=ctx.q("org__"), since=since)
-    reads = LessonRead.objects.filter(ctx.q("member__org__"), read_at__gte=since).count()
-    answers = PracticeAnswer.objects.filter(ctx.q("member__org__"), answered_at__gte=since).count()
-    return {"since": since_day.isoformat(), "members": members, "active": active, "rate": _pct(active, members),
-            "reads": reads, "answers": answers}
+    active = (Q(Exists(LessonRead.objects.filter(member=OuterRef("pk"), read_at__gte=since)))
+              | Q(Exists(PracticeAnswer.objects.filter(member=OuterRef("pk"), answered_at__gte=since))))
+    members = ctx.rows(Member.objects, "org__", members=Count("pk"), active=Count("pk", filter=active))
+    reads = ctx.rows(LessonRead.objects.filter(read_at__gte=since), "member__org__", n=Count("pk"))
+    answers = ctx.rows(PracticeAnswer.objects.filter(answered_at__gte=since), "member__org__", n=Count("pk"))
+    return ctx.build(partial(_learning, since_day), members, reads, answers)
+
+
+def _learning(since_day, members, reads, answers):
+    members = members[0] if members else {"members": 0, "active": 0}
+    return {"since": since_day.isoformat(), "members": members["members"], "active": members["active"],
+            "rate": _pct(members["active"], members["members"]),
+            "reads": reads[0]["n"] if reads else 0, "answers": answers[0]["n"] if answers else 0}
 
 
 def present_contests(data, view):
@@ -64,24 +73,31 @@ def present_contests(data, view):
     )
 
 
-@figure("contests", title=gettext_lazy("Knowledge contests: participation"), order=120, present=present_contests)
+@figure("contests", title=gettext_lazy("Knowledge contests: participation"), order=120, present=present_contests,
+        bulk=True)
 def compute_contests(ctx):
     """Each published contest of the last year: members of this scope who submitted an attempt, out of the
-    scope's members it was open to (two grouped queries and one count per contest)."""
+    scope's members it was open to (three queries: the contests, the attempts per contest, and the members with
+    one count per contest open to an organization's area)."""
     since = timezone.now() - datetime.timedelta(days=365)
     contests = list(Contest.objects.filter(published=True, closes_at__gte=since).select_related("org")
                     .order_by("-closes_at")[:12])
-    from django.db.models import Avg
+    done = ctx.rows(ContestAttempt.objects.filter(contest__in=contests, status=ContestAttempt.Status.SUBMITTED),
+                    "org__", "contest_id", n=Count("pk"), avg=Avg("score"))
+    open_to = {f"c{contest.pk}": Count("pk", filter=Q(org__path__startswith=contest.org.path))
+               for contest in contests if contest.org_id is not None}
+    # (With no contest there is nothing to count: an empty condition, which runs no query.)
+    members = ctx.rows(Member.objects.filter(pk__in=[]) if not contests else Member.objects, "org__",
+                       members=Count("pk"), **open_to)
+    return ctx.build(partial(_contests, contests), done, members)
 
-    done = {r["contest_id"]: r for r in ContestAttempt.objects.filter(
-        ctx.q("org__"), contest__in=contests, status=ContestAttempt.Status.SUBMITTED).order_by().values(
-        "contest_id").annotate(n=Count("pk"), avg=Avg("score"))}
-    scope_members = Member.objects.filter(ctx.q("org__"))
+
+def _contests(contests, done, members):
+    done = {r["contest_id"]: r for r in done}
+    members = members[0] if members else {}
     rows = []
     for contest in contests:
-        eligible = scope_members if contest.org_id is None else scope_members.filter(
-            org__path__startswith=contest.org.path)
-        n_members = eligible.count()
+        n_members = members.get("members" if contest.org_id is None else f"c{contest.pk}", 0)
         row = done.get(contest.pk, {"n": 0, "avg": None})
         rows.append({"title": contest.title, "closes": f"{timezone.localtime(contest.closes_at):%Y-%m-%d}",
                      "took_part": row["n"], "members": n_members, "rate": _pct(row["n"], n_members),
