@@ -122,9 +122,27 @@ def seed(*, scale, seed, hashed_password, today):
     return seed_all(sys.modules[__name__], scale=scale, seed=seed, hashed_password=hashed_password, today=today)
 
 
+def _booking_codes(copy):
+    """Booking codes for one copy, reproducible and unique across copies by construction: the first two characters
+    name the copy, the other six come from the copy's own stream (the model's default draws from `secrets`, so a
+    seed of a million bookings would meet a repeated code and could not be run again to the same data)."""
+    from servicecenters.models import CODE_ALPHABET, CODE_LENGTH, Booking
+
+    rng, n = copy.rng("booking-codes"), len(CODE_ALPHABET)
+    head = CODE_ALPHABET[copy.number // n % n] + CODE_ALPHABET[copy.number % n]
+    # Codes already there with this head (drawn at random by the portal, or by an older seed) are not drawn again.
+    seen = set(Booking.objects.filter(code__startswith=head).values_list("code", flat=True))
+    while True:
+        code = head + "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH - 2))
+        if code not in seen:
+            seen.add(code)
+            yield code
+
+
 def seed_copy(copy):
     """One copy's 22 centers with their rooms, staff, partners and bookings by the copy's residents."""
     rng = copy.rng("servicecenters")
+    codes = _booking_codes(copy)
     today, hashed_password = copy.today, copy.hashed_password
     now = timezone.now()
     copy_streets = list(copy.nodes().filter(level=Level.STREET).order_by("pk"))
@@ -248,7 +266,7 @@ def seed_copy(copy):
                             continue
                         upcoming[resident] += 1
                     bookings.append(Booking(
-                        room=room, resident_id=resident, start=start, end=end,
+                        room=room, resident_id=resident, start=start, end=end, code=next(codes),
                         attendees=rng.randint(1, max(1, min(room.capacity, 30))),
                         purpose=rng.choice(PURPOSES), status=status,
                         checked_in_at=start if status in (BookingStatus.CHECKED_IN, BookingStatus.COMPLETED) else None,

@@ -372,14 +372,32 @@ def _is_deadlock(exc):
     return code == "40P01"
 
 
+def _is_code_collision(exc):
+    """The random booking code drawn for a new booking is already taken (one chance in about 10^6 per booking once a
+    million bookings exist): drawing again is the whole remedy."""
+    cause = getattr(exc, "__cause__", None)
+    diag = getattr(cause, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    if name:
+        return name.startswith(f"{Booking._meta.db_table}_code_")
+    return f"{Booking._meta.db_table}.code" in str(exc)  # SQLite names the column, not the constraint
+
+
+#: How many times a write is run again when its booking code was already taken.
+CODE_ATTEMPTS = 3
+
+
 def _guarded(write):
-    """Run `write()` (an atomic block taking room time); lost races become ConflictError, deadlocks retry once."""
-    for attempt in (1, 2):
+    """Run `write()` (an atomic block taking room time); lost races become ConflictError, deadlocks retry once, a
+    booking code drawn twice is drawn again."""
+    for attempt in range(1, CODE_ATTEMPTS + 1):
         try:
             return write()
         except IntegrityError as exc:
             if _is_exclusion_violation(exc):
                 raise ConflictError(str(CONFLICT_MESSAGE), code=BOOKING_CONFLICT) from exc
+            if _is_code_collision(exc) and attempt < CODE_ATTEMPTS:
+                continue
             raise
         except OperationalError as exc:
             if _is_deadlock(exc):

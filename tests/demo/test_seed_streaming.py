@@ -205,3 +205,9 @@ def test_seeded_bookings_keep_every_booking_rule_in_every_copy(small_jinshui):
     for spans in by_room.values():
         spans.sort()
         assert all(a_end <= b_start for (_s, a_end), (b_start, _e) in zip(spans, spans[1:]))
+    # Booking codes are unique across copies by construction: their first two characters name the copy.
+    from servicecenters.models import CODE_ALPHABET
+
+    codes = list(Booking.objects.values_list("code", flat=True))
+    assert len(codes) == len(set(codes))
+    assert {code[:2] for code in codes} == {CODE_ALPHABET[0] + CODE_ALPHABET[1], CODE_ALPHABET[0] + CODE_ALPHABET[2]}
