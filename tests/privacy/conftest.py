@@ -68,8 +68,12 @@ def rebuild_leaks(text, id_number, phone, birth):
     for form in _date_forms(birth):
         if form in text:
             found.append(f"birth date {form}")
-    if re.search(r"\*" + re.escape(id_number[-4:]), text):
-        found.append("ID-card number's last digits after the mask")
+    tail = re.escape(id_number[-4:])
+    for match in re.finditer(r"[0-9*]*\*" + tail, text):
+        # Someone's masked phone (138****1234) may end in the same four digits: a sequence of test phones does.
+        if not re.fullmatch(r"1\d{2}\*{4}" + tail, match.group()):
+            found.append("ID-card number's last digits after the mask")
+            break
     return found
 
 

@@ -192,3 +192,13 @@ def test_probe_counts():
 
 
 __all__ = ["Candidate", "datetime"]
+
+
+def test_the_probe_tells_an_id_tail_from_another_persons_masked_phone():
+    from members.records.validators import make_id_number
+
+    id_number = make_id_number("410105", BIRTH, 357)
+    tail = id_number[-4:]
+    assert rebuild_leaks(f"身份证 **************{tail}", id_number, "", BIRTH)
+    assert rebuild_leaks(f"4101************{tail}", id_number, "", BIRTH)
+    assert not rebuild_leaks(f"电话 138****{tail}", id_number, "", BIRTH)
