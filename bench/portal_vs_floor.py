@@ -413,23 +413,29 @@ def row_members(rounds, runs=30):
             "floor": med([timed_ms(sql, runs) for _ in range(rounds)])}
 
 
-def row_dashboard(rounds, runs=30):
+def dashboard_client(username):
+    """A signed-in client whose /dashboard/ has been served once (its figures cached), and their cache key."""
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.test import Client
 
     from accounts.scopes import resolve_scope
     from dashboard import services
 
+    user = get_user_model().objects.get(username=username)
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+    assert client.get("/dashboard/").status_code == 200  # fills the cache
+    scope = resolve_scope(user)
+    scope = services.district_scope() if scope.read_all else services.paths_scope(scope.read_paths)
+    return client, services.scope_key(scope)
+
+
+def row_dashboard(rounds, runs=30):
+    from django.core.cache import cache
+
     result = {}
     for label, username in (("district", "admin"), ("street", "sec-JS01")):
-        user = get_user_model().objects.get(username=username)
-        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(user)
-        assert client.get("/dashboard/").status_code == 200  # fills the cache
-        scope = resolve_scope(user)
-        scope = services.district_scope() if scope.read_all else services.paths_scope(scope.read_paths)
-        key = services.scope_key(scope)
+        client, key = dashboard_client(username)
         assert cache.get(key) is not None, "the figures are cached"
         result[label] = {
             "portal": med([timed_ms(lambda: client.get("/dashboard/"), runs) for _ in range(rounds)]),
