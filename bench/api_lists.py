@@ -38,7 +38,7 @@ other member-work lists for district staff (EXPLAIN ANALYZE, before → after an
 dues/ 855 → 1.0 ms, points/ 1,435 → 14 ms, quiz-attempts/ 29 → 0.4 ms. Still a sort of every row (an aggregate
 grouped before the page is cut): meetings/ ~820 ms, candidates/ ~1,500 ms, enrolments/ ~300 ms.
 
-The per-row counts as correlated subqueries (members/counts.py) and indexes on those lists' orderings
+The per-row counts as correlated subqueries (core/counts.py) and indexes on those lists' orderings
 (members migrations 0021, 0022), measured 2026-11-30 on the same copy, vacuumed, district staff, first page
 (page number and cursor alike), SQL ms of the page's query from EXPLAIN ANALYZE, before → after; add --explain
 to the lists by area for the sum over a call's queries:

@@ -1,9 +1,9 @@
 """Reads of the organization tree, always cut to the acting user's scope."""
 
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 
 from accounts.scopes import resolve_scope
+from core.counts import count_of
 
 from .models import OrgNode
 from .subtree_counts import subtree_counts
@@ -22,16 +22,10 @@ def org_subtree(*, user, node):
 def org_list_with_counts(*, user):
     """Visible nodes annotated with their number of direct children and each registered count of other apps'
     rows in their subtree (grids.subtree_counts: party members as `member_count`, …)."""
-    counts = {"children_count": _count(OrgNode.objects.filter(parent=OuterRef("pk")))}
+    counts = {"children_count": count_of(OrgNode.objects.filter(parent=OuterRef("pk")))}
     for count in subtree_counts():
-        counts[count.name] = _count(count.under(OuterRef("path")))
+        counts[count.name] = count_of(count.under(OuterRef("path")))
     return org_list(user=user).annotate(**counts)
-
-
-def _count(queryset):
-    # COUNT(*) as a correlated scalar subquery, without a GROUP BY.
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def under_visible_node(queryset, *, user, pk, prefix="", level=None):

@@ -16,7 +16,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.forms import add_service_error
 from grids.selectors import org_list
 from members.admin_parts import CommunityFilter, ReadOnlyInline, StreetFilter
-from members.counts import count_of
+from core.counts import count_of
 from members.records.masking import PERSONAL_FIELDS
 
 from .models import Candidate, DevelopmentStep, FilingStatus, StageFiling, StepRecord

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from core.api import BoundedDateField, error_responses
 from grids.selectors import org_list
 from members.api_common import MemberWorkViewSet, OpinionSerializer, tree_filterset
-from members.counts import count_of
+from core.counts import count_of
 from members.records.masking import mask_id_number, mask_phone
 from members.records.models import Education, Gender
 

@@ -1,7 +1,7 @@
 """Reads of organizational life and the duty checklist, cut to the user's scope."""
 
 from accounts.scopes import resolve_scope
-from members.counts import count_of
+from core.counts import count_of
 from members.rules import duty_period
 
 from .models import Attendance, ComplianceSnapshot, DutyDone, DutyItem, Meeting

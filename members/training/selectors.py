@@ -1,7 +1,7 @@
 """Reads of party-school classes, enrolments and quizzes, cut to the user's scope."""
 
 from accounts.scopes import resolve_scope, within_or_above_q
-from members.counts import count_of
+from core.counts import count_of
 
 from .models import Enrolment, Question, Quiz, QuizAttempt, TrainingClass
 
