@@ -49,8 +49,10 @@ class RoomIdField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, str)):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not data.strip().isdigit():
-            self.fail("incorrect_type", data_type="str")
+        if isinstance(data, str):
+            # isdigit() admits "²" and int() refuses it; a few thousand digits make int() refuse too.
+            if not data.strip().isdecimal() or len(data.strip()) > 19:
+                self.fail("incorrect_type", data_type="str")
         value = int(data)
         if not 1 <= value < 2 ** 63:  # not a bigint: there is no such room
             self.fail("does_not_exist", pk_value=data)

@@ -84,7 +84,7 @@ def test_muted_email_read_within_the_checks_is_obeyed(resident, room, tomorrow):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("named", ["missing", "unbookable", "other_centers_unbookable", "not_a_number", "huge",
-                                   "negative", "null"])
+                                   "negative", "null", "superscript", "endless_digits"])
 def test_a_room_that_cannot_be_named_is_a_field_error(resident, room, tomorrow, named):
     """The serializer no longer reads the room: the lock statement does, among the rooms the resident may name.
     A missing, unbookable or malformed room is still a 400 with an error on "room", never a 500, and books
@@ -102,6 +102,10 @@ def test_a_room_that_cannot_be_named_is_a_field_error(resident, room, tomorrow, 
         body["room"] = 2 ** 70
     elif named == "negative":
         body["room"] = -3
+    elif named == "superscript":
+        body["room"] = "²"
+    elif named == "endless_digits":
+        body["room"] = "9" * 5000
     else:
         body["room"] = None
     api = APIClient()
