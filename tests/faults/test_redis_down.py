@@ -79,3 +79,23 @@ def test_healthz_reports_the_broker(client, cache_on, settings):
     cache_on.stop()
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["failed"] == ["broker"]
+
+
+def test_the_shared_client_is_reused_and_reconnects_after_a_restart(private_redis, settings):
+    """The cache keeps one redis client per connection pool (core.cache.ReusedClientRedisCacheClient): a Redis
+    that went away and came back is used again by that same client, with no restart of the portal."""
+    settings.CACHES = {"default": {**redis_cache(private_redis.url), "OPTIONS": {
+        **redis_cache(private_redis.url)["OPTIONS"], "retry_after": 0}}}
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client and cache._cache.get_client() is client
+    cache.set("shared-client", 1)
+    assert cache.get("shared-client") == 1
+    private_redis.stop()
+    assert cache.get("shared-client") is None  # the fallback answers meanwhile
+    private_redis.start()
+    cache.set("shared-client", 2)
+    assert cache.get("shared-client") == 2
+    assert client.exists(cache.make_and_validate_key("shared-client")) == 1, "written to Redis again"
