@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from assessment.models import ONE_UNIT, Department, UnitLevel
+from core.history import HistoricalRecords
 
 # --- 述职评议 -----------------------------------------------------------------------------------------
 

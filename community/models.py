@@ -14,7 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 #: 3 or more party members in a two-new organization: it must form its own party organization.
 OWN_ORGANIZATION_THRESHOLD = 3

@@ -2,7 +2,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 PATH_SEPARATOR = "/"
 CODE_VALIDATOR = RegexValidator(

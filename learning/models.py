@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 
 class Topic(models.Model):

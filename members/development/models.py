@@ -3,8 +3,8 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from core.history import HistoricalRecords
 from members.records.masking import mask_id_number, mask_phone
 from members.records.models import Education, Gender, Member
 

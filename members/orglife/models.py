@@ -4,8 +4,8 @@ with its quarterly compliance snapshot."""
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from core.history import HistoricalRecords
 from members.records.models import Member
 
 
