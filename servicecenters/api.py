@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import BoundedDateField, BoundedDateTimeField
+from core.api import BoundedDateField, BoundedDateTimeField, FlatSerializer
 
 from . import selectors, services
 from .models import BookingSeries, BookingStatus, Room, RoomKind, ServiceCenter
@@ -59,7 +59,7 @@ class RoomIdField(serializers.PrimaryKeyRelatedField):
         return value
 
 
-class BookingSerializer(serializers.Serializer):
+class BookingSerializer(FlatSerializer):
     id = serializers.IntegerField(read_only=True)
     room = RoomIdField(queryset=Room.objects.none())
     room_name = serializers.CharField(source="room.name", read_only=True)
