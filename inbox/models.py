@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 class Message(models.Model):
     """One message in a user's in-app inbox. `key` makes sending idempotent: one message per user and key."""
 
+    # No index of its own: message_once_per_key and message_inbox both lead with the recipient.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="messages"
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="messages",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=50)
     subject = models.CharField(_("subject"), max_length=200)

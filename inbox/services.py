@@ -20,11 +20,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import PermissionDenied, ValidationError
+from core.inserts import insert
 from core.sms import SmsRejected, get_backend
 from jobs.outbox import RETRY_ON
 
@@ -217,9 +218,7 @@ def message_send(*, recipient, kind, key, subject, body="", url="", email=False,
     if preference is not UNREAD:
         preferences = {} if preference is None else {recipient.pk: preference}
     if fresh:
-        message = Message.objects.create(
-            recipient=recipient, kind=kind, key=key, subject=subject[:200], body=body, url=url
-        )
+        message = insert(Message(recipient=recipient, kind=kind, key=key, subject=subject[:200], body=body, url=url))
         _plan([message], email=email, sms_params=sms_params, now=now, fresh=True, preferences=preferences)
         return message, True
     try:

@@ -149,9 +149,12 @@ DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # Behind PgBouncer in transaction pooling (DATABASE_POOLER=pgbouncer) a connection is handed to another client
 # between transactions: no server-side cursors (they live across transactions); the portal takes only
 # transaction-level advisory locks and sets no session state, which transaction pooling allows.
+# Nor prepared statements (core.prepared): a session's statements stay with the server connection, not the client.
+DATABASE_PREPARED_STATEMENTS = True
 if os.environ.get("DATABASE_POOLER", "").lower() == "pgbouncer":
     for _alias in DATABASES:
         DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASE_PREPARED_STATEMENTS = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -277,7 +280,7 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(12 * 6
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api_authentication.TokenAuthentication",
         "accounts.api_authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

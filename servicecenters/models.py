@@ -10,14 +10,15 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as ModelValidationError
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 
 class RoomKind(models.TextChoices):
@@ -271,32 +272,41 @@ class BookingSeries(models.Model):
 
 
 class Booking(models.Model):
-    room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings")
+    # Room and resident have no single-column index: booking_room_start and booking_resident_start lead with them
+    # (each index is one more write per booking).
+    room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings",
+                             db_index=False)
     resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE,
-                                 related_name="bookings")
+                                 related_name="bookings", db_index=False)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     attendees = models.PositiveIntegerField(_("attendees"))
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=BookingStatus.choices,
                               default=BookingStatus.PENDING)
+    # Series and decider are indexed only where set (booking_series, booking_decided_by): most bookings have
+    # neither, and a full index would take a write for each of them.
     series = models.ForeignKey(BookingSeries, verbose_name=_("weekly series"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="bookings")
+                               null=True, blank=True, related_name="bookings", db_index=False)
     reason = models.CharField(_("reason"), max_length=200, blank=True,
                               help_text=_("Why it was rejected or cancelled by staff."))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
-                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    code = models.CharField(_("booking code"), max_length=CODE_LENGTH, unique=True, default=new_booking_code,
+    # Unique by a constraint (booking_code_unique), not unique=True: that would add a second, pattern index.
+    code = models.CharField(_("booking code"), max_length=CODE_LENGTH, default=new_booking_code,
                             editable=False, help_text=_("Shown to the resident; staff find the booking by it."))
-    history = HistoricalRecords()
+    # The history is read per booking (its id): its copies of the other indexes would cost writes, not reads.
+    history = HistoricalRecords(no_db_index=["room", "resident", "series", "decided_by", "code"])
 
     class Meta:
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         ordering = ["start", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="booking_code_unique",
+                                    violation_error_message=_("This booking code is already taken.")),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_ends_after_start",
                 violation_error_message=_("A booking ends after it starts."),
             ),
@@ -321,6 +331,8 @@ class Booking(models.Model):
             # A resident's upcoming bookings (their limit): only the few pending or confirmed rows, by end.
             models.Index(fields=["resident", "end"], condition=Q(status__in=["pending", "confirmed"]),
                          name="booking_resident_upcoming"),
+            models.Index(fields=["series"], condition=Q(series__isnull=False), name="booking_series"),
+            models.Index(fields=["decided_by"], condition=Q(decided_by__isnull=False), name="booking_decided_by"),
         ]
 
     def __str__(self):

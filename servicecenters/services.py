@@ -8,6 +8,7 @@ messages go out only after commit.
 """
 
 import datetime
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -18,12 +19,14 @@ from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Sub
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.scopes import managed_centers_q, manages_center
-from inbox.services import UNREAD, message_send, preference_columns, preference_from, preference_sql
+from core import prepared
 from core.dates import date_errors
 from core.errors import ConflictError, PermissionDenied, ValidationError
+from core.inserts import insert_with_history
+from inbox.services import UNREAD, message_send, preference_columns, preference_from, preference_sql
 
 from .models import (
     ACTIVE_STATUSES,
@@ -261,16 +264,26 @@ def _columns(model, alias):
     return [f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
 
 
+@functools.cache
+def _reader(model, vendor):
+    """(attnames, [(column, converters)]) of `model`'s concrete fields: what the ORM converts a raw row with."""
+    fields = model._meta.concrete_fields
+    columns = []
+    for f in fields:
+        col = f.get_col(model._meta.db_table)
+        columns.append((col, connection.ops.get_db_converters(col) + f.get_db_converters(connection)))
+    return [f.attname for f in fields], columns
+
+
 def _instance(model, values):
     """A model instance from its concrete columns' raw values, converted as the ORM converts them."""
-    fields = model._meta.concrete_fields
+    attnames, columns = _reader(model, connection.vendor)
     converted = []
-    for f, value in zip(fields, values):
-        col = f.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + f.get_db_converters(connection):
+    for (col, converters), value in zip(columns, values):
+        for converter in converters:
             value = converter(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(connection.alias, attnames, converted)
 
 
 def _statuses(statuses):
@@ -289,32 +302,43 @@ def _overlap_params(start, end):
     return {"active": _statuses(ACTIVE_STATUSES), "start": start, "end": end, "since": start - MAX_BOOKING_LENGTH}
 
 
-def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
-    """_lock_room on PostgreSQL, the same statement written out (one string join instead of the ORM's build)."""
+@functools.cache
+def _lock_room_statement(free, day, resident):
+    """(SQL, room columns, center columns) of _lock_room_sql for the parts asked for (built once each)."""
     room_cols, center_cols = _columns(Room, "r"), _columns(ServiceCenter, "c")
     select, where = room_cols + center_cols, ["r.id = %(room)s"]
-    params = {"room": room_id}
-    if free is not None:
+    if free:
         where.append("NOT EXISTS (" + _OVERLAP_SQL.format(booking=_table(Booking), room="r.id") + ")")
-        params.update(_overlap_params(*free))
-    if day is not None:
+    if day:
         hours = f"FROM {_table(OpeningHours)} h WHERE h.center_id = r.center_id AND h.weekday = %(weekday)s LIMIT 1"
         select += [
             f"EXISTS (SELECT 1 FROM {_table(ClosedDay)} d WHERE d.center_id = r.center_id AND d.date = %(day)s)",
             f"(SELECT h.opens {hours})", f"(SELECT h.closes {hours})",
         ]
-        params.update(day=day, weekday=day.weekday())
-    if resident is not None:
+    if resident:
         select.append("pg_advisory_xact_lock(%(space)s, %(resident)s)")
-        params.update(space=RESIDENT_LOCK_SPACE, resident=resident.pk)
     sql = (f"SELECT {', '.join(select)} FROM {_table(Room)} r JOIN {_table(ServiceCenter)} c"
            f" ON c.id = r.center_id WHERE {' AND '.join(where)} FOR UPDATE OF r")
+    return sql, len(room_cols), len(center_cols)
+
+
+def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
+    """_lock_room on PostgreSQL, the same statement written out (built once, instead of the ORM's build)."""
+    sql, n_room, n_center = _lock_room_statement(free is not None, day is not None, resident is not None)
+    params = {"room": room_id}
+    if free is not None:
+        params.update(_overlap_params(*free))
+    if day is not None:
+        params.update(day=day, weekday=day.weekday())
+    if resident is not None:
+        params.update(space=RESIDENT_LOCK_SPACE, resident=resident.pk)
+    flags = "".join(flag for flag, given in zip("fdr", (free, day, resident)) if given is not None)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, f"booking_lock_room_{flags}", sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Room.DoesNotExist("Room matching query does not exist.")
-    n, m = len(room_cols), len(room_cols) + len(center_cols)
+    n, m = n_room, n_room + n_center
     room = _instance(Room, row[:n])
     room.center = _instance(ServiceCenter, row[n:m])
     if day is not None:
@@ -379,7 +403,7 @@ def _is_code_collision(exc):
     diag = getattr(cause, "diag", None)
     name = getattr(diag, "constraint_name", None) or ""
     if name:
-        return name.startswith(f"{Booking._meta.db_table}_code_")
+        return name == "booking_code_unique"
     return f"{Booking._meta.db_table}.code" in str(exc)  # SQLite names the column, not the constraint
 
 
@@ -425,23 +449,26 @@ def send_booking_message(*, booking_id, event):
     booking_message(Booking.objects.select_related("room__center", "resident").get(pk=booking_id), event)
 
 
+#: The subject of the message about each booking event (translated when sent).
+BOOKING_SUBJECTS = {
+    "confirmed": gettext_noop("Booking confirmed: %(what)s"),
+    "pending": gettext_noop("Booking received, waiting for approval: %(what)s"),
+    "rejected": gettext_noop("Booking rejected: %(what)s"),
+    "staff_cancelled": gettext_noop("Booking cancelled by the center: %(what)s"),
+    "reminder": gettext_noop("Reminder, tomorrow: %(what)s"),
+}
+
+
 def booking_message(booking, event, *, fresh=False, preference=UNREAD):
     """The inbox message (and email) about one booking event, for a booking loaded with its room, center and
     resident; idempotent by key. `fresh`: the booking was made in the current transaction, so its message cannot
     exist yet (written without a savepoint, see inbox.services.message_send); `preference`: the resident's contact
     preference when the caller read it already (inbox.services.preference_from)."""
     what = f"{booking.room.center.name} · {booking.room.name} · {_fmt(booking)}"
-    subjects = {
-        "confirmed": _("Booking confirmed: %(what)s"),
-        "pending": _("Booking received, waiting for approval: %(what)s"),
-        "rejected": _("Booking rejected: %(what)s"),
-        "staff_cancelled": _("Booking cancelled by the center: %(what)s"),
-        "reminder": _("Reminder, tomorrow: %(what)s"),
-    }
     body = booking.reason or ""
     message_send(
         recipient=booking.resident, kind=f"booking_{event}", key=f"booking:{booking.pk}:{event}",
-        subject=subjects[event] % {"what": what}, body=body, url=reverse("sc:my_bookings"),
+        subject=_(BOOKING_SUBJECTS[event]) % {"what": what}, body=body, url=reverse("sc:my_bookings"),
         email=event != "pending", sms_params=[f"{booking.room.name} {local(booking.start):%m-%d %H:%M}"],
         fresh=fresh, preference=preference,
     )
@@ -453,11 +480,12 @@ def booking_message(booking, event, *, fresh=False, preference=UNREAD):
 def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, waitlist_entry=None):
     """Book `room` for the actor. ValidationError (400) if it cannot be made, ConflictError (409) if taken.
 
-    Four statements: the room and the resident locked (with the center's hours and closed day that date; a slot
+    Three statements: the room and the resident locked (with the center's hours and closed day that date; a slot
     already taken is refused by that statement without waiting for the lock), every
     check that depends on other rows in one read taken under those locks (the slot, a maintenance block, a
-    waitlist hold, the resident's upcoming bookings and recent no-shows), the booking, its history row; then the
-    message, written in the same transaction from the rows already in hand (see booking_message)."""
+    waitlist hold, the resident's upcoming bookings and recent no-shows), the booking with its history row
+    (core.inserts.insert_with_history); then the message, written in the same transaction from the rows already
+    in hand (see booking_message)."""
     _require_signed_in(actor)
     now = now or timezone.now()
     _check_shape(start, end)
@@ -489,8 +517,7 @@ def booking_create(*, actor, room, start, end, attendees, purpose="", now=None, 
                 room=locked, resident=actor, start=start, end=end, attendees=attendees,
                 purpose=(purpose or "")[:200], status=status,
             )
-            booking._history_user = actor
-            booking.save()
+            insert_with_history(booking, user=actor)
             if facts["waiting"]:
                 WaitlistEntry.objects.filter(
                     room=locked, resident=actor, start__lt=end, end__gt=start,
@@ -539,7 +566,22 @@ def _slot_facts_orm(room, resident, start, end, *, now):
 
 
 def _slot_facts_sql(room, resident, start, end, *, now):
-    """_slot_facts on PostgreSQL, the same statement written out."""
+    """_slot_facts on PostgreSQL, the same statement written out (built once)."""
+    sql, names = _slot_facts_statement()
+    params = {
+        **_overlap_params(start, end), "room": room.pk, "resident": resident.pk, "now": now,
+        "no_show": str(BookingStatus.NO_SHOW), "window": now - NO_SHOW_WINDOW,
+        "offered": str(WaitlistEntry.Status.OFFERED), "upcoming": _statuses(UPCOMING_STATUSES),
+        "waiting": _statuses([WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]),
+    }
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "booking_slot_facts", sql, params)
+        return dict(zip(names, cursor.fetchone()))
+
+
+@functools.cache
+def _slot_facts_statement():
+    """(SQL, column names) of _slot_facts_sql."""
     booking, waitlist = _table(Booking), _table(WaitlistEntry)
     no_shows = (f"SELECT n.start FROM {booking} n WHERE n.resident_id = %(resident)s AND n.status = %(no_show)s"
                 " AND n.start >= %(window)s AND n.start < %(now)s ORDER BY n.start DESC LIMIT 1")
@@ -558,15 +600,7 @@ def _slot_facts_sql(room, resident, start, end, *, now):
                    " AND w.status = ANY(%(waiting)s))",
         **preference_sql("%(resident)s"),
     }
-    params = {
-        **_overlap_params(start, end), "room": room.pk, "resident": resident.pk, "now": now,
-        "no_show": str(BookingStatus.NO_SHOW), "window": now - NO_SHOW_WINDOW,
-        "offered": str(WaitlistEntry.Status.OFFERED), "upcoming": _statuses(UPCOMING_STATUSES),
-        "waiting": _statuses([WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"{sql} AS {name}" for name, sql in columns.items()), params)
-        return dict(zip(columns, cursor.fetchone()))
+    return "SELECT " + ", ".join(f"{sql} AS {name}" for name, sql in columns.items()), list(columns)
 
 
 def _series_day(first, index, frequency):

@@ -29,15 +29,18 @@ def test_the_settings_accept_a_replica_and_pgbouncer():
     seen = _python(
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({a: {'host': d['HOST'], 'name': d['NAME'], 'ssc': d.get('DISABLE_SERVER_SIDE_CURSORS'),"
-        " 'mirror': d['TEST'].get('MIRROR')} for a, d in s.DATABASES.items()} | {'routers': s.DATABASE_ROUTERS}))",
+        " 'mirror': d['TEST'].get('MIRROR')} for a, d in s.DATABASES.items()} | {'routers': s.DATABASE_ROUTERS,"
+        " 'prepared': s.DATABASE_PREPARED_STATEMENTS}))",
         DATABASE_URL="postgres://u:p@pgbouncer:6432/jinshui", DATABASE_REPLICA_URL="postgres://u:p@replica:5432/jinshui",
         DATABASE_POOLER="pgbouncer")
     assert seen["default"] == {"host": "pgbouncer", "name": "jinshui", "ssc": True, "mirror": None}
     assert seen["replica"] == {"host": "replica", "name": "jinshui", "ssc": True, "mirror": "default"}
     assert seen["routers"] == ["core.replica.ReplicaRouter"]
+    assert seen["prepared"] is False  # a prepared statement would stay with a server connection, not its client
     plain = _python("import json, django; django.setup(); from django.conf import settings as s; "
-                    "print(json.dumps(sorted(s.DATABASES)))", DATABASE_URL="postgres://u:p@db:5432/jinshui")
-    assert plain == ["default"]  # no replica configured: everything on the one database
+                    "print(json.dumps([sorted(s.DATABASES), s.DATABASE_PREPARED_STATEMENTS]))",
+                    DATABASE_URL="postgres://u:p@db:5432/jinshui")
+    assert plain == [["default"], True]  # no replica configured: everything on the one database
 
 
 def test_the_router_sends_only_the_marked_reads_to_the_replica(monkeypatch):
