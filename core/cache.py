@@ -13,7 +13,7 @@ import threading
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,24 @@ def _redis_errors():
             redis.exceptions.ReadOnlyError, OSError)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one redis.Redis per connection pool: Django makes a new one for every
+    operation, and its constructor (copying redis-py's table of response callbacks) cost about as much CPU as the
+    round trip of a small read. A redis.Redis holds no connection of its own (the pool lends one per command) and
+    is safe to share between threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """RedisCache that falls back to a per-process LocMemCache while Redis fails (see the module)."""
 
@@ -36,6 +54,7 @@ class FailOpenRedisCache(RedisCache):
         options = dict(params.get("OPTIONS") or {})
         self.retry_after = float(options.pop("retry_after", 10))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClientRedisCacheClient
         self.fallback = LocMemCache(f"fail-open:{server}", {
             "TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": {"MAX_ENTRIES": 10_000}})
         self._errors = _redis_errors()

@@ -79,3 +79,14 @@ def test_healthz_reports_the_broker(client, cache_on, settings):
     cache_on.stop()
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["failed"] == ["broker"]
+
+
+def test_the_cache_keeps_one_redis_client_per_server(cache_on):
+    """core.cache.ReusedClientRedisCacheClient: no redis.Redis made per operation (its constructor cost as much as a
+    small read); the reads and writes still reach the server."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.set("reused", 1)
+    assert cache.get("reused") == 1 and cache._cache.get_client() is client
