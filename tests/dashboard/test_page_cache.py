@@ -46,7 +46,7 @@ def test_another_secretary_of_the_same_street_is_served_the_same_content(client,
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        payload, html = services.cached_page(user=colleague, year=2017)
+        _payload, html = services.cached_page(user=colleague, year=2017)
         assert services.cached_page(user=colleague, year=2016)[1] is None  # another year: not rendered yet
     with translation.override("en"):
         assert services.cached_page(user=colleague, year=2017)[1] is None  # another language: not rendered yet
