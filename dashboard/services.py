@@ -163,13 +163,38 @@ def store(scope, payload=None):
     return payload
 
 
-def fragment_key(payload, year):
-    """The key of the cards' rendered HTML: the payload's scope and computation, the language, the year."""
+#: Raised when the page's markup (dashboard/_content.html, the figures' presentation) changes shape, so that a
+#: deployment does not serve content rendered by the previous code until the scope's next computation.
+PAGE_VERSION = 1
+
+
+def page_key(scope, year):
+    """The key of a scope's rendered page content (its heading, year choice and cards) in the active language for
+    `year`: shared by every user of that scope, as the figures are. It holds (the computation's time, the HTML)."""
     from django.utils.translation import get_language
 
-    digest = hashlib.sha1("|".join(payload["paths"]).encode(), usedforsecurity=False).hexdigest()[:16]
-    district = "district" if payload["scope"]["district"] else digest
-    return f"v{VERSION}:{district}:{get_language()}:{year}:{payload['computed_at']}"
+    return f"{scope_key(scope)}:page{PAGE_VERSION}:{get_language()}:{year}"
+
+
+def cached_page(*, user, year):
+    """(payload, html or None): the figures of `user`'s scope (figures_for) and, when it was rendered from this
+    very computation, its page content for `year` in the active language, both read in one cache round trip.
+    None: the content is to be rendered from the payload and kept (keep_page)."""
+    scope = resolve_scope(user)
+    key, content_key = scope_key(scope), page_key(scope, year)
+    found = cache.get_many([key, content_key])
+    payload = found.get(key)
+    if not _fresh(payload):
+        return figures_for(user=user), None
+    kept = found.get(content_key)
+    if kept is None or kept[0] != payload["computed_at"]:
+        return payload, None
+    return payload, kept[1]
+
+
+def keep_page(*, user, year, payload, html):
+    """Keep the page content rendered from `payload` (see cached_page); a new computation makes it stale."""
+    cache.set(page_key(resolve_scope(user), year), (payload["computed_at"], str(html)), TIMEOUT)
 
 
 def _remember(scope):

@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.scopes import resolve_scope
 
 from .registry import figures
-from .services import TIMEOUT, figures_for, fragment_key
+from .services import cached_page, keep_page
 
 
 class _Lazy:
-    """An iterable computed on first use, so a cached fragment costs no presentation at all."""
+    """An iterable computed on first use, so a cached page content costs no presentation at all."""
 
     def __init__(self, make):
         self._make, self._items = make, None
@@ -34,7 +36,7 @@ class View:
     year: int
 
 
-def _year(request, years):
+def _year(request):
     value = request.GET.get("year", "")
     if value.isdigit() and 1949 <= int(value) <= 2100:
         return int(value)
@@ -47,12 +49,12 @@ def dashboard(request):
     scope = resolve_scope(request.user)
     if not scope.is_staff_user:
         raise PermissionDenied(_("The dashboard is for district staff and secretaries."))
-    payload = figures_for(user=request.user)
-    years = payload["years"]
-    view = View(year=_year(request, years))
+    view = View(year=_year(request))
+    # The figures and, when already rendered from them, the page's content: one cache read (services.cached_page).
+    payload, content = cached_page(user=request.user, year=view.year)
 
     def cards():
-        # Called only when the cached fragment is missing (the template's {% cache %} block).
+        # Called only when the content is rendered (no cached content for this computation, language and year).
         for figure in figures():
             data = payload["figures"].get(figure.key)
             if data is not None:  # a figure registered after the last computation appears at the next refresh
@@ -60,17 +62,17 @@ def dashboard(request):
     label = payload["scope"]
     scope_name = _("Whole district") if label["district"] else "、".join(label["names"])
     title = _("District dashboard") if label["district"] else _("%(scope)s dashboard") % {"scope": scope_name}
-    computed_at = timezone.localtime(datetime.datetime.fromisoformat(payload["computed_at"]))
-    choices = sorted(set(years) | {view.year}, reverse=True)
-    return render(request, "dashboard/index.html", {
+    context = {
         "cards": _Lazy(cards),
-        # The cards' HTML is cached per scope, language, year and computation (services.fragment_key): a
-        # new computation (the job, a cold page) changes the key, so a refreshed scope never shows old cards.
-        "fragment_key": fragment_key(payload, view.year),
-        "fragment_timeout": TIMEOUT,
         "scope_name": scope_name,
-        "computed_at": computed_at,
+        "computed_at": timezone.localtime(datetime.datetime.fromisoformat(payload["computed_at"])),
         "year": view.year,
-        "years": choices,
+        "years": sorted(set(payload["years"]) | {view.year}, reverse=True),
         "title": title,
-    })
+    }
+    if content is None:
+        # Nothing in it is the user's (no form token, no name): it is rendered without the request, and kept for
+        # every user of the scope (per language, year and computation: a refreshed scope never shows old cards).
+        content = render_to_string("dashboard/_content.html", context)
+        keep_page(user=request.user, year=view.year, payload=payload, html=content)
+    return render(request, "dashboard/index.html", {**context, "content": mark_safe(content)})  # rendered by us

@@ -189,7 +189,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.staticfiles.CachedURLStaticFilesStorage"  # WhiteNoise's, each URL worked out once
         )
     },
 }
