@@ -36,6 +36,21 @@ def pytest_sessionstart(session):
     _empty_tables_by_delete()
 
 
+def pytest_collection_finish(session):
+    # The SQLite migration check runs a minute of `migrate` in a subprocess: start it now, beside the test
+    # database's creation and the tests before it (tests/jinshui/test_embedded_database.py).
+    from tests.jinshui import test_embedded_database as sqlite_check
+
+    if not session.config.option.collectonly and any(item.nodeid == sqlite_check.NODE for item in session.items):
+        sqlite_check.start_migrating()
+
+
+def pytest_sessionfinish(session):
+    from tests.jinshui import test_embedded_database as sqlite_check
+
+    sqlite_check.stop_migrating()
+
+
 def _empty_tables_by_delete():
     """The flush after each transactional test (browser, worker, fault, concurrency tests) empties every table.
 
