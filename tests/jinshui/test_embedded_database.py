@@ -52,7 +52,7 @@ def test_every_migration_applies_on_sqlite():
             process.kill()
             raise
         assert process.returncode == 0, (workdir / "stderr").read_text()[-3000:]
-        plan = subprocess.run([sys.executable, "manage.py", "showmigrations", "--plan"], cwd=ROOT,
+        plan = subprocess.run([sys.executable, "manage.py", "showmigrations", "--plan"], check=False, cwd=ROOT,
                               env=_env(workdir), capture_output=True, text=True, timeout=120)
         assert plan.returncode == 0 and "[X]  members.0011_member_self_service_quizzes" in plan.stdout
         assert "[ ]" not in plan.stdout
