@@ -33,7 +33,7 @@ def pytest_sessionstart(session):
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
         pytest.exit(f"Redis at {settings.REDIS_URL} does not answer: {exc}", returncode=3)
-    _empty_tables_by_delete()
+    _quick_flush()
 
 
 def pytest_collection_finish(session):
@@ -51,17 +51,31 @@ def pytest_sessionfinish(session):
     sqlite_check.stop_migrating()
 
 
-def _empty_tables_by_delete():
-    """The flush after each transactional test (browser, worker, fault, concurrency tests) empties every table.
+def _quick_flush():
+    """The flush after each transactional test (browser, worker, fault, concurrency tests) empties every table,
+    then sends post_migrate, which puts back the content types, permissions and job schedules.
 
     Django's flush is one TRUNCATE of all ~180 tables: PostgreSQL gives each table and index a new file, about
     3 s a flush, while the few rows a test wrote take milliseconds to DELETE. Same end state (every table empty,
-    sequences left as they are, post_migrate run again by the flush); the triggers, the foreign keys' included,
-    are off for that one transaction (session_replication_role = replica, as TRUNCATE fires no row trigger
-    either), so the order of the deletes does not matter and the immutable tables' guards (assessment,
-    accountability) do not refuse it. Needs a superuser (the test database's owner is one under scripts/test);
-    anything else, and a flush that resets sequences, keeps Django's TRUNCATE."""
+    sequences left as they are); the triggers, the foreign keys' included, are off for that one transaction
+    (session_replication_role = replica, as TRUNCATE fires no row trigger either), so the order of the deletes
+    does not matter and the immutable tables' guards (assessment, accountability) do not refuse it. Needs a
+    superuser (the test database's owner is one under scripts/test); anything else, and a flush that resets
+    sequences, keeps Django's TRUNCATE.
+
+    post_migrate's receivers then write in one transaction instead of ~75 (one commit, not one per row written
+    by get_or_create and update_or_create), the same rows."""
+    from django.core.management.commands import flush
+    from django.db import transaction
     from django.db.backends.postgresql.operations import DatabaseOperations
+
+    emit = flush.emit_post_migrate_signal
+
+    def emit_post_migrate_signal(verbosity, interactive, db, **kwargs):
+        with transaction.atomic(using=db):
+            emit(verbosity, interactive, db, **kwargs)
+
+    flush.emit_post_migrate_signal = emit_post_migrate_signal
 
     truncate = DatabaseOperations.sql_flush
 
