@@ -4,19 +4,18 @@
 The calls go to the Django WSGI app in-process (schemathesis' WSGI transport) inside the test's transaction, with
 token authentication as district staff, a street secretary, a community secretary, an inspector and a resident.
 Hypothesis runs derandomized (a fixed seed, the same cases every run) and without shrinking, with a bounded number
-of examples per operation, so that the run stays short. Half of the generated ids are replaced by ids of records
+of examples per operation, so that the run stays short; the cases are drawn once and replayed for every role
+(tests/schema_cases.py). Half of the generated ids are replaced by ids of records
 that exist, so that detail pages and changes are reached too, not only 404s.
 """
 
 import time
 from collections import Counter
 
-import hypothesis
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -24,6 +23,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.models import Role
+from tests import schema_cases
 from tests.factories import MemberFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 #: Cases per operation and mode: with 130+ operations and five roles, about 4,500 cases (a few minutes).
 EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 2}
 ROLES = ["district", "street", "community", "inspector", "resident"]
+#: The cases drawn for the first role run, replayed for the others (tests/schema_cases.py).
+DRAWN = {}
 
 
 @pytest.fixture
@@ -167,13 +169,7 @@ def test_api_answers_as_its_schema_says(role, world, api_schema, in_process_requ
 
     for operation in operations:
         for mode, examples in EXAMPLES.items():
-
-            @hypothesis.settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                                 phases=[Phase.explicit, Phase.generate],
-                                 suppress_health_check=list(HealthCheck))
-            @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-            def run(case):
-                nonlocal cases
+            for case in schema_cases.cases(DRAWN, operation, mode, examples):
                 _real_id(case, ids)
                 cases += 1
                 try:
@@ -181,10 +177,8 @@ def test_api_answers_as_its_schema_says(role, world, api_schema, in_process_requ
                         headers=headers, checks=[not_a_server_error, response_schema_conformance])
                 except (AssertionError, FailureGroup) as exc:  # a check failed: collect, go on with the others
                     failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:600]}")
-                    return
+                    continue
                 statuses[response.status_code] += 1
-
-            run()
 
     print(f"{role}: {cases} cases over {len(operations)} operations in {time.monotonic() - started:.1f} s, "
           f"statuses {dict(sorted(statuses.items()))}")

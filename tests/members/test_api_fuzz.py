@@ -1,27 +1,29 @@
 """The member-work API against its own OpenAPI schema (schemathesis), with records of every topic to reach: for
 district staff, a street secretary, a community secretary, an inspector and a resident, generated requests to
 every member-work operation never get a 5xx, and every answer the schema describes matches it. Derandomized
-(the same cases every run), without shrinking; half of the generated ids are swapped for existing records'."""
+(the same cases every run, drawn once and replayed for every role: tests/schema_cases.py), without shrinking;
+half of the generated ids are swapped for existing records'."""
 
 from collections import Counter
 
-import hypothesis
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests import schema_cases
 from tests.members.api_world import RESOURCES, letter_pair, make_users
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 3}
 ROLES = ["district", "street", "community", "inspector", "resident"]
+#: The cases drawn for the first role run, replayed for the others (tests/schema_cases.py).
+DRAWN = {}
 PREFIXES = tuple(f"/api/v1/{r}/" for r in RESOURCES) + ("/api/v1/duties-done/",)
 
 
@@ -68,21 +70,15 @@ def test_member_work_answers_as_its_schema_says(role, tree, records, in_process_
     failures, statuses = [], Counter()
     for operation in operations:
         for mode, examples in EXAMPLES.items():
-
-            @hypothesis.settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                                 phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-            @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-            def run(case):
+            for case in schema_cases.cases(DRAWN, operation, mode, examples):
                 _real_id(case, records)
                 try:
                     response = case.call_and_validate(
                         headers=headers, checks=[not_a_server_error, response_schema_conformance])
                 except AssertionError as exc:
                     failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:600]}")
-                    return
+                    continue
                 statuses[response.status_code] += 1
-
-            run()
     print(f"{role}: {sum(statuses.values())} answers, statuses {dict(sorted(statuses.items()))}")
     assert not failures, "\n\n".join(failures[:10])
     if role != "resident":
