@@ -16,7 +16,7 @@ A model whose database fills columns itself (db_default, generated fields) is sa
 
 import functools
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import signals
 from django.utils import timezone
 
@@ -26,8 +26,9 @@ _HISTORY_FIELDS = ("history_id", "history_date", "history_change_reason", "histo
 
 
 @functools.cache
-def _statement(model, vendor, quote_name, with_history):
-    """(SQL, the model's fields in the order of its placeholders)."""
+def _statement(model, with_history):
+    """(SQL, the model's fields in the order of its placeholders), for PostgreSQL."""
+    quote_name = connections[DEFAULT_DB_ALIAS].ops.quote_name
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
     row = (f"INSERT INTO {quote_name(meta.db_table)} ({', '.join(quote_name(f.column) for f in fields)})"
@@ -68,7 +69,7 @@ def insert(instance, *, using=None):
     if _usual_save(model, connection):
         instance.save(force_insert=True, using=using)
         return instance
-    sql, fields = _statement(model, connection.vendor, connection.ops.quote_name, False)
+    sql, fields = _statement(model, False)
     _write(instance, using, connection, sql, fields)
     signals.post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False,
                            using=using)
@@ -88,7 +89,7 @@ def insert_with_history(instance, *, user, using=None):
         instance._history_user = user
         instance.save(force_insert=True, using=using)
         return instance
-    sql, fields = _statement(model, connection.vendor, connection.ops.quote_name, True)
+    sql, fields = _statement(model, True)
     history_date = getattr(instance, "_history_date", None) or timezone.now()
     _write(instance, using, connection, sql, fields,
            (history_date, getattr(instance, "_change_reason", None), getattr(user, "pk", user)))

@@ -304,7 +304,8 @@ def _overlap_params(start, end):
 
 @functools.cache
 def _lock_room_statement(free, day, resident):
-    """(SQL, room columns, center columns) of _lock_room_sql for the parts asked for (built once each)."""
+    """(name, SQL, room columns, center columns) of _lock_room_sql for the parts asked for (built and named once
+    each)."""
     room_cols, center_cols = _columns(Room, "r"), _columns(ServiceCenter, "c")
     select, where = room_cols + center_cols, ["r.id = %(room)s"]
     if free:
@@ -319,12 +320,13 @@ def _lock_room_statement(free, day, resident):
         select.append("pg_advisory_xact_lock(%(space)s, %(resident)s)")
     sql = (f"SELECT {', '.join(select)} FROM {_table(Room)} r JOIN {_table(ServiceCenter)} c"
            f" ON c.id = r.center_id WHERE {' AND '.join(where)} FOR UPDATE OF r")
-    return sql, len(room_cols), len(center_cols)
+    name = "booking_lock_room_" + "".join(flag for flag, asked in zip("fdr", (free, day, resident)) if asked)
+    return name, sql, len(room_cols), len(center_cols)
 
 
 def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
     """_lock_room on PostgreSQL, the same statement written out (built once, instead of the ORM's build)."""
-    sql, n_room, n_center = _lock_room_statement(free is not None, day is not None, resident is not None)
+    name, sql, n_room, n_center = _lock_room_statement(free is not None, day is not None, resident is not None)
     params = {"room": room_id}
     if free is not None:
         params.update(_overlap_params(*free))
@@ -332,9 +334,8 @@ def _lock_room_sql(room_id, *, resident=None, day=None, free=None):
         params.update(day=day, weekday=day.weekday())
     if resident is not None:
         params.update(space=RESIDENT_LOCK_SPACE, resident=resident.pk)
-    flags = "".join(flag for flag, given in zip("fdr", (free, day, resident)) if given is not None)
     with connection.cursor() as cursor:
-        prepared.execute(cursor, f"booking_lock_room_{flags}", sql, params)
+        prepared.execute(cursor, name, sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Room.DoesNotExist("Room matching query does not exist.")
